@@ -1,0 +1,17 @@
+from django.conf import settings
+
+from .navigation import entries_for
+from .roles import COORDINATOR, WAREHOUSE, role_names
+
+
+def service(request):
+    roles = role_names(request.user) if hasattr(request, "user") else frozenset()
+    return {
+        "SERVICE_NAME": settings.SERVICE_NAME,
+        "MUNICIPALITY_NAME": settings.MUNICIPALITY_NAME,
+        "SUPPORT_EMAIL": settings.SUPPORT_EMAIL,
+        "SUPPORT_PHONE": settings.SUPPORT_PHONE,
+        "user_is_warehouse": WAREHOUSE in roles,
+        "user_is_coordinator": COORDINATOR in roles,
+        "nav_entries": entries_for(request.user, request.path) if roles else [],
+    }

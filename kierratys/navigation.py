@@ -1,0 +1,30 @@
+"""Main navigation. An entry shows once its page exists and the user has the role."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import COORDINATOR, STAFF, WAREHOUSE, role_names
+
+ENTRIES = [
+    ("catalogue", _("Catalogue"), "listings:catalogue", STAFF),
+    ("new_listing", _("New listing"), "listings:create", STAFF),
+    ("our_listings", _("Our listings"), "listings:mine", STAFF),
+    ("reservations", _("Reservations"), "reservations:list", STAFF),
+    ("warehouse", _("Warehouse"), "inventory:board", WAREHOUSE),
+    ("reports", _("Reports"), "reports:index", COORDINATOR),
+]
+
+
+def entries_for(user, current_path: str) -> list[dict]:
+    roles = role_names(user)
+    items = []
+    for key, label, url_name, role in ENTRIES:
+        if role not in roles:
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue  # that part of the service is not installed
+        current = current_path == url or (url != "/" and current_path.startswith(url))
+        items.append({"key": key, "label": label, "url": url, "current": current})
+    return items

@@ -1,0 +1,40 @@
+"""Roles are Django groups, created by a data migration with their permissions.
+
+Every active user has the staff role; warehouse and coordinator are added by coordinators.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+STAFF = "staff"
+WAREHOUSE = "warehouse"
+COORDINATOR = "coordinator"
+
+ROLE_LABELS = {
+    STAFF: _("Unit staff"),
+    WAREHOUSE: _("Warehouse staff"),
+    COORDINATOR: _("Coordinator"),
+}
+ROLES = tuple(ROLE_LABELS)
+
+
+def role_names(user) -> frozenset[str]:
+    """The user's role names, read once per request object."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_role_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._role_names = cached
+    return cached
+
+
+def has_role(user, role: str) -> bool:
+    return role in role_names(user)
+
+
+def is_warehouse(user) -> bool:
+    return has_role(user, WAREHOUSE)
+
+
+def is_coordinator(user) -> bool:
+    return has_role(user, COORDINATOR)

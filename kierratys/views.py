@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from . import health, services
+from .forms import EmailAuthenticationForm, SignUpForm
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+def login_username(request, credentials) -> str | None:
+    """django-axes counts failures per account: the email, however it was typed."""
+    username = (credentials or {}).get("username") or request.POST.get("username")
+    return username.strip().lower() if username else None
+
+
+def login_locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes calls this when an account is throttled for this address."""
+    form = EmailAuthenticationForm(request, initial={"username": request.POST.get("username", "")})
+    lockout = _(
+        "Too many failed sign-in attempts. For your security this account is locked "
+        "for 15 minutes on this connection. You can reset your password meanwhile."
+    )
+    return render(
+        request, "registration/login.html", {"form": form, "lockout": lockout}, status=429
+    )
+
+
+@login_not_required
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_sign_up(
+                email=data["email"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                unit=data["unit"],
+                password=data["password1"],
+                language=get_language(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("signup_sent")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_not_required
+def signup_sent(request):
+    return render(request, "registration/signup_sent.html")
+
+
+@login_not_required
+def verify_email(request, uidb64, token):
+    try:
+        user_id = int(urlsafe_base64_decode(uidb64).decode())
+    except (ValueError, UnicodeDecodeError):
+        user_id = 0
+    try:
+        services.user_verify_email(user_id=user_id, token=token)
+    except ValidationError as error:
+        return render(request, "registration/verify_failed.html", {"error": error}, status=400)
+    messages.success(request, _("Your email address is confirmed. You can now sign in."))
+    return redirect("login")
+
+
+@login_not_required
+@require_POST
+def language_set(request):
+    """Django's set_language, and remember the choice on the account for emails."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_set_language(user=request.user, language=language)
+    return response
+
+
+@login_not_required
+def healthz(request):
+    report = health.check()
+    return JsonResponse(report, status=200 if report["database"] == "ok" else 503)
+
+
+def home(request):
+    return render(request, "kierratys/home.html")

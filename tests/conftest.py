@@ -1,0 +1,81 @@
+import pytest
+from django.conf import settings
+
+from kierratys.roles import COORDINATOR, WAREHOUSE
+
+from .factories import UnitFactory, UserFactory
+
+ON_POSTGRES = settings.USES_POSTGRES
+ON_REDIS = bool(settings.REDIS_URL)
+
+needs_postgres = pytest.mark.skipif(
+    not ON_POSTGRES, reason="needs PostgreSQL (DATABASE_URL); runs in CI's first pass"
+)
+needs_redis = pytest.mark.skipif(
+    not ON_REDIS, reason="needs Redis (REDIS_URL); runs in CI's first pass"
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Local media goes to a per-test folder; S3 (when configured) stays as configured."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _s3_bucket():
+    """When CI switches S3 on, make sure its bucket exists on the S3 server."""
+    if not settings.AWS_STORAGE_BUCKET_NAME:
+        return
+    import boto3
+
+    options = settings.STORAGES["default"]["OPTIONS"]
+    client = boto3.client(
+        "s3",
+        endpoint_url=options["endpoint_url"],
+        region_name=options["region_name"],
+        aws_access_key_id=options["access_key"],
+        aws_secret_access_key=options["secret_key"],
+    )
+    existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
+    if settings.AWS_STORAGE_BUCKET_NAME not in existing:
+        client.create_bucket(
+            Bucket=settings.AWS_STORAGE_BUCKET_NAME,
+            CreateBucketConfiguration={"LocationConstraint": options["region_name"]},
+        )
+
+
+@pytest.fixture
+def unit(db):
+    return UnitFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def warehouse_user(db):
+    return UserFactory(roles=[WAREHOUSE])
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(roles=[COORDINATOR], is_staff=True)
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Each async test has its own event loop; the layer must not carry queues across them."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()

@@ -1,0 +1,106 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from kierratys import services
+from kierratys.roles import COORDINATOR, STAFF, WAREHOUSE
+
+from ..factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_roles_exist_with_permissions():
+    coordinator = Group.objects.get(name=COORDINATOR)
+    perms = set(coordinator.permissions.values_list("codename", flat=True))
+    assert {"change_unit", "add_department", "change_user"} <= perms
+    assert Group.objects.filter(name__in=[STAFF, WAREHOUSE]).count() == 2
+
+
+def test_coordinator_sets_roles_and_gets_admin_access(coordinator):
+    user = UserFactory()
+    services.user_set_roles(actor=coordinator, user=user, roles=[COORDINATOR])
+    user.refresh_from_db()
+    assert set(user.groups.values_list("name", flat=True)) == {STAFF, COORDINATOR}
+    assert user.is_staff
+    services.user_set_roles(actor=coordinator, user=user, roles=[WAREHOUSE])
+    user.refresh_from_db()
+    assert set(user.groups.values_list("name", flat=True)) == {STAFF, WAREHOUSE}
+    assert not user.is_staff
+
+
+def test_unknown_role_is_refused(coordinator):
+    user = UserFactory()
+    with pytest.raises(ValidationError):
+        services.user_set_roles(actor=coordinator, user=user, roles=["superhero"])
+    assert set(user.groups.values_list("name", flat=True)) == {STAFF}
+
+
+def test_coordinator_cannot_lock_themselves_out(coordinator):
+    with pytest.raises(ValidationError):
+        services.user_set_active(actor=coordinator, user=coordinator, active=False)
+    with pytest.raises(ValidationError):
+        services.user_set_roles(actor=coordinator, user=coordinator, roles=[])
+    coordinator.refresh_from_db()
+    assert coordinator.is_active
+
+
+def nav_keys(response) -> list[str]:
+    import re
+
+    return re.findall(r'data-nav="([a-z_]+)"', response.text)
+
+
+def test_navigation_follows_the_role(client):
+    staff = UserFactory()
+    warehouse = UserFactory(roles=[WAREHOUSE])
+    coordinator = UserFactory(roles=[COORDINATOR], is_staff=True)
+    client.force_login(staff)
+    staff_nav = nav_keys(client.get(reverse("home")))
+    client.force_login(warehouse)
+    warehouse_nav = nav_keys(client.get(reverse("home")))
+    client.force_login(coordinator)
+    coordinator_nav = nav_keys(client.get(reverse("home")))
+    assert "warehouse" not in staff_nav and "reports" not in staff_nav
+    assert set(staff_nav) <= set(warehouse_nav)
+    assert "reports" not in warehouse_nav
+    assert set(staff_nav) <= set(coordinator_nav)
+
+
+def test_coordinator_manages_users_in_admin(client, coordinator):
+    client.force_login(coordinator)
+    assert client.get(reverse("admin:kierratys_user_changelist")).status_code == 200
+    assert client.get(reverse("admin:kierratys_unit_changelist") + "?q=koulu").status_code == 200
+    user = UserFactory()
+    response = client.post(
+        reverse("admin:kierratys_user_changelist"),
+        {"action": "deactivate", "_selected_action": [user.pk]},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.is_active
+
+
+def test_coordinator_sets_roles_in_admin(client, coordinator):
+    client.force_login(coordinator)
+    user = UserFactory()
+    url = reverse("admin:kierratys_user_change", args=[user.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    data.update(unit=user.unit_id, roles=[WAREHOUSE], is_active="on", date_joined_0="", language="")
+    data.pop("groups", None)
+    data.pop("user_permissions", None)
+    data.pop("last_login", None)
+    data.pop("email_verified_at", None)
+    data.pop("date_joined", None)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert set(user.groups.values_list("name", flat=True)) == {STAFF, WAREHOUSE}
+
+
+def test_staff_cannot_open_admin(client, staff_user):
+    client.force_login(staff_user)
+    assert client.get(reverse("admin:index")).status_code == 302

@@ -1,0 +1,34 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from kierratys.models import Department, Unit, User
+from kierratys.roles import COORDINATOR, WAREHOUSE
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    counts = (Department.objects.count(), Unit.objects.count(), User.objects.count())
+    call_command("seed_demo")
+    assert (Department.objects.count(), Unit.objects.count(), User.objects.count()) == counts
+    assert counts[:2] == (3, 8)
+    warehouse = User.objects.get(email="warehouse@demo.example")
+    assert warehouse.groups.filter(name=WAREHOUSE).exists()
+    coordinator = User.objects.get(email="coordinator@demo.example")
+    assert coordinator.groups.filter(name=COORDINATOR).exists() and coordinator.is_staff
+    lister = User.objects.get(email="lister@demo.example")
+    reserver = User.objects.get(email="reserver@demo.example")
+    assert lister.unit.department != reserver.unit.department
+    for email in ["lister", "reserver", "warehouse", "coordinator"]:
+        assert User.objects.get(email=f"{email}@demo.example").check_password("kierratys-demo")
+
+
+def test_seed_demo_is_refused_in_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="Refusing"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+    call_command("seed_demo", "--force")
+    assert User.objects.count() == 4
