@@ -39,6 +39,9 @@ SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="kierratys-tuki@demo.example")
 SUPPORT_PHONE = env("SUPPORT_PHONE", default="")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# --- Marketplace rules a city may tune ----------------------------------------------------
+LISTING_AVAILABLE_DAYS = env.int("LISTING_AVAILABLE_DAYS", default=30)
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.admin",

@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.language_set, name="set_language"),
+    path("listings/", include("listings.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,1 +1,297 @@
-"""Models of the listings app."""
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+MAX_CATEGORY_DEPTH = 3
+MAX_PHOTOS = 8
+
+
+class Category(models.Model):
+    """A furniture category with the impact factors reports fall back to."""
+
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent category"),
+    )
+    depth = models.PositiveSmallIntegerField(_("level"), default=0, editable=False)
+    slug = models.SlugField(_("identifier"), unique=True)
+    name_fi = models.CharField(_("name in Finnish"), max_length=100)
+    name_sv = models.CharField(_("name in Swedish"), max_length=100)
+    name_en = models.CharField(_("name in English"), max_length=100)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    typical_weight_kg = models.DecimalField(
+        _("typical weight (kg)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    co2e_kg_per_item = models.DecimalField(
+        _("CO2e avoided per reused item (kg)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    replacement_value_eur = models.DecimalField(
+        _("replacement value (EUR)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    factors_are_estimates = models.BooleanField(_("figures are estimates"), default=True)
+    factor_source = models.TextField(
+        _("source of the figures"),
+        blank=True,
+        help_text=_("Where the weight, CO2e and value figures come from."),
+    )
+
+    class Meta:
+        ordering = ["sort_order", "name_fi"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(depth__lt=MAX_CATEGORY_DEPTH), name="category_depth_at_most_3_levels"
+            ),
+            models.CheckConstraint(
+                condition=Q(typical_weight_kg__isnull=True) | Q(typical_weight_kg__gt=0),
+                name="category_weight_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "fi")[:2]
+        return getattr(self, f"name_{language}", None) or self.name_fi
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.parent_id:
+            if self.parent.depth + 1 >= MAX_CATEGORY_DEPTH:
+                raise ValidationError(
+                    {"parent": _("Categories can be at most three levels deep.")}
+                )
+            ancestor = self.parent
+            while ancestor is not None:
+                if ancestor.pk == self.pk:
+                    raise ValidationError({"parent": _("A category cannot be inside itself.")})
+                ancestor = ancestor.parent
+        self.depth = self.parent.depth + 1 if self.parent_id else 0
+
+
+def default_available_until():
+    return timezone.localdate() + timedelta(days=settings.LISTING_AVAILABLE_DAYS)
+
+
+class Listing(models.Model):
+    class Condition(models.TextChoices):
+        NEW = "new", _("New")
+        LIKE_NEW = "like_new", _("Like new")
+        GOOD = "good", _("Good")
+        FAIR = "fair", _("Fair")
+        NEEDS_REPAIR = "needs_repair", _("Needs repair")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        ARCHIVED = "archived", _("Archived")
+
+    class Colour(models.TextChoices):
+        WHITE = "white", _("White")
+        BLACK = "black", _("Black")
+        GREY = "grey", _("Grey")
+        BROWN = "brown", _("Brown")
+        BEIGE = "beige", _("Beige")
+        WOOD = "wood", _("Wood colour")
+        RED = "red", _("Red")
+        ORANGE = "orange", _("Orange")
+        YELLOW = "yellow", _("Yellow")
+        GREEN = "green", _("Green")
+        BLUE = "blue", _("Blue")
+        PURPLE = "purple", _("Purple")
+        PINK = "pink", _("Pink")
+        SILVER = "silver", _("Silver or metal")
+        MULTI = "multi", _("Several colours")
+
+    class Material(models.TextChoices):
+        WOOD = "wood", _("Wood")
+        LAMINATE = "laminate", _("Laminate or chipboard")
+        METAL = "metal", _("Metal")
+        PLASTIC = "plastic", _("Plastic")
+        FABRIC = "fabric", _("Fabric")
+        LEATHER = "leather", _("Leather or faux leather")
+        GLASS = "glass", _("Glass")
+        MIXED = "mixed", _("Several materials")
+        OTHER = "other", _("Other")
+
+    code = models.CharField(_("code"), max_length=12, unique=True, null=True, editable=False)
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True, max_length=4000)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="listings", verbose_name=_("category")
+    )
+    condition = models.CharField(_("condition"), max_length=20, choices=Condition.choices)
+    width_cm = models.PositiveIntegerField(_("width (cm)"), null=True, blank=True)
+    depth_cm = models.PositiveIntegerField(_("depth (cm)"), null=True, blank=True)
+    height_cm = models.PositiveIntegerField(_("height (cm)"), null=True, blank=True)
+    weight_kg = models.DecimalField(
+        _("weight per item (kg)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    material = models.CharField(_("material"), max_length=20, choices=Material.choices, blank=True)
+    colour = models.CharField(_("colour"), max_length=20, choices=Colour.choices, blank=True)
+    quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
+    quantity_available = models.PositiveSmallIntegerField(_("available"), default=1)
+    owner_unit = models.ForeignKey(
+        "kierratys.Unit", on_delete=models.PROTECT, related_name="listings", verbose_name=_("unit")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("listed by"),
+    )
+    pickup_instructions = models.TextField(_("pickup instructions"), blank=True, max_length=1000)
+    available_from = models.DateField(_("available from"), default=timezone.localdate)
+    available_until = models.DateField(_("available until"), default=default_available_until)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1, quantity__lte=999), name="listing_quantity_1_999"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_available__gte=0, quantity_available__lte=F("quantity")),
+                name="listing_available_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(available_until__gte=F("available_from")),
+                name="listing_window_in_order",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    (Q(width_cm__isnull=True) | Q(width_cm__gte=1, width_cm__lte=2000))
+                    & (Q(depth_cm__isnull=True) | Q(depth_cm__gte=1, depth_cm__lte=2000))
+                    & (Q(height_cm__isnull=True) | Q(height_cm__gte=1, height_cm__lte=2000))
+                ),
+                name="listing_dimensions_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_kg__isnull=True) | Q(weight_kg__gt=0, weight_kg__lte=2000),
+                name="listing_weight_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="listing_published_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "available_from", "available_until"]),
+            models.Index(fields=["owner_unit", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.code or '—'} {self.title}"
+
+    @property
+    def dimensions(self) -> str:
+        parts = [self.width_cm, self.depth_cm, self.height_cm]
+        if not any(parts):
+            return ""
+        return " × ".join(str(p) if p else "–" for p in parts) + " cm"
+
+    @property
+    def cover(self):
+        photos = list(self.photos.all())
+        return photos[0] if photos else None
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("listings:detail", args=[self.pk])
+
+
+
+class ListingPhoto(models.Model):
+    """A server-made rendition pair. The uploaded original is never stored."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="photos")
+    position = models.PositiveSmallIntegerField(_("position"))
+    large = models.FileField(_("large image"), max_length=255)
+    thumb = models.FileField(_("thumbnail"), max_length=255)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    alt_text = models.CharField(
+        _("description for screen readers"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the photo shows. Leave empty to use the title."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "position"], name="photo_unique_position"),
+            # Positions 8-15 are only a parking range while photos are reordered.
+            models.CheckConstraint(
+                condition=Q(position__lt=2 * MAX_PHOTOS), name="photo_position_in_range"
+            ),
+        ]
+
+    @property
+    def alt(self) -> str:
+        return self.alt_text or self.listing.title
+
+
+class ListingEvent(models.Model):
+    """The item's history: every change, by whom and when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        EDITED = "edited", _("Edited")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        RELISTED = "relisted", _("Listed again")
+        ARCHIVED = "archived", _("Archived")
+        PHOTO_ADDED = "photo_added", _("Photo added")
+        PHOTO_REMOVED = "photo_removed", _("Photo removed")
+        PHOTO_CHANGED = "photo_changed", _("Photos rearranged")
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    kind = models.CharField(_("event"), max_length=40)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("history event")
+        verbose_name_plural = _("history events")
+        indexes = [models.Index(fields=["listing", "-created_at"])]
+
+    def kind_label(self) -> str:
+        from .history import kind_label
+
+        return kind_label(self.kind)

@@ -50,3 +50,34 @@ class UserFactory(factory.django.DjangoModelFactory):
         names = [STAFF, *(extracted or [])] if self.is_active else list(extracted or [])
         # get_or_create: transactional tests flush the groups the data migration made.
         self.groups.set([Group.objects.get_or_create(name=name)[0] for name in names])
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "listings.Category"
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    name_fi = factory.Sequence(lambda n: f"Tuolit {n}")
+    name_sv = factory.Sequence(lambda n: f"Stolar {n}")
+    name_en = factory.Sequence(lambda n: f"Chairs {n}")
+    typical_weight_kg = 10
+    co2e_kg_per_item = 30
+    replacement_value_eur = 100
+
+
+class ListingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "listings.Listing"
+
+    title = factory.Sequence(lambda n: f"Harmaa työtuoli {n}")
+    description = "Käsinojalliset, säädettävät."
+    category = factory.SubFactory(CategoryFactory)
+    condition = "good"
+    quantity = 5
+    quantity_available = factory.SelfAttribute("quantity")
+    owner_unit = factory.SubFactory(UnitFactory)
+    created_by = factory.SubFactory(UserFactory, unit=factory.SelfAttribute("..owner_unit"))
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
+    code = factory.Sequence(lambda n: f"T-{n:06d}")

@@ -1,7 +1,8 @@
 """Create the role groups with their permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from kierratys.migration_utils import grant_role_permissions
 
 ROLE_PERMISSIONS = {
     "staff": [],
@@ -19,25 +20,8 @@ ROLE_PERMISSIONS = {
 }
 
 
-def grant(apps, role_permissions):
-    """Create groups and add permissions. Shared with later apps' migrations."""
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, perms in role_permissions.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-
-
 def create_roles(apps, schema_editor):
-    grant(apps, ROLE_PERMISSIONS)
+    grant_role_permissions(apps, ROLE_PERMISSIONS)
 
 
 class Migration(migrations.Migration):

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kierratys.models import Department, Unit, User
+from listings.models import Listing, ListingPhoto
 from kierratys.roles import COORDINATOR, WAREHOUSE
 
 pytestmark = pytest.mark.django_db
@@ -10,10 +11,17 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_is_idempotent(settings):
     settings.DEBUG = True
     call_command("seed_demo")
-    counts = (Department.objects.count(), Unit.objects.count(), User.objects.count())
+    def counts():
+        return [
+            m.objects.count() for m in (Department, Unit, User, Listing, ListingPhoto)
+        ]
+
+    first = counts()
     call_command("seed_demo")
-    assert (Department.objects.count(), Unit.objects.count(), User.objects.count()) == counts
-    assert counts[:2] == (3, 8)
+    assert counts() == first
+    assert first[:3] == [3, 8, 4]
+    assert first[3] >= 40
+    assert Listing.objects.filter(status="published").count() >= 35
     warehouse = User.objects.get(email="warehouse@demo.example")
     assert warehouse.groups.filter(name=WAREHOUSE).exists()
     coordinator = User.objects.get(email="coordinator@demo.example")

@@ -1,0 +1,155 @@
+"""Demo listings with photos drawn by Pillow (no downloads). Idempotent by unit + title."""
+
+import random
+from io import BytesIO
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
+
+from kierratys.models import Unit, User
+
+from . import services
+from .models import Category, Listing
+
+COLOURS = {
+    "grey": (128, 132, 138),
+    "black": (40, 40, 44),
+    "white": (236, 236, 232),
+    "wood": (176, 128, 82),
+    "blue": (52, 96, 168),
+    "green": (70, 140, 90),
+    "red": (176, 58, 52),
+    "beige": (214, 196, 160),
+    "yellow": (228, 186, 48),
+}
+
+# (category slug, title fi, colour, material, condition, quantity, w, d, h, weight, shape)
+ITEMS = [
+    ("office-chairs", "Työtuoli käsinojilla", "black", "fabric", "good", 6, 65, 60, 105, 14, "chair"),
+    ("office-chairs", "Satulatuoli", "grey", "leather", "like_new", 2, 50, 50, 70, None, "stool"),
+    ("office-chairs", "Verhoiltu työtuoli", "blue", "fabric", "fair", 4, 62, 58, 100, 13, "chair"),
+    ("stackable-chairs", "Pinottava tuoli, koivu", "wood", "wood", "good", 24, 45, 50, 80, 5, "chair"),
+    ("stackable-chairs", "Pinottava tuoli, punainen", "red", "plastic", "good", 30, 48, 50, 80, 4, "chair"),
+    ("school-chairs", "Koulutuoli, säädettävä", "blue", "plastic", "good", 28, 42, 45, 78, 6, "chair"),
+    ("school-chairs", "Jakkara, matala", "yellow", "wood", "fair", 12, 35, 35, 45, 3, "stool"),
+    ("sofas", "Kolmen istuttava sohva", "grey", "fabric", "good", 1, 210, 90, 85, 55, "sofa"),
+    ("sofas", "Nojatuoli, vihreä", "green", "fabric", "like_new", 2, 80, 80, 90, 22, "sofa"),
+    ("sofas", "Odotustilan sohva", "black", "leather", "fair", 1, 180, 80, 80, None, "sofa"),
+    ("desks", "Työpöytä 160 cm", "white", "laminate", "good", 5, 160, 80, 72, 38, "desk"),
+    ("desks", "Työpöytä 120 cm, koivu", "wood", "laminate", "good", 3, 120, 70, 72, 30, "desk"),
+    ("sit-stand-desks", "Sähköpöytä 160 × 80", "white", "laminate", "like_new", 4, 160, 80, 65, 45, "desk"),
+    ("sit-stand-desks", "Sähköpöytä 140 cm, musta", "black", "laminate", "good", 2, 140, 80, 65, None, "desk"),
+    ("school-desks", "Oppilaspulpetti", "beige", "laminate", "good", 26, 70, 50, 72, 14, "desk"),
+    ("school-desks", "Pulpetti, säädettävä", "grey", "metal", "fair", 18, 70, 55, 76, None, "desk"),
+    ("meeting-tables", "Neuvottelupöytä 8 hengelle", "wood", "wood", "good", 1, 240, 110, 74, 70, "table"),
+    ("meeting-tables", "Ruokapöytä, pyöreä", "white", "laminate", "fair", 3, 110, 110, 74, 30, "table"),
+    ("meeting-tables", "Taittopöytä", "grey", "metal", "good", 10, 160, 70, 74, 18, "table"),
+    ("cabinets", "Arkistokaappi, lukollinen", "grey", "metal", "good", 2, 100, 45, 195, 60, "cabinet"),
+    ("cabinets", "Vaatekaappi", "white", "laminate", "fair", 3, 80, 55, 190, None, "cabinet"),
+    ("cabinets", "Liukuovikaappi", "wood", "laminate", "good", 1, 120, 45, 110, 45, "cabinet"),
+    ("shelves", "Kirjahylly, 5 hyllyä", "white", "laminate", "good", 4, 80, 30, 200, 28, "shelf"),
+    ("shelves", "Varastohylly, metalli", "grey", "metal", "fair", 6, 100, 50, 200, 25, "shelf"),
+    ("shelves", "Matala hylly lastenhuoneeseen", "wood", "wood", "like_new", 2, 100, 35, 80, 15, "shelf"),
+    ("drawer-units", "Laatikosto pyörillä", "white", "laminate", "good", 8, 42, 55, 60, 20, "cabinet"),
+    ("drawer-units", "Piirustuslaatikosto", "grey", "metal", "needs_repair", 1, 120, 85, 70, None, "cabinet"),
+    ("beds", "Lepopeti päiväkotiin", "blue", "plastic", "good", 20, 130, 55, 12, 3, "bed"),
+    ("beds", "Sänky 90 cm", "wood", "wood", "fair", 2, 90, 200, 45, 35, "bed"),
+    ("lamps", "Työvalaisin", "black", "metal", "good", 10, 20, 20, 45, 2, "lamp"),
+    ("lamps", "Lattiavalaisin", "white", "metal", "like_new", 3, 35, 35, 160, 5, "lamp"),
+    ("whiteboards", "Tussitaulu 120 × 90", "white", "metal", "good", 4, 120, 2, 90, 12, "board"),
+    ("whiteboards", "Ilmoitustaulu, korkki", "beige", "mixed", "fair", 5, 90, 2, 60, 5, "board"),
+    ("whiteboards", "Siirrettävä tussitaulu", "white", "metal", "needs_repair", 1, 150, 60, 190, None, "board"),
+    ("textiles", "Verhot, sininen, 4 kpl", "blue", "fabric", "good", 4, 140, 1, 250, 1, "textile"),
+    ("textiles", "Matto 200 × 300", "red", "fabric", "fair", 1, 200, 300, 1, 8, "textile"),
+    ("supplies", "Karttateline", "grey", "metal", "fair", 2, 60, 40, 150, None, "lamp"),
+    ("supplies", "Askartelutarvikelaatikot", "yellow", "plastic", "good", 15, 40, 30, 20, 1, "cabinet"),
+    ("supplies", "Magneettitaulut, pieni", "white", "metal", "new", 12, 45, 2, 60, 2, "board"),
+    ("office-chairs", "Neuvottelutuoli", "black", "mixed", "good", 16, 55, 55, 85, 7, "chair"),
+]
+
+
+def _draw(shape: str, colour: tuple, seed: int) -> bytes:
+    """A simple, recognisable silhouette on a soft background."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", (1200, 900), (235 - rng.randint(0, 20), 232, 226))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 700, 1200, 900), fill=(200, 196, 188))  # floor
+    dark = tuple(max(0, c - 50) for c in colour)
+    if shape in ("chair", "stool"):
+        draw.rectangle((450, 470, 750, 520), fill=colour)
+        for x in (465, 715):
+            draw.rectangle((x, 520, x + 20, 700), fill=dark)
+        if shape == "chair":
+            draw.rectangle((450, 220, 750, 470), fill=colour, outline=dark, width=6)
+    elif shape in ("desk", "table"):
+        draw.rectangle((250, 420, 950, 460), fill=colour, outline=dark, width=4)
+        for x in (270, 910):
+            draw.rectangle((x, 460, x + 22, 700), fill=dark)
+    elif shape in ("cabinet", "shelf"):
+        draw.rectangle((420, 180, 780, 700), fill=colour, outline=dark, width=6)
+        for y in range(260, 700, 110):
+            draw.line((420, y, 780, y), fill=dark, width=6)
+    elif shape == "sofa":
+        draw.rounded_rectangle((250, 380, 950, 620), radius=40, fill=colour, outline=dark, width=6)
+        draw.rounded_rectangle((250, 300, 950, 420), radius=40, fill=colour, outline=dark, width=6)
+        draw.rectangle((280, 620, 300, 700), fill=dark)
+        draw.rectangle((900, 620, 920, 700), fill=dark)
+    elif shape == "bed":
+        draw.rectangle((200, 520, 1000, 620), fill=colour, outline=dark, width=6)
+        draw.rectangle((200, 420, 240, 700), fill=dark)
+    elif shape == "lamp":
+        draw.polygon([(520, 200), (680, 200), (720, 320), (480, 320)], fill=colour, outline=dark)
+        draw.rectangle((590, 320, 610, 680), fill=dark)
+        draw.ellipse((520, 670, 680, 710), fill=dark)
+    elif shape == "board":
+        draw.rectangle((300, 200, 900, 600), fill=colour, outline=(90, 90, 96), width=14)
+    else:  # textile
+        draw.rectangle((300, 150, 900, 700), fill=colour)
+        for x in range(330, 900, 60):
+            draw.line((x, 150, x, 700), fill=dark, width=4)
+    out = BytesIO()
+    image.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+def seed_listings() -> int:
+    """About 40 listings spread over the demo units, a few of them drafts."""
+    units = list(Unit.objects.filter(department__code__in=["KASVO", "HYTE", "KYMP"]).order_by("pk"))
+    if not units:
+        return 0
+    categories = {c.slug: c for c in Category.objects.all()}
+    created = 0
+    for index, item in enumerate(ITEMS):
+        slug, title, colour, material, condition, qty, w, d, h, kg, shape = item
+        unit = units[index % len(units)]
+        if Listing.objects.filter(owner_unit=unit, title=title).exists():
+            continue
+        actor = User.objects.filter(unit=unit, is_active=True).first() or User.objects.filter(
+            email="coordinator@demo.example"
+        ).first()
+        photos = [
+            SimpleUploadedFile(f"demo-{index}-{n}.jpg", _draw(shape, COLOURS[colour], index * 7 + n))
+            for n in range(1 if index % 3 else 2)
+        ]
+        services.listing_create(
+            actor=actor,
+            unit=unit,
+            fields={
+                "title": title,
+                "description": "Siistissä kunnossa. Noudettavissa arkisin klo 8–15.",
+                "category": categories[slug],
+                "condition": condition,
+                "material": material,
+                "colour": colour,
+                "quantity": qty,
+                "width_cm": w,
+                "depth_cm": d,
+                "height_cm": h,
+                "weight_kg": kg,
+                "pickup_instructions": "Kysy vahtimestarilta, puh. " + (unit.phone or "-"),
+            },
+            uploads=photos,
+            publish=index % 10 != 9,  # a few drafts too
+        )
+        created += 1
+    return created

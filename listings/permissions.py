@@ -1,0 +1,27 @@
+"""Who may do what with a listing. Checked on the server for every object touched."""
+
+from kierratys.roles import COORDINATOR, WAREHOUSE, role_names
+
+from .models import Listing
+
+
+def can_edit(user, listing: Listing) -> bool:
+    if not user.is_authenticated:
+        return False
+    roles = role_names(user)
+    return (
+        (user.unit_id is not None and listing.owner_unit_id == user.unit_id)
+        or WAREHOUSE in roles
+        or COORDINATOR in roles
+    )
+
+
+def can_view(user, listing: Listing) -> bool:
+    """Drafts are private to those who may edit them; everything else is visible to staff."""
+    if listing.status == Listing.Status.DRAFT:
+        return can_edit(user, listing)
+    return user.is_authenticated
+
+
+def can_see_history(user, listing: Listing) -> bool:
+    return can_edit(user, listing)

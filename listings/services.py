@@ -1,0 +1,302 @@
+"""Write side of listings: create, edit, publish, withdraw, photos.
+
+Photos are processed before the transaction opens (CPU work, and bad files fail early).
+Files are written inside the transaction; if anything fails, the rows roll back and the
+files written so far are deleted, so no row is left without files and no file without a row.
+"""
+
+import logging
+import uuid
+from contextlib import contextmanager
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kierratys import live
+
+from . import history
+from .models import MAX_PHOTOS, Listing, ListingEvent, ListingPhoto
+from .permissions import can_edit
+from .photos import ProcessedPhoto, process_photo
+
+logger = logging.getLogger(__name__)
+
+EDITABLE_FIELDS = [
+    "title",
+    "description",
+    "category",
+    "condition",
+    "width_cm",
+    "depth_cm",
+    "height_cm",
+    "weight_kg",
+    "material",
+    "colour",
+    "quantity",
+    "pickup_instructions",
+    "available_from",
+    "available_until",
+]
+
+
+class PhotoStorageError(ValidationError):
+    """The storage service failed; the user may simply try again."""
+
+
+def process_uploads(uploads) -> list[ProcessedPhoto]:
+    """Turn uploads into renditions; any bad file refuses the whole batch."""
+    if len(uploads) > MAX_PHOTOS:
+        raise ValidationError(
+            _("You can add at most %(max)d photos to a listing.") % {"max": MAX_PHOTOS}
+        )
+    return [process_photo(upload) for upload in uploads]
+
+
+@contextmanager
+def _file_writes():
+    """Collect names of written files; delete them if the block (or its commit) fails."""
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        for name in written:
+            try:
+                default_storage.delete(name)
+            except Exception:
+                logger.exception("Could not delete %s after a failed save", name)
+        raise
+
+
+def _store_photo(listing: Listing, photo: ProcessedPhoto, position: int, written: list[str]):
+    stem = f"listings/{listing.pk}/{uuid.uuid4().hex}"
+    names = {}
+    for rendition in (photo.large, photo.thumb):
+        try:
+            name = default_storage.save(
+                f"{stem}-{rendition.kind}.{rendition.extension}", ContentFile(rendition.content)
+            )
+        except Exception as error:
+            logger.exception("Saving a photo rendition failed")
+            raise PhotoStorageError(
+                _("The photos could not be saved just now. Nothing was saved; please try again.")
+            ) from error
+        written.append(name)
+        names[rendition.kind] = name
+    return ListingPhoto.objects.create(
+        listing=listing,
+        position=position,
+        large=names["large"],
+        thumb=names["thumb"],
+        width=photo.large.width,
+        height=photo.large.height,
+    )
+
+
+def _validate(listing: Listing) -> None:
+    errors = {}
+    if listing.available_until < listing.available_from:
+        errors["available_until"] = _("The last day cannot be before the first day.")
+    if not 1 <= listing.quantity <= 999:
+        errors["quantity"] = _("Quantity must be between 1 and 999.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _publish_event(listing: Listing, event: str) -> None:
+    live.publish(
+        [live.CATALOGUE_GROUP],
+        event,
+        {
+            "id": listing.pk,
+            "status": listing.status,
+            "quantity_available": listing.quantity_available,
+        },
+    )
+
+
+def _lock_for_edit(actor, listing_id: int) -> Listing:
+    listing = Listing.objects.select_for_update().filter(pk=listing_id).first()
+    if listing is None:
+        raise Listing.DoesNotExist
+    if not can_edit(actor, listing):
+        raise PermissionDenied
+    return listing
+
+
+def listing_create(
+    *, actor, unit, fields: dict, uploads=(), publish: bool, photos: list | None = None
+) -> Listing:
+    """A unit lists an item, with up to 8 photos, as a draft or published at once."""
+    if unit is None:
+        raise ValidationError(_("Your account is not linked to a unit. Contact support."))
+    processed = photos if photos is not None else process_uploads(list(uploads))
+    with _file_writes() as written, transaction.atomic():
+        listing = Listing(owner_unit=unit, created_by=actor, **fields)
+        listing.quantity_available = listing.quantity
+        if publish:
+            listing.status = Listing.Status.PUBLISHED
+            listing.published_at = timezone.now()
+        _validate(listing)
+        listing.save()
+        listing.code = f"K-{listing.pk:06d}"
+        listing.save(update_fields=["code"])
+        history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.CREATED)
+        for position, photo in enumerate(processed):
+            _store_photo(listing, photo, position, written)
+        if processed:
+            history.record(
+                listing=listing,
+                actor=actor,
+                kind=ListingEvent.Kind.PHOTO_ADDED,
+                changes={"count": len(processed)},
+            )
+        if publish:
+            history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.PUBLISHED)
+            _publish_event(listing, "listing.published")
+    return listing
+
+
+def _display(value) -> str:
+    if value is None or value == "":
+        return ""
+    return str(getattr(value, "pk", value))
+
+
+def listing_update(
+    *,
+    actor,
+    listing_id: int,
+    fields: dict,
+    uploads=(),
+    remove_photo_ids=(),
+    alt_texts: dict | None = None,
+    cover_photo_id: int | None = None,
+) -> Listing:
+    """Edit a listing and its photos. Reserved items stay reserved when quantity changes."""
+    processed = process_uploads(list(uploads)) if uploads else []
+    with _file_writes() as written, transaction.atomic():
+        listing = _lock_for_edit(actor, listing_id)
+        changes = {}
+        reserved = listing.quantity - listing.quantity_available
+        for name, value in fields.items():
+            if name not in EDITABLE_FIELDS:
+                continue
+            old = getattr(listing, name)
+            if _display(old) != _display(value):
+                changes[name] = [_display(old), _display(value)]
+                setattr(listing, name, value)
+        if listing.quantity < reserved:
+            raise ValidationError(
+                {
+                    "quantity": _(
+                        "%(reserved)d of these are reserved; the quantity cannot be less."
+                    )
+                    % {"reserved": reserved}
+                }
+            )
+        listing.quantity_available = listing.quantity - reserved
+        _validate(listing)
+        listing.save()
+        if changes:
+            history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.EDITED, changes=changes)
+
+        photos = {p.pk: p for p in listing.photos.select_for_update()}
+        removed = [photos.pop(pk) for pk in remove_photo_ids if pk in photos]
+        if len(photos) + len(processed) > MAX_PHOTOS:
+            raise ValidationError(
+                _("You can add at most %(max)d photos to a listing.") % {"max": MAX_PHOTOS}
+            )
+        for photo in removed:
+            photo.delete()
+            transaction.on_commit(lambda p=photo: _delete_files(p.large.name, p.thumb.name))
+        if removed:
+            history.record(
+                listing=listing,
+                actor=actor,
+                kind=ListingEvent.Kind.PHOTO_REMOVED,
+                changes={"count": len(removed)},
+            )
+        for pk, text in (alt_texts or {}).items():
+            photo = photos.get(pk)
+            if photo is not None and photo.alt_text != text.strip():
+                photo.alt_text = text.strip()[:200]
+                photo.save(update_fields=["alt_text"])
+        ordered = sorted(photos.values(), key=lambda p: p.position)
+        if cover_photo_id in photos and ordered[0].pk != cover_photo_id:
+            ordered.sort(key=lambda p: p.pk != cover_photo_id)
+            history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.PHOTO_CHANGED)
+        _renumber(ordered)
+        next_position = len(ordered)
+        for offset, photo in enumerate(processed):
+            _store_photo(listing, photo, next_position + offset, written)
+        if processed:
+            history.record(
+                listing=listing,
+                actor=actor,
+                kind=ListingEvent.Kind.PHOTO_ADDED,
+                changes={"count": len(processed)},
+            )
+        if listing.status == Listing.Status.PUBLISHED:
+            _publish_event(listing, "listing.changed")
+    return listing
+
+
+def _renumber(photos: list[ListingPhoto]) -> None:
+    """Close gaps in positions without tripping the unique (listing, position) constraint."""
+    if all(photo.position == index for index, photo in enumerate(photos)):
+        return
+    # Two steps: park in 8-15, then settle in 0-7; each step keeps positions unique.
+    for index, photo in enumerate(photos):
+        ListingPhoto.objects.filter(pk=photo.pk).update(position=MAX_PHOTOS + index)
+    for index, photo in enumerate(photos):
+        ListingPhoto.objects.filter(pk=photo.pk).update(position=index)
+        photo.position = index
+
+
+def _delete_files(*names: str) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.exception("Could not delete photo file %s", name)
+
+
+def listing_publish(*, actor, listing_id: int) -> Listing:
+    with transaction.atomic():
+        listing = _lock_for_edit(actor, listing_id)
+        if listing.status == Listing.Status.PUBLISHED:
+            return listing
+        if listing.status == Listing.Status.ARCHIVED:
+            raise ValidationError(_("An archived listing cannot be published again."))
+        today = timezone.localdate()
+        if listing.available_until < today:
+            raise ValidationError(
+                _("The availability period has ended. Change the last day first.")
+            )
+        kind = (
+            ListingEvent.Kind.RELISTED
+            if listing.status == Listing.Status.WITHDRAWN
+            else ListingEvent.Kind.PUBLISHED
+        )
+        listing.status = Listing.Status.PUBLISHED
+        listing.published_at = listing.published_at or timezone.now()
+        listing.save(update_fields=["status", "published_at", "updated_at"])
+        history.record(listing=listing, actor=actor, kind=kind)
+        _publish_event(listing, "listing.published")
+    return listing
+
+
+def listing_withdraw(*, actor, listing_id: int, reason: str = "") -> Listing:
+    with transaction.atomic():
+        listing = _lock_for_edit(actor, listing_id)
+        if listing.status != Listing.Status.PUBLISHED:
+            raise ValidationError(_("Only a published listing can be withdrawn."))
+        listing.status = Listing.Status.WITHDRAWN
+        listing.save(update_fields=["status", "updated_at"])
+        history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.WITHDRAWN, note=reason)
+        _publish_event(listing, "listing.removed")
+    return listing

@@ -1,0 +1,169 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import ListingForm, PhotoEditForm, WithdrawForm
+from .labels import qr_svg
+from .models import Listing
+from .permissions import can_edit, can_see_history
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def create(request):
+    initial = {}
+    copy_of = request.GET.get("copy")
+    if copy_of and copy_of.isdigit():
+        source = selectors.listing_for_edit(user=request.user, listing_id=int(copy_of))
+        initial = selectors.listing_copy_initial(source)
+    form = ListingForm(request.POST or None, request.FILES or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                listing = services.listing_create(
+                    actor=request.user,
+                    unit=request.user.unit,
+                    fields=form.listing_fields(),
+                    uploads=form.cleaned_data["photos"],
+                    publish=request.POST.get("action") != "draft",
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                if listing.status == Listing.Status.PUBLISHED:
+                    messages.success(request, _("Your listing %(code)s is published.") % {"code": listing.code})
+                else:
+                    messages.success(request, _("Saved as a draft. Publish it when it is ready."))
+                return redirect(listing)
+        status = 400
+    return render(
+        request, "listings/form.html", {"form": form, "copy_of": copy_of}, status=status
+    )
+
+
+def edit(request, pk):
+    listing = selectors.listing_for_edit(user=request.user, listing_id=pk)
+    form = ListingForm(request.POST or None, instance=listing, prefix="listing")
+    photo_form = PhotoEditForm(
+        request.POST or None, request.FILES or None, listing=listing, prefix="photo"
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and photo_form.is_valid():
+            try:
+                services.listing_update(
+                    actor=request.user,
+                    listing_id=listing.pk,
+                    fields=form.listing_fields(),
+                    uploads=photo_form.cleaned_data["photos"],
+                    remove_photo_ids=photo_form.cleaned_data["remove"],
+                    alt_texts=photo_form.alt_texts(),
+                    cover_photo_id=photo_form.cleaned_data["cover"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect(listing)
+        status = 400
+    return render(
+        request,
+        "listings/edit.html",
+        {"form": form, "photo_form": photo_form, "listing": listing},
+        status=status,
+    )
+
+
+def detail(request, pk):
+    listing = selectors.listing_for_view(user=request.user, listing_id=pk)
+    editable = can_edit(request.user, listing)
+    context = {
+        "listing": listing,
+        "photos": list(listing.photos.all()),
+        "can_edit": editable,
+        "history": (
+            selectors.listing_history(listing=listing)
+            if can_see_history(request.user, listing)
+            else None
+        ),
+        "withdraw_form": WithdrawForm() if editable else None,
+    }
+    return render(request, "listings/detail.html", context)
+
+
+def _state_change(request, pk, action, success_message):
+    try:
+        action(actor=request.user, listing_id=pk)
+    except (Listing.DoesNotExist, PermissionDenied) as error:
+        raise Http404 from error  # same answer as for a listing that does not exist
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("listings:detail", pk=pk)
+    messages.success(request, success_message)
+    return redirect("listings:detail", pk=pk)
+
+
+@require_POST
+def publish(request, pk):
+    return _state_change(request, pk, services.listing_publish, _("The listing is published."))
+
+
+@require_POST
+def withdraw(request, pk):
+    form = WithdrawForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+
+    def action(*, actor, listing_id):
+        return services.listing_withdraw(actor=actor, listing_id=listing_id, reason=reason)
+
+    return _state_change(
+        request, pk, action, _("The listing is withdrawn. Nobody can reserve it now.")
+    )
+
+
+def mine(request):
+    listings = (
+        selectors.listings_of_unit(unit=request.user.unit) if request.user.unit_id else []
+    )
+    return render(request, "listings/mine.html", {"listings": listings})
+
+
+def label(request, pk):
+    listing = selectors.listing_for_view(user=request.user, listing_id=pk)
+    return render(
+        request,
+        "listings/labels.html",
+        {"labels": [_label(request, listing)], "single": True},
+    )
+
+
+def labels(request):
+    parts = request.GET.get("ids", "").split(",") + request.GET.getlist("id")
+    ids = [int(part) for part in parts if part.strip().isdigit()][:240]
+    listings = selectors.listings_for_labels(user=request.user, ids=ids)
+    if not listings:
+        messages.error(request, _("Choose at least one of your unit's listings to print labels."))
+        return redirect("listings:mine")
+    return render(
+        request,
+        "listings/labels.html",
+        {"labels": [_label(request, listing) for listing in listings], "single": False},
+    )
+
+
+def _label(request, listing):
+    url = request.build_absolute_uri(reverse("listings:detail", args=[listing.pk]))
+    return {"listing": listing, "url": url, "qr": qr_svg(url)}

@@ -1,0 +1,257 @@
+"""Accounts in a real browser: sign-in, role navigation, languages, keyboard, accessibility."""
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+from playwright.sync_api import expect
+
+from kierratys.models import User
+from kierratys.navigation import ENTRIES
+from kierratys.roles import COORDINATOR, STAFF, WAREHOUSE
+
+pytestmark = pytest.mark.browser
+
+LISTER = "lister@demo.example"
+RESERVER = "reserver@demo.example"
+WAREHOUSE_EMAIL = "warehouse@demo.example"
+COORDINATOR_EMAIL = "coordinator@demo.example"
+
+# The roles of the demo accounts, as documented in the README.
+DEMO_ROLES = {
+    LISTER: {STAFF},
+    RESERVER: {STAFF},
+    WAREHOUSE_EMAIL: {STAFF, WAREHOUSE},
+    COORDINATOR_EMAIL: {STAFF, COORDINATOR},
+}
+
+SIGN_OUT = {"fi": "Kirjaudu ulos", "sv": "Logga ut", "en": "Sign out"}
+SIGN_IN = {"fi": "Kirjaudu sisään", "sv": "Logga in", "en": "Sign in"}
+
+PUBLIC_PAGES = {
+    "login": "/accounts/login/",
+    "signup": "/accounts/signup/",
+    "password-reset": "/accounts/password_reset/",
+}
+
+
+def _page_exists(url_name: str) -> bool:
+    try:
+        reverse(url_name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def expected_nav(email: str) -> set[str]:
+    """Entries the account's roles allow, among the pages this build has."""
+    return {
+        key
+        for key, _label, url_name, role in ENTRIES
+        if role in DEMO_ROLES[email] and _page_exists(url_name)
+    }
+
+
+def nav_keys(page) -> set[str]:
+    return set(page.locator("nav[aria-label] a[data-nav]").evaluate_all("""
+        links => links.map(a => a.dataset.nav)
+    """))
+
+
+def switch_language(page, code: str) -> None:
+    page.locator(f".lang-switch button[value={code}]").click()
+    expect(page.locator("html")).to_have_attribute("lang", code)
+
+
+def open_account_menu(page):
+    menu = page.locator("details.account-menu")
+    if not menu.evaluate("details => details.open"):
+        menu.locator("summary").click()
+    return menu
+
+
+def focused(page) -> dict:
+    return page.evaluate("""() => {
+        const el = document.activeElement;
+        return {tag: el.tagName.toLowerCase(), id: el.id, name: el.getAttribute('name'),
+                cls: el.className, href: el.getAttribute('href')};
+    }""")
+
+
+# --- Sign-in, roles and languages ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("email", list(DEMO_ROLES))
+def test_demo_account_sees_its_navigation_in_each_language(page, demo_accounts, login, email):
+    user = demo_accounts[email]
+    login(page, email)
+    expected = expected_nav(email)
+    assert nav_keys(page) == expected
+    expect(page.locator(".account-menu summary .account-name")).to_have_text(
+        user.get_short_name()
+    )
+
+    for code in ["sv", "en", "fi"]:
+        switch_language(page, code)
+        menu = open_account_menu(page)
+        expect(menu.locator(".account-panel")).to_contain_text(user.full_name)
+        expect(menu.locator(".account-panel")).to_contain_text(user.unit.name)
+        expect(menu.get_by_role("button", name=SIGN_OUT[code], exact=True)).to_be_visible()
+        assert nav_keys(page) == expected, f"navigation changed with the language ({code})"
+        admin_link = menu.locator("a[href='/admin/']")
+        expect(admin_link).to_have_count(1 if email == COORDINATOR_EMAIL else 0)
+
+
+def test_navigation_follows_the_roles(new_page, demo_accounts, login):
+    seen = {}
+    for email in DEMO_ROLES:
+        page = new_page("desktop")
+        login(page, email)
+        seen[email] = nav_keys(page)
+        page.context.close()
+    staff = seen[LISTER]
+    assert seen[RESERVER] == staff
+    assert seen[WAREHOUSE_EMAIL] >= staff, "warehouse staff see everything unit staff see"
+    assert seen[COORDINATOR_EMAIL] >= staff, "coordinators see everything unit staff see"
+    assert "warehouse" not in staff | seen[COORDINATOR_EMAIL]
+    assert "reports" not in staff | seen[WAREHOUSE_EMAIL]
+
+
+def test_every_navigation_entry_opens_its_page(page, demo_accounts, login):
+    login(page, COORDINATOR_EMAIL)
+    links = page.locator("nav[aria-label] a[data-nav]")
+    targets = links.evaluate_all("links => links.map(a => [a.dataset.nav, a.getAttribute('href')])")
+    for key, href in targets:
+        response = page.goto(href)
+        assert response.status == 200, f"{key}: {href} answered {response.status}"
+        current = page.locator("nav[aria-label] a[aria-current=page]")
+        expect(current).to_have_attribute("data-nav", key)
+
+
+def test_language_choice_sticks_across_pages_and_signing_in_again(page, demo_accounts, login):
+    login(page, LISTER)
+    switch_language(page, "sv")
+    page.goto("/accounts/password_change/")
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    assert User.objects.get(email=LISTER).language == "sv"
+
+    open_account_menu(page).get_by_role("button", name=SIGN_OUT["sv"]).click()
+    expect(page).to_have_url("/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect(page.locator("main h1")).to_have_text(SIGN_IN["sv"])
+
+    login(page, LISTER)
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    expect(open_account_menu(page).locator(".account-panel")).to_contain_text(SIGN_OUT["sv"])
+
+
+def test_language_chosen_before_signing_in_is_kept(page, demo_accounts, login):
+    page.goto("/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "fi")
+    switch_language(page, "en")
+    expect(page.locator("main h1")).to_have_text(SIGN_IN["en"])
+    login(page, RESERVER)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+# --- Keyboard -----------------------------------------------------------------------------
+
+LOGIN_AUTOFOCUS = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "the login form autofocuses the email field (EmailAuthenticationForm's "
+        "autofocus attribute), so the first Tab goes to the password field and the skip "
+        "link, header and heading are skipped"
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(PUBLIC_PAGES["login"], id="login", marks=LOGIN_AUTOFOCUS),
+        pytest.param(PUBLIC_PAGES["signup"], id="signup"),
+        pytest.param(PUBLIC_PAGES["password-reset"], id="password-reset"),
+    ],
+)
+def test_first_tab_reaches_the_skip_link_and_enter_moves_focus_to_main(page, path):
+    page.goto(path)
+    page.keyboard.press("Tab")
+    assert focused(page)["cls"] == "skip-link", f"first Tab went to {focused(page)}"
+    skip_link = page.locator(".skip-link")
+    box = skip_link.bounding_box()
+    assert box and box["y"] >= 0, "the focused skip link must be visible"
+    page.keyboard.press("Enter")
+    assert focused(page)["id"] == "main"
+    # The next Tab continues inside the main content, not in the header.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
+
+
+def test_sign_in_with_the_keyboard_only(page, demo_accounts):
+    page.goto("/accounts/login/")
+    for _ in range(15):
+        if focused(page)["name"] == "username":
+            break
+        page.keyboard.press("Tab")
+    else:
+        pytest.fail("Tab never reached the email field")
+    page.keyboard.type(LISTER)
+    page.keyboard.press("Tab")
+    assert focused(page)["name"] == "password"
+    page.keyboard.type("kierratys-demo")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url("/")
+    expect(page.locator(".account-menu summary")).to_contain_text("Liisa")
+
+    # The account menu opens and signs out from the keyboard as well.
+    page.locator(".account-menu summary").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".account-panel")).to_be_visible()
+    sign_out = page.get_by_role("button", name=SIGN_OUT["fi"])
+    sign_out.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url("/accounts/login/")
+
+
+# --- Accessibility and screenshots --------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+@pytest.mark.parametrize("name", list(PUBLIC_PAGES))
+def test_public_pages_pass_axe(new_page, axe_check, screenshot, name, size):
+    page = new_page(size)
+    page.goto(PUBLIC_PAGES[name])
+    axe_check(page)
+    screenshot(page, f"{name}-{size}")
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_forms_with_errors_pass_axe(new_page, demo_accounts, axe_check, screenshot, size):
+    page = new_page(size)
+    page.goto(PUBLIC_PAGES["login"])
+    page.locator("main input[name=username]").fill(LISTER)
+    page.locator("main input[name=password]").fill("not-the-password")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    axe_check(page)
+    screenshot(page, f"login-error-{size}")
+
+    page.goto(PUBLIC_PAGES["signup"])
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    axe_check(page)
+    screenshot(page, f"signup-errors-{size}")
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_home_after_sign_in_passes_axe(new_page, demo_accounts, login, axe_check, screenshot, size):
+    page = new_page(size)
+    login(page, COORDINATOR_EMAIL)
+    expect(page).to_have_url("/")
+    axe_check(page)
+    screenshot(page, f"home-{size}")
+    open_account_menu(page)
+    expect(page.locator(".account-panel")).to_be_visible()
+    axe_check(page)
+    screenshot(page, f"home-account-menu-{size}")
