@@ -2,6 +2,7 @@ from django.conf import settings
 
 from .navigation import entries_for
 from .roles import COORDINATOR, WAREHOUSE, role_names
+from .selectors import unread_notice_count
 
 
 def service(request):
@@ -14,4 +15,5 @@ def service(request):
         "user_is_warehouse": WAREHOUSE in roles,
         "user_is_coordinator": COORDINATOR in roles,
         "nav_entries": entries_for(request.user, request.path) if roles else [],
+        "unread_notices": unread_notice_count(user=request.user) if roles else 0,
     }

@@ -1,10 +1,9 @@
-"""Outgoing email: rendered in the recipient's language, sent only after commit."""
+"""Outgoing email: rendered in the recipient's language, sent by the worker after commit."""
 
 import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -30,7 +29,11 @@ def send_now(*, to: str, template: str, context: dict, language: str | None = No
     return True
 
 
-def send_on_commit(*, to: str, template: str, context: dict, language: str | None = None) -> None:
-    transaction.on_commit(
-        lambda: send_now(to=to, template=template, context=context, language=language)
-    )
+def send_later(*, to: str, template: str, context: dict, language: str | None = None) -> None:
+    """Queue a mail in the current transaction: sent by the worker after commit, with retries.
+
+    `context` must be plain JSON data (strings, numbers, lists, dicts).
+    """
+    from .tasks import send_email
+
+    send_email.enqueue(to=to, template=template, context=context, language=language)

@@ -121,3 +121,30 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Notice(models.Model):
+    """An in-app notice ("a chair matching your saved search was listed")."""
+
+    class Kind(models.TextChoices):
+        SEARCH_MATCH = "search_match", _("Saved search match")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        indexes = [
+            models.Index(
+                fields=["user"], condition=models.Q(read_at__isnull=True), name="notice_unread_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.user_id}"

@@ -7,3 +7,15 @@ def units_for_signup():
         .select_related("department")
         .order_by("department__name", "name")
     )
+
+
+def unread_notice_count(*, user) -> int:
+    from .models import Notice
+
+    return Notice.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notices_for(*, user, limit: int = 100):
+    from .models import Notice
+
+    return list(Notice.objects.filter(user=user)[:limit])

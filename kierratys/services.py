@@ -44,13 +44,10 @@ def user_sign_up(
             raise ValidationError(_("This unit is no longer active. Choose another unit."))
         existing = User.objects.filter(email__iexact=email).first()
         if existing is not None:
-            mail.send_on_commit(
+            mail.send_later(
                 to=existing.email,
                 template="signup_existing",
-                context={
-                    "user": existing,
-                    "reset_url": settings.SITE_URL + reverse("password_reset"),
-                },
+                context={"reset_url": settings.SITE_URL + reverse("password_reset")},
                 language=existing.language or language,
             )
             return None
@@ -59,10 +56,10 @@ def user_sign_up(
         user.is_active = False
         user.set_password(password)
         user.save()
-        mail.send_on_commit(
+        mail.send_later(
             to=user.email,
             template="verify_email",
-            context={"user": user, "verify_url": _verification_url(user)},
+            context={"name": user.full_name, "verify_url": _verification_url(user)},
             language=language,
         )
     return user
@@ -127,3 +124,10 @@ def user_set_language(*, user: User, language: str) -> None:
     if language not in dict(settings.LANGUAGES):
         raise ValidationError(_("Unsupported language."))
     User.objects.filter(pk=user.pk).update(language=language)
+
+
+def notices_mark_read(*, user: User) -> int:
+    from .models import Notice
+
+    with transaction.atomic():
+        return Notice.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_filters",
     "channels",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "kierratys",
     "listings",
     "reservations",
@@ -107,6 +109,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USES_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if USES_POSTGRES:
+    INSTALLED_APPS.append("django.contrib.postgres")  # search and trigram lookups
 
 # --- Channel layer ----------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
@@ -119,6 +123,10 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Background tasks: a database queue, run by `manage.py db_worker` -----------------
+# Enqueued inside the caller's transaction, so a rolled-back change enqueues nothing.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Files ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -164,7 +172,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 AUTH_USER_MODEL = "kierratys.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "kierratys.backends.UnitAwareBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

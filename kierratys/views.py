@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
-from . import health, services
+from . import health, selectors, services
 from .forms import EmailAuthenticationForm, SignUpForm
 
 
@@ -98,4 +98,14 @@ def healthz(request):
 
 
 def home(request):
-    return render(request, "kierratys/home.html")
+    """The catalogue is the front page."""
+    return redirect("listings:catalogue")
+
+
+def notices(request):
+    if request.method == "POST":
+        services.notices_mark_read(user=request.user)
+        return redirect("notices")
+    return render(
+        request, "kierratys/notices.html", {"notices": selectors.notices_for(user=request.user)}
+    )

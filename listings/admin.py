@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from . import search
 from .models import Category, Listing, ListingEvent
 
 
@@ -37,6 +38,12 @@ class CategoryAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Renamed categories must be findable by their new names at once.
+        affected = Listing.objects.filter(category__in=[obj, *obj.children.all()])
+        search.refresh_vectors(list(affected.values_list("pk", flat=True)))
+
 
 class ListingEventInline(admin.TabularInline):
     model = ListingEvent
@@ -52,7 +59,15 @@ class ListingEventInline(admin.TabularInline):
 class ListingAdmin(admin.ModelAdmin):
     """Read-mostly: changes go through the listing pages so history and rules apply."""
 
-    list_display = ["code", "title", "category", "owner_unit", "status", "quantity", "quantity_available"]
+    list_display = [
+        "code",
+        "title",
+        "category",
+        "owner_unit",
+        "status",
+        "quantity",
+        "quantity_available",
+    ]
     list_filter = ["status", "condition", "category", "owner_unit__department"]
     search_fields = ["code", "title", "owner_unit__name"]
     list_select_related = ["category", "owner_unit"]

@@ -48,7 +48,9 @@ def grouped_category_choices():
         options = [(top.pk, _("%(name)s, other") % {"name": top.name})]
         for kid in kids:
             options.append((kid.pk, kid.name))
-            options.extend((grand.pk, f"{kid.name}: {grand.name}") for grand in children.get(kid.pk, []))
+            options.extend(
+                (grand.pk, f"{kid.name}: {grand.name}") for grand in children.get(kid.pk, [])
+            )
         choices.append((top.name, options))
     return choices, categories
 
@@ -56,7 +58,9 @@ def grouped_category_choices():
 class ListingForm(forms.ModelForm):
     photos = MultiplePhotoField(
         label=_("Photos"),
-        help_text=_("Up to 8 photos: JPEG, PNG, WebP or HEIC, at most 20 MB each. The first is the cover."),
+        help_text=_(
+            "Up to 8 photos: JPEG, PNG, WebP or HEIC, at most 20 MB each. The first is the cover."
+        ),
     )
 
     class Meta:
@@ -87,9 +91,15 @@ class ListingForm(forms.ModelForm):
         help_texts = {
             "title": _("What is it? For example: Grey office chair with armrests."),
             "quantity": _("How many identical items (1–999)."),
-            "weight_kg": _("Per item, if you know it. Reports use the category's typical weight otherwise."),
-            "pickup_instructions": _("Where exactly the item is and how to reach it: floor, room, door code, contact."),
-            "available_until": _("After this day you are asked whether to extend, send to the warehouse or dispose."),
+            "weight_kg": _(
+                "Per item, if you know it. Reports use the category's typical weight otherwise."
+            ),
+            "pickup_instructions": _(
+                "Where exactly the item is and how to reach it: floor, room, door code, contact."
+            ),
+            "available_until": _(
+                "After this day you are asked whether to extend, send to the warehouse or dispose."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -106,7 +116,9 @@ class ListingForm(forms.ModelForm):
             self.fields[name].validators.extend(_range_validators(1, 2000))
         self.fields["quantity"].widget.attrs.update(min=1, max=999, inputmode="numeric")
         self.fields["quantity"].validators.extend(_range_validators(1, 999))
-        self.fields["weight_kg"].widget.attrs.update(min="0.1", max=2000, step="0.1", inputmode="decimal")
+        self.fields["weight_kg"].widget.attrs.update(
+            min="0.1", max=2000, step="0.1", inputmode="decimal"
+        )
         self.fields["weight_kg"].validators.extend(_range_validators(0.01, 2000))
         self.fields["condition"].choices = Listing.Condition.choices
         self.fields["material"].choices = [("", _("Not specified")), *Listing.Material.choices]
@@ -139,7 +151,9 @@ class PhotoEditForm(forms.Form):
 
     photos = MultiplePhotoField(label=_("Add photos"))
     remove = forms.TypedMultipleChoiceField(coerce=int, required=False, label=_("Remove"))
-    cover = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Cover photo"))
+    cover = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label=_("Cover photo")
+    )
 
     def __init__(self, *args, listing: Listing, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,3 +175,11 @@ class PhotoEditForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
+
+
+class SavedSearchForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the search"),
+        max_length=100,
+        help_text=_("For example: Chairs for the staff room."),
+    )

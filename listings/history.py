@@ -16,7 +16,9 @@ def kind_label(kind: str) -> str:
     return str(_LABELS.get(kind, _("Other change")))
 
 
-def record(*, listing, actor, kind: str, changes: dict | None = None, note: str = "") -> ListingEvent:
+def record(
+    *, listing, actor, kind: str, changes: dict | None = None, note: str = ""
+) -> ListingEvent:
     return ListingEvent.objects.create(
         listing=listing, actor=actor, kind=kind, changes=changes or {}, note=note[:500]
     )

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -32,7 +33,11 @@ class Category(models.Model):
         _("typical weight (kg)"), max_digits=7, decimal_places=2, null=True, blank=True
     )
     co2e_kg_per_item = models.DecimalField(
-        _("CO2e avoided per reused item (kg)"), max_digits=8, decimal_places=2, null=True, blank=True
+        _("CO2e avoided per reused item (kg)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
     )
     replacement_value_eur = models.DecimalField(
         _("replacement value (EUR)"), max_digits=9, decimal_places=2, null=True, blank=True
@@ -71,9 +76,7 @@ class Category(models.Model):
 
         if self.parent_id:
             if self.parent.depth + 1 >= MAX_CATEGORY_DEPTH:
-                raise ValidationError(
-                    {"parent": _("Categories can be at most three levels deep.")}
-                )
+                raise ValidationError({"parent": _("Categories can be at most three levels deep.")})
             ancestor = self.parent
             while ancestor is not None:
                 if ancestor.pk == self.pk:
@@ -154,6 +157,15 @@ class Listing(models.Model):
         related_name="+",
         verbose_name=_("listed by"),
     )
+    storage_location = models.ForeignKey(
+        "inventory.StorageLocation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="listings",
+        verbose_name=_("warehouse shelf"),
+        help_text=_("Empty while the item is at its owner unit."),
+    )
     pickup_instructions = models.TextField(_("pickup instructions"), blank=True, max_length=1000)
     available_from = models.DateField(_("available from"), default=timezone.localdate)
     available_until = models.DateField(_("available until"), default=default_available_until)
@@ -161,6 +173,8 @@ class Listing(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Filled by listings.search on PostgreSQL (fi/sv/en stemming); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -198,12 +212,22 @@ class Listing(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "available_from", "available_until"]),
             models.Index(fields=["owner_unit", "status"]),
+            # The catalogue: published, in stock, newest first.
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(status="published", quantity_available__gt=0),
+                name="listing_catalogue_idx",
+            ),
         ]
 
     def __str__(self):
         return f"{self.code or '—'} {self.title}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("listings:detail", args=[self.pk])
 
     @property
     def dimensions(self) -> str:
@@ -213,15 +237,13 @@ class Listing(models.Model):
         return " × ".join(str(p) if p else "–" for p in parts) + " cm"
 
     @property
+    def at_warehouse(self) -> bool:
+        return self.storage_location_id is not None
+
+    @property
     def cover(self):
         photos = list(self.photos.all())
         return photos[0] if photos else None
-
-    def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("listings:detail", args=[self.pk])
-
 
 
 class ListingPhoto(models.Model):
@@ -252,6 +274,9 @@ class ListingPhoto(models.Model):
                 condition=Q(position__lt=2 * MAX_PHOTOS), name="photo_position_in_range"
             ),
         ]
+
+    def __str__(self):
+        return f"{self.listing_id}#{self.position}"
 
     @property
     def alt(self) -> str:
@@ -291,7 +316,36 @@ class ListingEvent(models.Model):
         verbose_name_plural = _("history events")
         indexes = [models.Index(fields=["listing", "-created_at"])]
 
+    def __str__(self):
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
     def kind_label(self) -> str:
         from .history import kind_label
 
         return kind_label(self.kind)
+
+
+class SavedSearch(models.Model):
+    """A user's named catalogue filters, with email and in-app alerts for new matches."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    query = models.TextField(_("filters"), max_length=2000)
+    alerts_enabled = models.BooleanField(_("email alerts"), default=True)
+    last_emailed_at = models.DateTimeField(null=True, blank=True)
+    pending_listing_ids = models.JSONField(default=list, blank=True)
+    digest_scheduled = models.BooleanField(default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_search_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -2,6 +2,8 @@
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Category, Listing, ListingEvent, ListingPhoto
 from .permissions import can_edit, can_view
@@ -54,3 +56,97 @@ def listing_copy_initial(listing: Listing) -> dict:
     initial = {name: getattr(listing, name) for name in EDITABLE_FIELDS if name not in skip}
     initial["category"] = listing.category_id
     return initial
+
+
+CATALOGUE_PAGE_SIZE = 24
+
+
+def catalogue_page(*, params, page_number):
+    """One page of the catalogue: the FilterSet, the page, and notes about corrected input.
+
+    Five queries whatever the page size: session, user, roles, count and the page itself
+    (cover thumbnails come in the same query as a subquery; filter choices are cached).
+    """
+    from django.core.paginator import Paginator
+    from django.db.models import OuterRef, Subquery
+
+    from .filters import CatalogueFilter, visible_listings
+
+    covers = ListingPhoto.objects.filter(listing=OuterRef("pk"), position=0).values("thumb")[:1]
+    queryset = (
+        visible_listings()
+        .select_related("owner_unit", "storage_location__warehouse")
+        .defer("search_vector", "description", "pickup_instructions")
+        .annotate(cover_thumb=Subquery(covers))
+    )
+    filterset = CatalogueFilter(params, queryset=queryset)
+    paginator = Paginator(filterset.qs, CATALOGUE_PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    notes = list(filterset.notes)
+    if page_number not in (None, "", str(page.number)):
+        notes.append(_("That page does not exist; showing page %(n)d.") % {"n": page.number})
+    return filterset, page, notes
+
+
+def similar_listings(*, listing: Listing, limit: int = 4):
+    from .filters import visible_listings
+
+    return list(
+        visible_listings()
+        .filter(category_id=listing.category_id, available_from__lte=timezone.localdate())
+        .exclude(pk=listing.pk)
+        .select_related("owner_unit")
+        .prefetch_related(Prefetch("photos", queryset=ListingPhoto.objects.filter(position=0)))
+        .order_by("-published_at")[:limit]
+    )
+
+
+def card_listing(*, listing_id: int):
+    """One catalogue card (live updates fetch new listings' cards one by one)."""
+    from django.db.models import OuterRef, Subquery
+
+    from .filters import visible_listings
+
+    covers = ListingPhoto.objects.filter(listing=OuterRef("pk"), position=0).values("thumb")[:1]
+    listing = (
+        visible_listings()
+        .filter(pk=listing_id)
+        .select_related("owner_unit", "storage_location__warehouse")
+        .annotate(cover_thumb=Subquery(covers))
+        .first()
+    )
+    if listing is None:
+        raise Http404
+    return listing
+
+
+def describe_query(query: str) -> list[str]:
+    """Human-readable filters of a saved search: "Condition: Good, Like new"."""
+    from django.http import QueryDict
+
+    from .filters import CatalogueFilter
+
+    filterset = CatalogueFilter(QueryDict(query), queryset=Listing.objects.none())
+    form = filterset.form
+    form.is_valid()
+    parts = []
+    for name, value in form.cleaned_data.items():
+        if value in (None, "", [], ()):
+            continue
+        field = form.fields[name]
+        choices = {
+            str(k): v for k, v in getattr(field, "choices", []) if not isinstance(v, list | tuple)
+        }
+        values = value if isinstance(value, list | tuple) else [value]
+        shown = ", ".join(str(choices.get(str(v), v)).lstrip("— ") for v in values)
+        parts.append(f"{field.label}: {shown}")
+    return parts
+
+
+def saved_searches_of(*, user) -> list:
+    from .models import SavedSearch
+
+    searches = list(SavedSearch.objects.filter(user=user))
+    for saved in searches:
+        saved.summary = describe_query(saved.query)
+    return searches

@@ -9,6 +9,7 @@ import logging
 import uuid
 from contextlib import contextmanager
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -18,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from kierratys import live
 
-from . import history
-from .models import MAX_PHOTOS, Listing, ListingEvent, ListingPhoto
+from . import history, search
+from .models import MAX_PHOTOS, Listing, ListingEvent, ListingPhoto, SavedSearch
 from .permissions import can_edit
 from .photos import ProcessedPhoto, process_photo
 
@@ -118,6 +119,14 @@ def _publish_event(listing: Listing, event: str) -> None:
     )
 
 
+def _announce_published(listing: Listing) -> None:
+    """Live event for open catalogues; saved-search matching by the worker after commit."""
+    from .alerts import match_saved_searches
+
+    _publish_event(listing, "listing.published")
+    match_saved_searches.enqueue(listing.pk)
+
+
 def _lock_for_edit(actor, listing_id: int) -> Listing:
     listing = Listing.objects.select_for_update().filter(pk=listing_id).first()
     if listing is None:
@@ -154,9 +163,10 @@ def listing_create(
                 kind=ListingEvent.Kind.PHOTO_ADDED,
                 changes={"count": len(processed)},
             )
+        search.refresh_vectors([listing.pk])
         if publish:
             history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.PUBLISHED)
-            _publish_event(listing, "listing.published")
+            _announce_published(listing)
     return listing
 
 
@@ -202,7 +212,10 @@ def listing_update(
         _validate(listing)
         listing.save()
         if changes:
-            history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.EDITED, changes=changes)
+            history.record(
+                listing=listing, actor=actor, kind=ListingEvent.Kind.EDITED, changes=changes
+            )
+            search.refresh_vectors([listing.pk])
 
         photos = {p.pk: p for p in listing.photos.select_for_update()}
         removed = [photos.pop(pk) for pk in remove_photo_ids if pk in photos]
@@ -286,7 +299,7 @@ def listing_publish(*, actor, listing_id: int) -> Listing:
         listing.published_at = listing.published_at or timezone.now()
         listing.save(update_fields=["status", "published_at", "updated_at"])
         history.record(listing=listing, actor=actor, kind=kind)
-        _publish_event(listing, "listing.published")
+        _announce_published(listing)
     return listing
 
 
@@ -300,3 +313,75 @@ def listing_withdraw(*, actor, listing_id: int, reason: str = "") -> Listing:
         history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.WITHDRAWN, note=reason)
         _publish_event(listing, "listing.removed")
     return listing
+
+
+# --- Saved searches -----------------------------------------------------------------------
+MAX_SAVED_SEARCHES = 50
+
+
+def normalise_query(raw) -> str:
+    """Keep only the catalogue's own filters, in a stable order, without the page number."""
+    from django.http import QueryDict
+
+    from .filters import CatalogueFilter
+
+    source = raw if isinstance(raw, QueryDict) else QueryDict(raw or "")
+    query = QueryDict(mutable=True)
+    for key in sorted(CatalogueFilter.base_filters):
+        values = [v for v in source.getlist(key) if v.strip()]
+        if values:
+            query.setlist(key, values)
+    return query.urlencode()
+
+
+def saved_search_create(*, user, name: str, query) -> SavedSearch:
+    name = " ".join((name or "").split())[:100]
+    if not name:
+        raise ValidationError({"name": _("Give the search a name.")})
+    normalised = normalise_query(query)
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one at a time
+        if SavedSearch.objects.filter(user=user).count() >= MAX_SAVED_SEARCHES:
+            raise ValidationError(
+                _("You can keep at most %(max)d saved searches. Delete some first.")
+                % {"max": MAX_SAVED_SEARCHES}
+            )
+        if SavedSearch.objects.filter(user=user, name=name).exists():
+            raise ValidationError({"name": _("You already have a saved search with this name.")})
+        return SavedSearch.objects.create(user=user, name=name, query=normalised)
+
+
+def _own_search(user, search_id: int) -> SavedSearch:
+    saved = SavedSearch.objects.select_for_update().filter(pk=search_id, user=user).first()
+    if saved is None:
+        raise SavedSearch.DoesNotExist
+    return saved
+
+
+def saved_search_rename(*, user, search_id: int, name: str) -> SavedSearch:
+    name = " ".join((name or "").split())[:100]
+    if not name:
+        raise ValidationError({"name": _("Give the search a name.")})
+    with transaction.atomic():
+        saved = _own_search(user, search_id)
+        if SavedSearch.objects.filter(user=user, name=name).exclude(pk=saved.pk).exists():
+            raise ValidationError({"name": _("You already have a saved search with this name.")})
+        saved.name = name
+        saved.save(update_fields=["name"])
+    return saved
+
+
+def saved_search_set_alerts(*, saved: SavedSearch, enabled: bool) -> SavedSearch:
+    """Also used by the one-click unsubscribe link, which carries no login."""
+    with transaction.atomic():
+        saved = SavedSearch.objects.select_for_update().get(pk=saved.pk)
+        saved.alerts_enabled = enabled
+        if not enabled:
+            saved.pending_listing_ids = []
+        saved.save(update_fields=["alerts_enabled", "pending_listing_ids"])
+    return saved
+
+
+def saved_search_delete(*, user, search_id: int) -> None:
+    with transaction.atomic():
+        _own_search(user, search_id).delete()

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -6,10 +7,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .forms import ListingForm, PhotoEditForm, WithdrawForm
+from . import alerts, selectors, services
+from .forms import ListingForm, PhotoEditForm, SavedSearchForm, WithdrawForm
 from .labels import qr_svg
-from .models import Listing
+from .models import Listing, SavedSearch
 from .permissions import can_edit, can_see_history
 
 
@@ -43,14 +44,14 @@ def create(request):
                 _add_errors(form, error)
             else:
                 if listing.status == Listing.Status.PUBLISHED:
-                    messages.success(request, _("Your listing %(code)s is published.") % {"code": listing.code})
+                    messages.success(
+                        request, _("Your listing %(code)s is published.") % {"code": listing.code}
+                    )
                 else:
                     messages.success(request, _("Saved as a draft. Publish it when it is ready."))
                 return redirect(listing)
         status = 400
-    return render(
-        request, "listings/form.html", {"form": form, "copy_of": copy_of}, status=status
-    )
+    return render(request, "listings/form.html", {"form": form, "copy_of": copy_of}, status=status)
 
 
 def edit(request, pk):
@@ -99,6 +100,7 @@ def detail(request, pk):
             else None
         ),
         "withdraw_form": WithdrawForm() if editable else None,
+        "similar": selectors.similar_listings(listing=listing),
     }
     return render(request, "listings/detail.html", context)
 
@@ -135,9 +137,7 @@ def withdraw(request, pk):
 
 
 def mine(request):
-    listings = (
-        selectors.listings_of_unit(unit=request.user.unit) if request.user.unit_id else []
-    )
+    listings = selectors.listings_of_unit(unit=request.user.unit) if request.user.unit_id else []
     return render(request, "listings/mine.html", {"listings": listings})
 
 
@@ -167,3 +167,103 @@ def labels(request):
 def _label(request, listing):
     url = request.build_absolute_uri(reverse("listings:detail", args=[listing.pk]))
     return {"listing": listing, "url": url, "qr": qr_svg(url)}
+
+
+def catalogue(request):
+    filterset, page, notes = selectors.catalogue_page(
+        params=request.GET, page_number=request.GET.get("page")
+    )
+    context = {"filter": filterset, "page": page, "notes": notes}
+    if request.headers.get("X-Partial") == "results":
+        return render(request, "listings/_results.html", context)
+    return render(request, "listings/catalogue.html", context)
+
+
+def card(request, pk):
+    listing = selectors.card_listing(listing_id=pk)
+    return render(request, "listings/_card.html", {"listing": listing})
+
+
+# --- Saved searches -------------------------------------------------------------------------
+
+
+def searches(request):
+    return render(
+        request,
+        "listings/searches.html",
+        {"searches": selectors.saved_searches_of(user=request.user)},
+    )
+
+
+def search_new(request):
+    query = services.normalise_query(
+        request.POST.get("query") if request.method == "POST" else request.GET
+    )
+    form = SavedSearchForm(request.POST or None, initial={"name": request.GET.get("q", "")[:100]})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.saved_search_create(
+                    user=request.user, name=form.cleaned_data["name"], query=query
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(
+                    request, _("Search saved. We will tell you when new items match it.")
+                )
+                return redirect("listings:searches")
+        status = 400
+    context = {"form": form, "query": query, "summary": selectors.describe_query(query)}
+    return render(request, "listings/search_new.html", context, status=status)
+
+
+@require_POST
+def search_rename(request, pk):
+    form = SavedSearchForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["name"])
+        services.saved_search_rename(
+            user=request.user, search_id=pk, name=form.cleaned_data["name"]
+        )
+    except SavedSearch.DoesNotExist as error:
+        raise Http404 from error
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Search renamed."))
+    return redirect("listings:searches")
+
+
+@require_POST
+def search_delete(request, pk):
+    try:
+        services.saved_search_delete(user=request.user, search_id=pk)
+    except SavedSearch.DoesNotExist as error:
+        raise Http404 from error
+    messages.success(request, _("Search deleted."))
+    return redirect("listings:searches")
+
+
+@require_POST
+def search_alerts(request, pk):
+    saved = SavedSearch.objects.filter(pk=pk, user=request.user).first()
+    if saved is None:
+        raise Http404
+    enabled = request.POST.get("enabled") == "1"
+    services.saved_search_set_alerts(saved=saved, enabled=enabled)
+    messages.success(request, _("Email alerts on.") if enabled else _("Email alerts off."))
+    return redirect("listings:searches")
+
+
+@login_not_required
+def search_unsubscribe(request, token):
+    """One click from the email, no login needed: the signed token names the search."""
+    saved = alerts.saved_search_for_token(token)
+    if saved is None:
+        return render(request, "listings/unsubscribed.html", {"invalid": True}, status=400)
+    services.saved_search_set_alerts(saved=saved, enabled=False)
+    return render(request, "listings/unsubscribed.html", {"saved": saved})

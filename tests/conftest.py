@@ -79,3 +79,22 @@ def _fresh_channel_layer():
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture
+def run_tasks(db, monkeypatch):
+    """Run every queued background task now, with the real worker.
+
+    The worker closes idle connections between tasks, which would end the test's own
+    transaction, so only that is switched off here.
+    """
+    from django.core.management import call_command
+
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def run():
+        call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+
+    return run

@@ -202,18 +202,38 @@ def live_asgi_server(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture(scope="package")
-def browser(_sync_db_calls_beside_playwright):
+def browser(_sync_db_calls_beside_playwright, django_db_setup):
     """One headless Chromium for the package."""
     if not CHROMIUM.exists():
-        pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(
+            f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Django keeps database connections in asgiref's thread-critical Local, which holds
+    # one set per thread while no event loop runs, and another set (per context) while one
+    # does. Playwright's loop counts as running between sync calls, so the browser tests
+    # get new connection objects: close the old ones (or dropping the test database at the
+    # end could fail on PostgreSQL), and hand the new ones the data serialized at setup,
+    # which `browser_db` needs to restore the migrations' rows.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    connections.close_all()
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
-        yield chromium
-        chromium.close()
+        try:
+            yield chromium
+        finally:
+            connections.close_all()
+            chromium.close()
 
 
 @pytest.fixture

@@ -72,10 +72,10 @@ def test_every_page_needs_login_except_public_ones(client):
         assert client.get(reverse(public)).status_code in (200, 503), public
 
 
-def test_sign_up_verify_and_log_in(client, django_capture_on_commit_callbacks):
+def test_sign_up_verify_and_log_in(client, run_tasks):
     unit = UnitFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("signup"), signup_data(unit), HTTP_ACCEPT_LANGUAGE="sv")
+    response = client.post(reverse("signup"), signup_data(unit), HTTP_ACCEPT_LANGUAGE="sv")
+    run_tasks()
     assert response.status_code == 302
     user = User.objects.get(email="uusi.kayttaja@demo.example")
     assert user.is_active is False
@@ -102,9 +102,9 @@ def test_sign_up_verify_and_log_in(client, django_capture_on_commit_callbacks):
     assert client.post(reverse("login"), login).status_code == 302
 
 
-def test_verification_link_works_only_once(client, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("signup"), signup_data(UnitFactory()))
+def test_verification_link_works_only_once(client, run_tasks):
+    client.post(reverse("signup"), signup_data(UnitFactory()))
+    run_tasks()
     path = verification_path(mail.outbox[0])
     assert client.get(path).status_code == 302
     response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
@@ -112,9 +112,9 @@ def test_verification_link_works_only_once(client, django_capture_on_commit_call
     assert "invalid, expired or already used" in response.text
 
 
-def test_expired_verification_link_is_refused(client, settings, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("signup"), signup_data(UnitFactory()))
+def test_expired_verification_link_is_refused(client, settings, run_tasks):
+    client.post(reverse("signup"), signup_data(UnitFactory()))
+    run_tasks()
     path = verification_path(mail.outbox[0])
     settings.PASSWORD_RESET_TIMEOUT = -1
     assert client.get(path).status_code == 400
@@ -157,10 +157,10 @@ def test_sign_up_refuses_inactive_unit(client):
     assert not User.objects.exists()
 
 
-def test_sign_up_with_registered_email_reveals_nothing(client, django_capture_on_commit_callbacks):
+def test_sign_up_with_registered_email_reveals_nothing(client, run_tasks):
     existing = UserFactory(email="uusi.kayttaja@demo.example")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("signup"), signup_data(UnitFactory()))
+    response = client.post(reverse("signup"), signup_data(UnitFactory()))
+    run_tasks()
     assert response.status_code == 302  # same answer as a new sign-up
     assert User.objects.count() == 1
     assert mail.outbox[0].to == [existing.email]
@@ -223,10 +223,33 @@ def test_throttling_is_per_account(client):
     assert response.status_code == 302
 
 
-def test_new_verified_user_gets_the_staff_role(client, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("signup"), signup_data(UnitFactory()))
+def test_new_verified_user_gets_the_staff_role(client, run_tasks):
+    client.post(reverse("signup"), signup_data(UnitFactory()))
+    run_tasks()
     client.get(verification_path(mail.outbox[0]))
     user = User.objects.get()
     assert list(user.groups.values_list("name", flat=True)) == [STAFF]
     assert Group.objects.filter(name=STAFF).exists()
+
+
+def test_verification_mail_is_retried_when_sending_fails(client, run_tasks, monkeypatch):
+    """A mail server outage does not lose the mail: the worker tries again later."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from kierratys import mail as mail_module
+
+    real_send = mail_module.send_mail
+    monkeypatch.setattr(mail_module, "send_mail", lambda *a, **k: 1 / 0)
+    response = client.post(reverse("signup"), signup_data(UnitFactory()))
+    assert response.status_code == 302  # the sign-up itself succeeded
+    run_tasks()
+    assert mail.outbox == []
+    retry = DBTaskResult.objects.filter(status="READY").get()
+    assert retry.run_after > timezone.now()
+    monkeypatch.setattr(mail_module, "send_mail", real_send)
+    DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now() - timedelta(seconds=1))
+    run_tasks()
+    assert len(mail.outbox) == 1

@@ -57,11 +57,11 @@ def test_navigation_follows_the_role(client):
     warehouse = UserFactory(roles=[WAREHOUSE])
     coordinator = UserFactory(roles=[COORDINATOR], is_staff=True)
     client.force_login(staff)
-    staff_nav = nav_keys(client.get(reverse("home")))
+    staff_nav = nav_keys(client.get(reverse("listings:catalogue")))
     client.force_login(warehouse)
-    warehouse_nav = nav_keys(client.get(reverse("home")))
+    warehouse_nav = nav_keys(client.get(reverse("listings:catalogue")))
     client.force_login(coordinator)
-    coordinator_nav = nav_keys(client.get(reverse("home")))
+    coordinator_nav = nav_keys(client.get(reverse("listings:catalogue")))
     assert "warehouse" not in staff_nav and "reports" not in staff_nav
     assert set(staff_nav) <= set(warehouse_nav)
     assert "reports" not in warehouse_nav

@@ -2,8 +2,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kierratys.models import Department, Unit, User
-from listings.models import Listing, ListingPhoto
 from kierratys.roles import COORDINATOR, WAREHOUSE
+from listings.models import Listing, ListingPhoto
 
 pytestmark = pytest.mark.django_db
 
@@ -11,10 +11,9 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_is_idempotent(settings):
     settings.DEBUG = True
     call_command("seed_demo")
+
     def counts():
-        return [
-            m.objects.count() for m in (Department, Unit, User, Listing, ListingPhoto)
-        ]
+        return [m.objects.count() for m in (Department, Unit, User, Listing, ListingPhoto)]
 
     first = counts()
     call_command("seed_demo")

@@ -49,5 +49,7 @@ def test_label_sheet_for_many_of_our_listings(client):
 
 def test_label_sheet_with_nothing_valid_explains(client):
     client.force_login(UserFactory())
-    response = client.get(reverse("listings:labels") + "?ids=abc,,-1", follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(
+        reverse("listings:labels") + "?ids=abc,,-1", follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "Choose at least one of your unit" in response.text

@@ -40,10 +40,14 @@ def form_data(category_obj, /, **overrides):
 
 
 def stored_files() -> list[str]:
-    dirs, files = default_storage.listdir("listings") if default_storage.exists("listings") else ([], [])
+    dirs, files = (
+        default_storage.listdir("listings") if default_storage.exists("listings") else ([], [])
+    )
     names = []
     for folder in dirs:
-        names += [f"listings/{folder}/{f}" for f in default_storage.listdir(f"listings/{folder}")[1]]
+        names += [
+            f"listings/{folder}/{f}" for f in default_storage.listdir(f"listings/{folder}")[1]
+        ]
     return names
 
 
@@ -122,7 +126,9 @@ def test_save_as_draft_then_publish(lister_client, lister):
         ({"category": "99999"}, "category", "valid choice"),
     ],
 )
-def test_bad_input_is_refused_with_message_and_values_kept(lister_client, overrides, field, message):
+def test_bad_input_is_refused_with_message_and_values_kept(
+    lister_client, overrides, field, message
+):
     data = form_data(CategoryFactory(), **overrides)
     data["photos"] = [jpeg_upload()]
     response = lister_client.post(reverse("listings:create"), data, HTTP_ACCEPT_LANGUAGE="en")
@@ -139,7 +145,10 @@ def test_bad_input_is_refused_with_message_and_values_kept(lister_client, overri
         (lambda: [upload(b"just some text", "chair.jpg")], "not a photo"),
         (lambda: [upload(b"", "empty.jpg")], "empty"),
         (lambda: [jpeg_upload(f"p{i}.jpg") for i in range(9)], "at most 8 photos"),
-        (lambda: [jpeg_upload(), upload(b"<svg xmlns='http://www.w3.org/2000/svg'/>", "x.svg")], "not a photo"),
+        (
+            lambda: [jpeg_upload(), upload(b"<svg xmlns='http://www.w3.org/2000/svg'/>", "x.svg")],
+            "not a photo",
+        ),
     ],
 )
 def test_bad_photos_store_nothing(lister_client, make_files, message):
@@ -161,7 +170,12 @@ def test_only_owner_unit_warehouse_and_coordinators_may_edit(client):
     warehouse = UserFactory(roles=[WAREHOUSE])
     coordinator = UserFactory(roles=[COORDINATOR])
     edit_url = reverse("listings:edit", args=[listing.pk])
-    for user, expected in [(owner_colleague, 200), (warehouse, 200), (coordinator, 200), (outsider, 404)]:
+    for user, expected in [
+        (owner_colleague, 200),
+        (warehouse, 200),
+        (coordinator, 200),
+        (outsider, 404),
+    ]:
         client.force_login(user)
         assert client.get(edit_url).status_code == expected, user
     client.force_login(outsider)

@@ -72,7 +72,12 @@ def create_listing(user, uploads):
     return services.listing_create(
         actor=user,
         unit=user.unit,
-        fields={"title": "Koulupulpetti", "category": CategoryFactory(), "condition": "good", "quantity": 2},
+        fields={
+            "title": "Koulupulpetti",
+            "category": CategoryFactory(),
+            "condition": "good",
+            "quantity": 2,
+        },
         uploads=uploads,
         publish=True,
     )
@@ -95,7 +100,10 @@ def test_photos_round_trip_through_s3(s3):
         assert not image.getexif()
         assert b"Exif" not in content and b"GPS" not in content
     large = listing.photos.get(position=1).large
-    assert max(Image.open(BytesIO(s3.get_object(Bucket=BUCKET, Key=large.name)["Body"].read())).size) == 1600
+    assert (
+        max(Image.open(BytesIO(s3.get_object(Bucket=BUCKET, Key=large.name)["Body"].read())).size)
+        == 1600
+    )
     assert BUCKET in default_storage.url(large.name)
 
 

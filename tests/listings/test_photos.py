@@ -74,15 +74,20 @@ def rejection(data):
         return caught.value.code, caught.value.messages
 
 
-def png_header_only(width, height, bit_depth=8, colour_type=2):
+def png_with_garbage_pixels(width, height):
     """A PNG whose IHDR claims a size; the pixel data is garbage that cannot decode."""
 
     def chunk(kind, body):
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
-    ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
     return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"garbage") + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", b"garbage")
+        + chunk(b"IEND", b"")
     )
 
 
@@ -213,6 +218,19 @@ def test_transparency_becomes_white(fmt, mode):
     assert close_to(large.getpixel((180, 50)), opaque, tolerance=60)
 
 
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_orientation_is_applied_to_transparent_images_too(fmt):
+    im = Image.new("RGBA", (300, 200), (0, 0, 0, 0))
+    im.paste((*RED, 255), (0, 0, 60, 60))
+    options = {"lossless": True} if fmt == "WEBP" else {}
+
+    large = decoded(process_photo(io.BytesIO(encode(im, fmt, exif=exif_bytes(6), **options))).large)
+
+    assert large.size == (200, 300)
+    assert close_to(large.getpixel((189, 10)), RED)
+    assert close_to(large.getpixel((10, 10)), WHITE)
+
+
 def test_webp_photo_is_accepted():
     photo = process_photo(io.BytesIO(encode(marked((2000, 1000)), "WEBP", quality=90)))
 
@@ -290,6 +308,8 @@ def test_heic_photo_is_accepted_oriented_and_stripped():
         pytest.param(encode(marked(), "BMP"), id="bmp"),
         pytest.param(encode(marked(), "TIFF"), id="tiff"),
         pytest.param(b"%PDF-1.7\n" + b"0" * 100, id="pdf"),
+        pytest.param(b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + bytes(99), id="mp4"),
+        pytest.param(encode(marked(), "AVIF"), id="avif"),  # HEIF's sibling, not allowed
     ],
 )
 def test_other_files_are_not_photos(data):
@@ -312,6 +332,11 @@ def test_jpeg_without_its_end_marker_is_damaged():
 
 def test_jpeg_with_broken_header_is_damaged():
     assert rejection(b"\xff\xd8\xff\xe0" + b"\x00" * 200) == ("damaged", [DAMAGED])
+
+
+def test_png_whose_pixels_do_not_decode_is_damaged():
+    # Every chunk is whole and its CRC right: only decoding the pixels finds the fault.
+    assert rejection(png_with_garbage_pixels(100, 100)) == ("damaged", [DAMAGED])
 
 
 def test_truncated_png_is_damaged():
@@ -407,12 +432,15 @@ def test_fifty_megapixel_png_is_refused():
 
 def test_pixel_count_is_checked_before_any_decoding():
     # The pixel data is garbage: decoding it would have said "damaged".
-    assert rejection(png_header_only(10000, 5000)) == ("too_many_pixels", [TOO_MANY_PIXELS])
+    assert rejection(png_with_garbage_pixels(10000, 5000)) == ("too_many_pixels", [TOO_MANY_PIXELS])
 
 
 @pytest.mark.parametrize(("width", "height"), [(20000, 20000), (65535, 65535)])
 def test_decompression_bomb_is_refused(width, height):
-    assert rejection(png_header_only(width, height)) == ("too_many_pixels", [TOO_MANY_PIXELS])
+    assert rejection(png_with_garbage_pixels(width, height)) == (
+        "too_many_pixels",
+        [TOO_MANY_PIXELS],
+    )
 
 
 @pytest.mark.parametrize("pixels", [1_500_000, 3_000_000])  # Pillow's warning, then its error

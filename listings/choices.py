@@ -1,0 +1,76 @@
+"""Filter choices that change rarely (categories, departments, units), cached.
+
+The catalogue must render in a handful of queries, so these lists come from the cache.
+Admin saves call `forget()`; otherwise they refresh within a few minutes.
+"""
+
+from django.core.cache import cache
+from django.utils.translation import get_language
+
+from kierratys.models import Department, Unit
+
+from .models import Category
+
+TIMEOUT = 300
+KEY = "listings:choices:v1"
+
+
+def _load() -> dict:
+    categories = list(
+        Category.objects.values("pk", "parent_id", "name_fi", "name_sv", "name_en", "sort_order")
+    )
+    return {
+        "categories": categories,
+        "departments": list(Department.objects.order_by("name").values_list("pk", "name")),
+        "units": list(
+            Unit.objects.filter(is_active=True).order_by("name").values_list("pk", "name")
+        ),
+    }
+
+
+def _data() -> dict:
+    data = cache.get(KEY)
+    if data is None:
+        data = _load()
+        cache.set(KEY, data, TIMEOUT)
+    return data
+
+
+def forget() -> None:
+    cache.delete(KEY)
+
+
+def category_tree() -> list[tuple[dict, int]]:
+    """Categories depth-first with their depth, names in the current language."""
+    language = (get_language() or "fi")[:2]
+    field = f"name_{language}" if language in ("fi", "sv", "en") else "name_fi"
+    rows = sorted(_data()["categories"], key=lambda c: (c["sort_order"], c["name_fi"]))
+    children = {}
+    for row in rows:
+        children.setdefault(row["parent_id"], []).append(row)
+    ordered = []
+
+    def walk(parent_id, depth):
+        for row in children.get(parent_id, []):
+            ordered.append(({"pk": row["pk"], "name": row[field]}, depth))
+            walk(row["pk"], depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def category_with_descendants(category_id: int) -> list[int]:
+    rows = _data()["categories"]
+    ids, frontier = {category_id}, {category_id}
+    while frontier:
+        frontier = {r["pk"] for r in rows if r["parent_id"] in frontier} - ids
+        ids |= frontier
+    return sorted(ids)
+
+
+def departments() -> list[tuple[int, str]]:
+    return _data()["departments"]
+
+
+def units() -> list[tuple[int, str]]:
+    return _data()["units"]
