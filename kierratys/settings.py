@@ -228,6 +228,9 @@ if not DEBUG:
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The benchmarks' baseline view (bench/); never on in production.
+BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

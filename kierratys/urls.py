@@ -33,3 +33,8 @@ if not settings.AWS_STORAGE_BUCKET_NAME:
     urlpatterns.append(
         path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media")
     )
+
+if settings.BENCH_VIEWS:
+    from .bench_views import hello
+
+    urlpatterns.append(path("bench/hello/", hello))

@@ -103,6 +103,16 @@ def _sync_db_calls_beside_playwright():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(scope="package", autouse=True)
+def _hash_each_password_once():
+    """Accounts made in the browser tests cost one password hash per password, not per user."""
+    from django.test import override_settings
+
+    hasher = f"{__package__}.hashers.HashOncePasswordHasher"
+    with override_settings(PASSWORD_HASHERS=[hasher]):
+        yield
+
+
 def _database_url() -> str:
     """The test database, as a DATABASE_URL for the server subprocess."""
     from django.db import connection

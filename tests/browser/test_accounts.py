@@ -305,5 +305,6 @@ def test_home_after_sign_in_passes_axe(new_page, demo_accounts, login, axe_check
 def test_password_pages_use_the_service_layout(page, demo_accounts, login, path):
     login(page, LISTER)
     page.goto(path)
-    expect(page.locator("header.site-header")).to_have_count(1)
-    expect(page.locator("#main h1")).to_have_count(1)
+    # Plain counts: the page has loaded, and an expectation would wait for a change.
+    assert page.locator("header.site-header").count() == 1
+    assert page.locator("#main h1").count() == 1
