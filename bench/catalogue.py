@@ -71,7 +71,7 @@ def main(argv: list[str]) -> int:
     }
     results = {name: [] for name in pages}
     with asgi_server() as (base,):
-        for name, path in pages.items():  # warm up caches and connections
+        for path in pages.values():  # warm up caches and connections
             wrk(base + path, seconds=2, connections=2, headers={"Cookie": cookie})
         for _ in range(args.rounds):  # interleaved, so noise hits every page alike
             for name, path in pages.items():

@@ -13,8 +13,23 @@ from kierratys.models import Unit, User
 from listings import search
 from listings.models import Category, Listing
 
-ADJECTIVES = ["Harmaa", "Valkoinen", "Musta", "Sininen", "Punainen", "Vihreä", "Koivuinen", "Säädettävä",
-              "Pieni", "Suuri", "Matala", "Korkea", "Käytetty", "Siisti", "Pinottava"]  # fmt: skip
+ADJECTIVES = [
+    "Harmaa",
+    "Valkoinen",
+    "Musta",
+    "Sininen",
+    "Punainen",
+    "Vihreä",
+    "Koivuinen",
+    "Säädettävä",
+    "Pieni",
+    "Suuri",
+    "Matala",
+    "Korkea",
+    "Käytetty",
+    "Siisti",
+    "Pinottava",
+]
 NOUNS = {
     "office-chairs": ["työtuoli", "toimistotuoli", "satulatuoli"],
     "stackable-chairs": ["pinotuoli", "tuoli", "kokoustuoli"],
