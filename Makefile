@@ -25,8 +25,12 @@ messages: install
 migrate: install
 	$(PY) manage.py migrate --noinput
 
+# The worker (emails, alerts) and the reservation jobs run beside the server and stop with it.
 run: messages migrate
 	$(PY) manage.py seed_demo
+	@trap 'kill 0' EXIT INT TERM; \
+	$(PY) manage.py db_worker --interval 2 & \
+	$(PY) manage.py reservation_jobs --loop 300 & \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: messages

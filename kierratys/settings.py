@@ -41,6 +41,9 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Marketplace rules a city may tune ----------------------------------------------------
 LISTING_AVAILABLE_DAYS = env.int("LISTING_AVAILABLE_DAYS", default=30)
+RESERVATION_COLLECT_DAYS = env.int("RESERVATION_COLLECT_DAYS", default=14)
+RESERVATION_EXTEND_DAYS = env.int("RESERVATION_EXTEND_DAYS", default=7)
+RESERVATION_REMINDER_DAYS = env.int("RESERVATION_REMINDER_DAYS", default=3)
 
 INSTALLED_APPS = [
     "daphne",

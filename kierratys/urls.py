@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.static import serve
 
+from reservations import views as reservation_views
+
 from . import views
 
 urlpatterns = [
@@ -24,7 +26,9 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.language_set, name="set_language"),
+    path("listings/<int:pk>/reserve/", reservation_views.reserve, name="reserve"),
     path("listings/", include("listings.urls")),
+    path("reservations/", include("reservations.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -147,7 +147,9 @@ class Listing(models.Model):
     material = models.CharField(_("material"), max_length=20, choices=Material.choices, blank=True)
     colour = models.CharField(_("colour"), max_length=20, choices=Colour.choices, blank=True)
     quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
+    # Both changed only by the reservation services. Collected items have left for good.
     quantity_available = models.PositiveSmallIntegerField(_("available"), default=1)
+    quantity_collected = models.PositiveSmallIntegerField(_("collected"), default=0)
     owner_unit = models.ForeignKey(
         "kierratys.Unit", on_delete=models.PROTECT, related_name="listings", verbose_name=_("unit")
     )
@@ -189,6 +191,13 @@ class Listing(models.Model):
             models.CheckConstraint(
                 condition=Q(quantity_available__gte=0, quantity_available__lte=F("quantity")),
                 name="listing_available_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    quantity_collected__gte=0,
+                    quantity_collected__lte=F("quantity") - F("quantity_available"),
+                ),
+                name="listing_collected_within_quantity",
             ),
             models.CheckConstraint(
                 condition=Q(available_until__gte=F("available_from")),
@@ -235,6 +244,10 @@ class Listing(models.Model):
         if not any(parts):
             return ""
         return " × ".join(str(p) if p else "–" for p in parts) + " cm"
+
+    @property
+    def quantity_reserved(self) -> int:
+        return self.quantity - self.quantity_available - self.quantity_collected
 
     @property
     def at_warehouse(self) -> bool:

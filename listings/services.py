@@ -191,7 +191,7 @@ def listing_update(
     with _file_writes() as written, transaction.atomic():
         listing = _lock_for_edit(actor, listing_id)
         changes = {}
-        reserved = listing.quantity - listing.quantity_available
+        held = listing.quantity - listing.quantity_available  # reserved or already collected
         for name, value in fields.items():
             if name not in EDITABLE_FIELDS:
                 continue
@@ -199,16 +199,16 @@ def listing_update(
             if _display(old) != _display(value):
                 changes[name] = [_display(old), _display(value)]
                 setattr(listing, name, value)
-        if listing.quantity < reserved:
+        if listing.quantity < held:
             raise ValidationError(
                 {
                     "quantity": _(
                         "%(reserved)d of these are reserved; the quantity cannot be less."
                     )
-                    % {"reserved": reserved}
+                    % {"reserved": held}
                 }
             )
-        listing.quantity_available = listing.quantity - reserved
+        listing.quantity_available = listing.quantity - held
         _validate(listing)
         listing.save()
         if changes:

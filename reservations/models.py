@@ -1,1 +1,99 @@
-"""Models of the reservations app."""
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Reservation(models.Model):
+    """A unit's hold on a quantity of a listing, up to its handover."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Reserved")
+        WAITING = "waiting", _("On the waiting list")
+        COLLECTED = "collected", _("Collected")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
+
+    class Handover(models.TextChoices):
+        PICKUP = "pickup", _("We collect it ourselves")
+        DELIVERY = "delivery", _("Delivery by the warehouse")
+
+    # The only transitions there are; everything goes through services.reservation_transition.
+    TRANSITIONS = {
+        Status.ACTIVE: {Status.COLLECTED, Status.CANCELLED, Status.EXPIRED},
+        Status.WAITING: {Status.ACTIVE, Status.CANCELLED},
+    }
+    OPEN_STATUSES = (Status.ACTIVE, Status.WAITING)
+
+    listing = models.ForeignKey(
+        "listings.Listing",
+        on_delete=models.PROTECT,
+        related_name="reservations",
+        verbose_name=_("listing"),
+    )
+    unit = models.ForeignKey(
+        "kierratys.Unit",
+        on_delete=models.PROTECT,
+        related_name="reservations",
+        verbose_name=_("reserving unit"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reservations",
+        verbose_name=_("reserved by"),
+    )
+    quantity = models.PositiveSmallIntegerField(_("quantity"))
+    quantity_collected = models.PositiveSmallIntegerField(_("collected"), default=0)
+    handover = models.CharField(
+        _("handover"), max_length=20, choices=Handover.choices, default=Handover.PICKUP
+    )
+    wanted_date = models.DateField(_("wanted date"), null=True, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200)
+    contact_phone = models.CharField(_("contact phone"), max_length=40)
+    note = models.TextField(_("note"), blank=True, max_length=1000)
+    collect_by = models.DateField(_("collect by"), null=True, blank=True)
+    extended = models.BooleanField(_("collect-by date extended"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    reminded_before_at = models.DateTimeField(null=True, blank=True)
+    reminded_due_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1, quantity__lte=999), name="reservation_quantity_1_999"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_collected__lte=F("quantity")),
+                name="reservation_collected_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(collect_by__isnull=False),
+                name="reservation_active_has_collect_by",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["listing", "status", "created_at"]),
+            models.Index(
+                fields=["collect_by"], condition=Q(status="active"), name="reservation_due_idx"
+            ),
+            models.Index(fields=["unit", "status"]),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.listing_id} × {self.quantity} ({self.status})"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("reservations:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES

@@ -81,3 +81,18 @@ class ListingFactory(factory.django.DjangoModelFactory):
     status = "published"
     published_at = factory.LazyFunction(timezone.now)
     code = factory.Sequence(lambda n: f"T-{n:06d}")
+
+
+def reserve(listing, *, user=None, quantity=1, **kwargs):
+    """Reserve through the real service, as a member of another unit."""
+    from reservations import services
+
+    user = user or UserFactory()
+    return services.reservation_create(
+        actor=user,
+        listing_id=listing.pk,
+        quantity=quantity,
+        contact_name=user.full_name,
+        contact_phone="040 123 4567",
+        **kwargs,
+    )

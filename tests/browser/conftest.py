@@ -1,30 +1,35 @@
 """Browser journeys: Debian's Chromium, driven by Playwright, against the real ASGI server.
 
 One daphne server (a subprocess, websockets included) and one Chromium serve the whole
-`tests/browser` package; every test gets a new browser context (fresh cookies) and a
-database that pytest-django flushes after it. Writing a journey:
+`tests/browser` package; every test gets new browser contexts (fresh cookies) and a
+database that pytest-django flushes after it. A journey:
 
     pytestmark = pytest.mark.browser
 
     def test_something(phone_page, demo_accounts, login, axe_check, screenshot):
-        login(phone_page, "lister@demo.example")      # demo password, waits for the home page
-        phone_page.goto("/some/page/")                # relative to the live server
-        axe_check(phone_page)                         # fails on serious/critical WCAG 2.1 A/AA
-        screenshot(phone_page, "some-page-phone")     # screenshots/some-page-phone.png
+        login(phone_page, "lister@demo.example")      # the form, demo password
+        phone_page.goto("/listings/")                 # relative to the live server
+        screenshot(phone_page, "catalogue-phone")     # screenshots/catalogue-phone.png
+        axe_check(phone_page)                         # fails on serious/critical WCAG A/AA
 
-Data must be committed for the server to see it, so browser tests use `transactional_db`
-(the page fixtures ask for it). Model factories and services work as in any test.
+Pages: `page` and `desktop_page` (1280x900), `phone_page` (390x844, touch), or
+`new_page("phone" | "desktop", locale=..., **context_options)` for several per test.
+Data: make it with factories or services as usual; it is committed (`transactional_db`)
+so the server sees it. `demo_accounts` seeds the demo organisation and its four accounts;
+`force_login(page, user)` signs a context in without the form. Code that publishes live
+events must run through `helpers.in_worker_thread` (see there). `sent_mail()` returns the
+emails the server sent in this test. `live_asgi_server` is the base URL.
 
-Database: on PostgreSQL the server uses pytest-django's test database. On the embedded
-SQLite default the test database is normally in memory, which another process cannot
-open; so when this package is collected (and Chromium exists) the SQLite test database
-becomes a file in a temporary folder for the whole run. Django creates and deletes it as
-usual; only its location changes.
+Database: on PostgreSQL the server uses pytest-django's test database. The embedded
+SQLite default tests on an in-memory database, which another process cannot open; so
+when this package is collected (and Chromium exists) the SQLite test database becomes a
+file in a temporary folder for the whole run. Django creates and deletes it as usual.
 """
 
-import json
+import atexit
 import os
-import re
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -37,7 +42,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 
-from kierratys.demo import DEMO_PASSWORD
+from . import helpers
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,12 +54,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
-REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "screenshots"
-AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-AXE_FAILING_IMPACTS = {"serious", "critical"}
-
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
@@ -63,24 +62,25 @@ SERVER_START_TIMEOUT = 30  # seconds
 DEFAULT_TIMEOUT_MS = 10_000
 
 
-def _on_sqlite() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
-
-
-def _sqlite_test_db_in_memory(name) -> bool:
+def _sqlite_in_memory(name) -> bool:
     return not name or name == ":memory:" or "mode=memory" in str(name)
 
 
-# A test database the server subprocess can open (see the module docstring). This runs at
-# collection, before pytest-django creates the test database. Nothing changes when an explicit
-# file-based TEST NAME is configured already, or when the browser tests would skip anyway.
+# A test database the server process can open (see the module docstring). This runs at
+# collection, before pytest-django creates the test database. Nothing changes on
+# PostgreSQL, when a file-based TEST NAME is configured already, or without Chromium.
+_default_db = settings.DATABASES["default"]
 if (
-    _on_sqlite()
+    _default_db["ENGINE"] == "django.db.backends.sqlite3"
     and CHROMIUM.exists()
-    and _sqlite_test_db_in_memory(settings.DATABASES["default"].get("TEST", {}).get("NAME"))
+    and _sqlite_in_memory(_default_db.get("TEST", {}).get("NAME"))
 ):
-    _SQLITE_DIR = Path(tempfile.mkdtemp(prefix="kierratys-browser-"))
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = str(_SQLITE_DIR / "test.sqlite3")
+    _SQLITE_DIR = tempfile.mkdtemp(prefix="kierratys-browser-")
+    atexit.register(shutil.rmtree, _SQLITE_DIR, ignore_errors=True)
+    _default_db.setdefault("TEST", {})["NAME"] = f"{_SQLITE_DIR}/test.sqlite3"
+
+
+# --- Package-wide set-up ----------------------------------------------------------------
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -90,9 +90,9 @@ def _sync_db_calls_beside_playwright():
     Playwright's sync API drives an asyncio loop from a greenlet in the main thread and
     leaves that loop marked as running between calls, so Django's async-safety guard
     would raise SynchronousOnlyOperation for every factory, flush or query in a browser
-    test. The guard protects against blocking an event loop; here that loop only waits
-    for the browser, and nothing else runs on it. The override is limited to this
-    package and removed afterwards, so async tests elsewhere keep Django's guard.
+    test. The guard protects against blocking an event loop; this loop only waits for
+    the browser, and nothing else runs on it. The override is limited to this package
+    and removed afterwards, so async tests elsewhere keep Django's guard.
     """
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -105,29 +105,27 @@ def _sync_db_calls_beside_playwright():
 
 @pytest.fixture(scope="package", autouse=True)
 def _hash_each_password_once():
-    """Accounts made in the browser tests cost one password hash per password, not per user."""
+    """New accounts cost one password hash per distinct password, not a quarter second each."""
     from django.test import override_settings
 
-    hasher = f"{__package__}.hashers.HashOncePasswordHasher"
-    with override_settings(PASSWORD_HASHERS=[hasher]):
+    with override_settings(PASSWORD_HASHERS=[f"{__package__}.hashers.HashOncePasswordHasher"]):
         yield
 
 
 def _database_url() -> str:
-    """The test database, as a DATABASE_URL for the server subprocess."""
+    """The test database, as a DATABASE_URL for the server process."""
     from django.db import connection
 
     db = connection.settings_dict
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        name = str(db["NAME"])
-        if _sqlite_test_db_in_memory(name):
+        if _sqlite_in_memory(db["NAME"]):
             pytest.skip(
-                "browser tests need a test database the server process can open; this "
-                "SQLite test database is in memory (set a file-based TEST NAME)"
+                "browser tests need a test database the server process can open, and this "
+                "SQLite test database is in memory"
             )
-        return f"sqlite:///{Path(name).resolve()}"
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
     if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip(f"browser tests do not know how to share a {db['ENGINE']} database")
+        pytest.skip(f"browser tests cannot share a {db['ENGINE']} test database")
     credentials = quote(db["USER"] or "", safe="")
     if db.get("PASSWORD"):
         credentials += ":" + quote(db["PASSWORD"], safe="")
@@ -137,78 +135,93 @@ def _database_url() -> str:
     return f"postgres://{credentials}{at}{host}{port}/{quote(db['NAME'], safe='')}"
 
 
-def _wait_for_server(process, log_path: Path) -> str:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    base_url = None
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        if base_url is None:
-            match = re.search(r"Listening on TCP address ([\d.]+):(\d+)", log_path.read_text())
-            if match:
-                base_url = f"http://{match[1]}:{match[2]}"
-        if base_url:
+class LiveServer(str):
+    """The server's base URL (a plain string), plus where its log and emails go."""
+
+    log_path: Path
+    mail_dir: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _start_server(env: dict, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """Start daphne on a free port and wait for /healthz; retry if the port got taken."""
+    for _attempt in range(3):
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        with log_path.open("a") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+                + ["kierratys.asgi:application"],
+                cwd=helpers.REPO,
+                env={**env, "SITE_URL": base_url},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while time.monotonic() < deadline and process.poll() is None:
             try:
                 with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
                     if response.status == 200:
-                        return base_url
+                        return process, base_url
             except (urllib.error.URLError, OSError):
                 pass
-        time.sleep(0.1)
+            time.sleep(0.1)
+        _stop(process)
+        if "Address already in use" not in log_path.read_text():
+            break
     log_tail = "\n".join(log_path.read_text().splitlines()[-40:])
     raise RuntimeError(
         f"the ASGI server did not answer /healthz within {SERVER_START_TIMEOUT}s "
-        f"(exit code {process.poll()}). Its log:\n{log_tail}"
+        f"(exit code {process.returncode}). Its log:\n{log_tail}"
     )
 
 
 @pytest.fixture(scope="package")
-def live_asgi_server(django_db_setup, django_db_blocker, tmp_path_factory):
+def live_asgi_server(django_db_setup, django_db_blocker, tmp_path_factory) -> LiveServer:
     """Base URL of daphne serving kierratys.asgi (HTTP and websockets) on the test database.
 
-    The same environment as the test run (REDIS_URL, AWS_*, ...), DEBUG on so that
-    WhiteNoise serves static files from the app folders, and a port the OS picks.
-    The server's log is in the pytest temp folder (`browser-server*/daphne.log`).
+    The test run's environment (REDIS_URL, AWS_*, ...) with DEBUG on, so WhiteNoise
+    serves static files from the app folders; SITE_URL is the server; emails are written
+    to files (`sent_mail`). The server's log is at `.log_path`.
     """
     with django_db_blocker.unblock():
         database_url = _database_url()
     folder = tmp_path_factory.mktemp("browser-server")
-    log_path = folder / "daphne.log"
+    mail_dir = folder / "mail"
+    mail_dir.mkdir()
     env = {
         **os.environ,
         "DEBUG": "true",
         "DATABASE_URL": database_url,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "MEDIA_ROOT": str(folder / "media"),
+        "EMAIL_URL": f"filemail://{mail_dir}",
         "PYTHONUNBUFFERED": "1",
     }
-    for name in ("DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL", "SECURE_SSL_REDIRECT"):
-        env.pop(name, None)
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-e",
-                "tcp:port=0:interface=127.0.0.1",
-                "kierratys.asgi:application",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    log_path = folder / "daphne.log"
+    process, base_url = _start_server(env, log_path)
+    server = LiveServer(base_url)
+    server.log_path = log_path
+    server.mail_dir = mail_dir
     try:
-        yield _wait_for_server(process, log_path)
+        yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
 
 
 @pytest.fixture(scope="package")
@@ -221,12 +234,12 @@ def browser(_sync_db_calls_beside_playwright, django_db_setup):
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    # Django keeps database connections in asgiref's thread-critical Local, which holds
-    # one set per thread while no event loop runs, and another set (per context) while one
-    # does. Playwright's loop counts as running between sync calls, so the browser tests
-    # get new connection objects: close the old ones (or dropping the test database at the
-    # end could fail on PostgreSQL), and hand the new ones the data serialized at setup,
-    # which `browser_db` needs to restore the migrations' rows.
+    # Django keeps database connections in asgiref's thread-critical Local: one set per
+    # thread while no event loop runs, another (per context) while one does. Playwright's
+    # loop counts as running between sync calls, so browser tests get new connection
+    # objects. Close the old ones (or dropping the PostgreSQL test database at the end
+    # fails), and give the new ones the data pytest-django serialized at set-up, which
+    # `browser_db` restores before each test.
     serialized = {
         alias: connections[alias]._test_serialized_contents
         for alias in connections
@@ -246,13 +259,16 @@ def browser(_sync_db_calls_beside_playwright, django_db_setup):
             chromium.close()
 
 
+# --- Per test ---------------------------------------------------------------------------
+
+
 @pytest.fixture
 def browser_db(transactional_db, django_db_serialized_rollback):
     """Committed data the server can see, starting from the migrated state.
 
     Transactional tests end with a flush, which also deletes the rows the data
-    migrations made (the role groups and their permissions). Serialized rollback
-    restores them before each test, so role checks behave as in production.
+    migrations made (role groups, their permissions, categories). Serialized rollback
+    restores them before each test, so roles behave as in production.
     """
 
 
@@ -260,12 +276,19 @@ def browser_db(transactional_db, django_db_serialized_rollback):
 def new_page(browser, live_asgi_server, browser_db):
     """Factory: `new_page("phone")`, `new_page("desktop", locale="sv-SE")`.
 
-    Each call opens a new browser context (own cookies and storage) whose relative
-    URLs go to the live server. Uncaught JavaScript errors and failed static files fail
-    the test.
+    Each call opens a new browser context (own cookies and storage; Finnish by default)
+    whose relative URLs go to the live server. Uncaught JavaScript errors, missing
+    static files and server errors (5xx) fail the test, with the server's log meanwhile.
     """
     contexts = []
     problems = []
+    for message in live_asgi_server.mail_dir.iterdir():
+        message.unlink()
+    log_offset = live_asgi_server.log_path.stat().st_size
+
+    def on_response(response):
+        if response.status >= 500 or (response.status >= 400 and "/static/" in response.url):
+            problems.append(f"{response.status} for {response.request.method} {response.url}")
 
     def make(size: str = "desktop", *, locale: str = "fi-FI", **options):
         context = browser.new_context(
@@ -275,30 +298,28 @@ def new_page(browser, live_asgi_server, browser_db):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
-        page.on(
-            "response",
-            lambda response: (
-                problems.append(f"{response.status} for {response.url}")
-                if response.status >= 400 and "/static/" in response.url
-                else None
-            ),
-        )
+        page.on("response", on_response)
         return page
 
     yield make
     for context in contexts:
         context.close()
-    assert not problems, "\n".join(problems)
+    if problems:
+        with live_asgi_server.log_path.open() as log:
+            log.seek(log_offset)
+            server_log = log.read()[-6000:]
+        pytest.fail("\n".join([*problems, "Server log meanwhile:", server_log]), pytrace=False)
 
 
 @pytest.fixture
 def page(new_page):
-    """A desktop-sized page (1280x900), Finnish browser."""
+    """A desktop page (1280x900)."""
     return new_page("desktop")
 
 
 @pytest.fixture
 def desktop_page(new_page):
+    """A desktop page (1280x900)."""
     return new_page("desktop")
 
 
@@ -316,67 +337,31 @@ def demo_accounts(browser_db):
     return {user.email: user for user in seed_organisation()}
 
 
-# --- Helpers: plain functions, also offered as fixtures -------------------------------------
-
-
-def login(page, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the login form and wait until the account menu shows."""
-    page.goto("/accounts/login/")
-    page.locator("main input[name=username]").fill(email)
-    page.locator("main input[name=password]").fill(password)
-    page.locator("main form button[type=submit]").click()
-    page.locator(".account-menu").wait_for()
-
-
-def axe_check(page, *, context: str | None = None, fail_on=AXE_FAILING_IMPACTS) -> list[dict]:
-    """Run axe-core (vendored) for WCAG 2.0/2.1 A and AA on the page, or on `context`.
-
-    Fails listing every violation whose impact is in `fail_on`; returns all violations
-    so a test can look at the lesser ones too.
-    """
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
-    results = page.evaluate(
-        """async ([context, tags]) => {
-            const results = await axe.run(context || document,
-                {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
-            return results.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-                nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary})),
-            }));
-        }""",
-        [context, AXE_TAGS],
-    )
-    failing = [v for v in results if v["impact"] in fail_on]
-    if failing:
-        lines = [f"axe: {len(failing)} serious/critical violation(s) on {page.url}"]
-        for violation in failing:
-            lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']}")
-            lines.append(f"  {violation['helpUrl']}")
-            for node in violation["nodes"]:
-                lines.append(f"  at {json.dumps(node['target'])}: {node['summary']}")
-        pytest.fail("\n".join(lines), pytrace=False)
-    return results
-
-
-def screenshot(page, name: str) -> Path:
-    """Save a full-page PNG as screenshots/<name>.png at the repository root."""
-    SCREENSHOTS.mkdir(exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
 @pytest.fixture(name="login")
 def login_fixture():
-    return login
+    """`login(page, email, password="kierratys-demo")` through the sign-in form."""
+    return helpers.login
+
+
+@pytest.fixture(name="force_login")
+def force_login_fixture(live_asgi_server):
+    """`force_login(page, user)`: the page's context is signed in as `user`, no form."""
+    return lambda page, user: helpers.force_login(page, user, live_asgi_server)
+
+
+@pytest.fixture(name="sent_mail")
+def sent_mail_fixture(live_asgi_server):
+    """`sent_mail()`: the emails the server sent during this test, as raw text."""
+    return lambda: helpers.sent_mail(live_asgi_server)
 
 
 @pytest.fixture(name="axe_check")
 def axe_check_fixture():
-    return axe_check
+    """`axe_check(page)`: fails on serious or critical WCAG 2.1 A/AA violations."""
+    return helpers.axe_check
 
 
 @pytest.fixture(name="screenshot")
 def screenshot_fixture():
-    return screenshot
+    """`screenshot(page, name)`: a full-page PNG in screenshots/ at the repository root."""
+    return helpers.screenshot

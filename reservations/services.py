@@ -1,0 +1,554 @@
+"""Reserving, the waiting list, expiry and handover.
+
+Locking order, everywhere: the listing row first (in primary-key order when there are
+several), then its reservations. So two people reserving the last chair queue on the
+listing row, and concurrent baskets never deadlock.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from kierratys import live
+from kierratys.roles import COORDINATOR, WAREHOUSE, role_names
+from listings import history
+from listings.models import Listing
+
+from . import notify
+from .models import Reservation
+
+Status = Reservation.Status
+
+history.register_kinds(
+    {
+        "reserved": _("Reserved"),
+        "waitlisted": _("Joined the waiting list"),
+        "promoted": _("Moved from the waiting list to reserved"),
+        "cancelled": _("Reservation cancelled"),
+        "expired": _("Reservation expired"),
+        "collected": _("Collected"),
+        "extended": _("Collect-by date extended"),
+    }
+)
+EVENT_FOR_STATUS = {
+    Status.ACTIVE: "promoted",
+    Status.CANCELLED: "cancelled",
+    Status.EXPIRED: "expired",
+    Status.COLLECTED: "collected",
+}
+
+
+class NotEnoughAvailable(ValidationError):
+    """Fewer are available than asked: the view answers 409 and offers the waiting list."""
+
+
+@dataclass(frozen=True)
+class BasketItem:
+    listing_id: int
+    quantity: int
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _collect_by(today: date | None = None) -> date:
+    return (today or timezone.localdate()) + timedelta(days=settings.RESERVATION_COLLECT_DAYS)
+
+
+def _check_reservable(listing: Listing, unit, quantity: int) -> None:
+    today = timezone.localdate()
+    if listing.status != Listing.Status.PUBLISHED:
+        raise ValidationError(
+            _("This item is not available for reservation."), code="not_published"
+        )
+    if not listing.available_from <= today <= listing.available_until:
+        raise ValidationError(
+            _("This item can be reserved from %(start)s to %(end)s.")
+            % {
+                "start": date_format(listing.available_from, "SHORT_DATE_FORMAT"),
+                "end": date_format(listing.available_until, "SHORT_DATE_FORMAT"),
+            },
+            code="outside_window",
+        )
+    if unit is None:
+        raise ValidationError(_("Your account is not linked to a unit. Contact support."))
+    if listing.owner_unit_id == unit.pk:
+        raise ValidationError(_("Your unit cannot reserve its own item."), code="own_item")
+    if not 1 <= quantity <= 999:
+        raise ValidationError(_("Choose a quantity between 1 and 999."), code="quantity")
+
+
+def _validate_details(wanted_date, contact_name, contact_phone) -> None:
+    errors = {}
+    if wanted_date is not None and wanted_date < timezone.localdate():
+        errors["wanted_date"] = _("The wanted date cannot be in the past.")
+    if not (contact_name or "").strip():
+        errors["contact_name"] = _("Tell us who to contact.")
+    if not (contact_phone or "").strip():
+        errors["contact_phone"] = _("Give a phone number for the handover.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _announce_listing(listing: Listing) -> None:
+    data = {
+        "id": listing.pk,
+        "status": listing.status,
+        "quantity_available": listing.quantity_available,
+    }
+    event = "listing.changed"
+    if listing.status != Listing.Status.PUBLISHED or listing.quantity_available == 0:
+        event = "listing.removed"
+    live.publish([live.CATALOGUE_GROUP], event, data)
+
+
+def _announce_reservation(reservation: Reservation) -> None:
+    live.publish(
+        [live.unit_group(reservation.unit_id), live.unit_group(reservation.listing.owner_unit_id)],
+        "reservation.changed",
+        {
+            "id": reservation.pk,
+            "listing": reservation.listing_id,
+            "status": reservation.status,
+            "quantity": reservation.quantity,
+        },
+    )
+
+
+def _lock_listing(listing_id: int) -> Listing:
+    listing = Listing.objects.select_for_update().filter(pk=listing_id).first()
+    if listing is None:
+        raise Listing.DoesNotExist
+    return listing
+
+
+def _create(*, listing, actor, quantity, status, handover, wanted_date, contact_name,
+            contact_phone, note) -> Reservation:  # fmt: skip
+    reservation = Reservation.objects.create(
+        listing=listing,
+        unit=actor.unit,
+        requested_by=actor,
+        quantity=quantity,
+        status=status,
+        handover=handover,
+        wanted_date=wanted_date,
+        contact_name=contact_name.strip()[:200],
+        contact_phone=contact_phone.strip()[:40],
+        note=(note or "").strip()[:1000],
+        collect_by=_collect_by() if status == Status.ACTIVE else None,
+    )
+    history.record(
+        listing=listing,
+        actor=actor,
+        kind="reserved" if status == Status.ACTIVE else "waitlisted",
+        changes={"reservation": reservation.pk, "unit": actor.unit.name, "quantity": quantity},
+    )
+    _announce_reservation(reservation)
+    return reservation
+
+
+# --- reserving ------------------------------------------------------------------------------
+
+
+def reservation_create(
+    *,
+    actor,
+    listing_id: int,
+    quantity: int,
+    handover: str = Reservation.Handover.PICKUP,
+    wanted_date: date | None = None,
+    contact_name: str,
+    contact_phone: str,
+    note: str = "",
+    join_waiting_list: bool = False,
+) -> Reservation:
+    """Reserve `quantity` of a listing for the actor's unit, or queue for it."""
+    _validate_details(wanted_date, contact_name, contact_phone)
+    with transaction.atomic():
+        listing = _lock_listing(listing_id)
+        _check_reservable(listing, actor.unit, quantity)
+        if listing.quantity_available >= quantity:
+            listing.quantity_available -= quantity
+            listing.save(update_fields=["quantity_available", "updated_at"])
+            status = Status.ACTIVE
+            _announce_listing(listing)
+        elif join_waiting_list:
+            if quantity > listing.quantity - listing.quantity_collected:
+                raise ValidationError(
+                    _("Only %(n)d of these exist, so a waiting list for more cannot be served.")
+                    % {"n": listing.quantity - listing.quantity_collected},
+                    code="quantity",
+                )
+            status = Status.WAITING
+        else:
+            raise NotEnoughAvailable(
+                _("Only %(n)d available now: someone reserved the rest first.")
+                % {"n": listing.quantity_available},
+                code="not_enough",
+            )
+        reservation = _create(
+            listing=listing,
+            actor=actor,
+            quantity=quantity,
+            status=status,
+            handover=handover,
+            wanted_date=wanted_date,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+            note=note,
+        )
+        notify.reserved(reservation)
+    return reservation
+
+
+def basket_reserve(
+    *,
+    actor,
+    items: list[BasketItem],
+    handover: str = Reservation.Handover.PICKUP,
+    wanted_date: date | None = None,
+    contact_name: str,
+    contact_phone: str,
+    note: str = "",
+) -> list[Reservation]:
+    """Reserve several listings at once: all of them or none."""
+    if not items:
+        raise ValidationError(_("The basket is empty."))
+    wanted = {}
+    for item in items:
+        wanted[item.listing_id] = wanted.get(item.listing_id, 0) + item.quantity
+    _validate_details(wanted_date, contact_name, contact_phone)
+    with transaction.atomic():
+        # Primary-key order: concurrent baskets over the same listings queue, never deadlock.
+        listings = list(Listing.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
+        if len(listings) != len(wanted):
+            raise ValidationError(_("Some items in the basket no longer exist."))
+        problems = []
+        for listing in listings:
+            try:
+                _check_reservable(listing, actor.unit, wanted[listing.pk])
+                if listing.quantity_available < wanted[listing.pk]:
+                    raise NotEnoughAvailable(
+                        _("Only %(n)d available now: someone reserved the rest first.")
+                        % {"n": listing.quantity_available}
+                    )
+            except ValidationError as error:
+                problems.extend(f"{listing.title}: {message}" for message in error.messages)
+        if problems:
+            raise NotEnoughAvailable(problems, code="basket")
+        reservations = []
+        for listing in listings:
+            listing.quantity_available -= wanted[listing.pk]
+            listing.save(update_fields=["quantity_available", "updated_at"])
+            _announce_listing(listing)
+            reservation = _create(
+                listing=listing,
+                actor=actor,
+                quantity=wanted[listing.pk],
+                status=Status.ACTIVE,
+                handover=handover,
+                wanted_date=wanted_date,
+                contact_name=contact_name,
+                contact_phone=contact_phone,
+                note=note,
+            )
+            notify.reserved(reservation)
+            reservations.append(reservation)
+    return reservations
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+
+def reservation_transition(
+    *,
+    reservation: Reservation,
+    listing: Listing,
+    to: str,
+    actor,
+    reason: str = "",
+    collected: int = 0,
+) -> Reservation:
+    """The one place a reservation changes status. Callers hold the listing's lock.
+
+    Gives quantity back on cancel and expiry, takes collected items off the listing for
+    good, archives a listing when everything has been collected, and records the event.
+    """
+    allowed = Reservation.TRANSITIONS.get(reservation.status, set())
+    if to not in allowed:
+        raise ValidationError(
+            _("A reservation that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": reservation.get_status_display(), "to": Status(to).label},
+            code="illegal_transition",
+        )
+    previous = reservation.status
+    if previous == Status.ACTIVE:
+        returned = reservation.quantity - (collected if to == Status.COLLECTED else 0)
+        listing.quantity_available += returned
+        listing.quantity_collected += collected if to == Status.COLLECTED else 0
+    elif to == Status.ACTIVE:  # promoted from the waiting list
+        listing.quantity_available -= reservation.quantity
+        reservation.collect_by = _collect_by()
+    if to == Status.COLLECTED:
+        reservation.quantity_collected = collected
+    if listing.quantity_collected >= listing.quantity and listing.status != Listing.Status.ARCHIVED:
+        listing.status = Listing.Status.ARCHIVED
+        history.record(
+            listing=listing, actor=actor, kind="archived", note=_("Everything collected.")
+        )
+    listing.save(update_fields=["quantity_available", "quantity_collected", "status", "updated_at"])
+    reservation.status = to
+    reservation.reason = reason.strip()[:500]
+    reservation.save(
+        update_fields=["status", "reason", "collect_by", "quantity_collected", "updated_at"]
+    )
+    history.record(
+        listing=listing,
+        actor=actor,
+        kind=EVENT_FOR_STATUS[to],
+        changes={
+            "reservation": reservation.pk,
+            "unit": reservation.unit.name,
+            "from": previous,
+            "to": to,
+            **({"collected": collected} if to == Status.COLLECTED else {}),
+        },
+        note=reason,
+    )
+    reservation.listing = listing
+    _announce_reservation(reservation)
+    _announce_listing(listing)
+    notify.status_changed(reservation, previous)
+    return reservation
+
+
+def _promote_waiting(listing: Listing, actor) -> list[Reservation]:
+    """Freed quantity goes to the waiting list, first come first served, whoever fits."""
+    promoted = []
+    if listing.status != Listing.Status.PUBLISHED:
+        return promoted
+    queue = (
+        Reservation.objects.select_for_update()
+        .filter(listing=listing, status=Status.WAITING)
+        .select_related("unit", "requested_by")
+        .order_by("created_at", "pk")
+    )
+    for waiting in queue:
+        if listing.quantity_available == 0:
+            break
+        if waiting.quantity <= listing.quantity_available:
+            reservation_transition(
+                reservation=waiting, listing=listing, to=Status.ACTIVE, actor=actor,
+                reason=_("Quantity became available."),
+            )  # fmt: skip
+            promoted.append(waiting)
+    return promoted
+
+
+def _lock_reservation(reservation_id: int) -> tuple[Reservation, Listing]:
+    """Listing first, then the reservation: the same order as reserving."""
+    listing_id = (
+        Reservation.objects.filter(pk=reservation_id).values_list("listing_id", flat=True).first()
+    )
+    if listing_id is None:
+        raise Reservation.DoesNotExist
+    listing = _lock_listing(listing_id)
+    reservation = (
+        Reservation.objects.select_for_update()
+        .select_related("unit", "requested_by")
+        .get(pk=reservation_id)
+    )
+    return reservation, listing
+
+
+def _is_owner_side(user, listing: Listing) -> bool:
+    roles = role_names(user)
+    if COORDINATOR in roles:
+        return True
+    if listing.storage_location_id is not None and WAREHOUSE in roles:
+        return True
+    return user.unit_id is not None and user.unit_id == listing.owner_unit_id
+
+
+def can_cancel(user, reservation: Reservation) -> bool:
+    return user.unit_id == reservation.unit_id or _is_owner_side(user, reservation.listing)
+
+
+def can_hand_over(user, reservation: Reservation) -> bool:
+    return _is_owner_side(user, reservation.listing)
+
+
+def reservation_cancel(*, actor, reservation_id: int, reason: str = "") -> Reservation:
+    with transaction.atomic():
+        reservation, listing = _lock_reservation(reservation_id)
+        if not can_cancel(actor, reservation):
+            raise PermissionDenied
+        if reservation.unit_id != actor.unit_id and not reason.strip():
+            raise ValidationError({"reason": _("Tell the reserving unit why you cancel.")})
+        reservation_transition(
+            reservation=reservation,
+            listing=listing,
+            to=Status.CANCELLED,
+            actor=actor,
+            reason=reason,
+        )
+        _promote_waiting(listing, actor)
+    return reservation
+
+
+def reservation_collect(
+    *, actor, reservation_id: int, quantity: int | None = None, scanned_code: str = ""
+) -> Reservation:
+    """The handover: the owner side (or the warehouse for stored items) confirms it.
+
+    A scanned QR label must belong to this reservation's item. Collecting fewer than
+    reserved is allowed; the rest goes back on offer.
+    """
+    with transaction.atomic():
+        reservation, listing = _lock_reservation(reservation_id)
+        if not can_hand_over(actor, reservation):
+            raise PermissionDenied
+        if scanned_code and not code_matches(scanned_code, listing):
+            raise ValidationError(
+                {
+                    "scanned_code": _(
+                        "This label belongs to another item. Check that you have the right one."
+                    )
+                }
+            )
+        quantity = reservation.quantity if quantity is None else quantity
+        if not 1 <= quantity <= reservation.quantity:
+            raise ValidationError(
+                {"quantity": _("Hand over between 1 and %(n)d.") % {"n": reservation.quantity}}
+            )
+        how = _("Confirmed by scanning the label.") if scanned_code else _("Confirmed by hand.")
+        reservation_transition(
+            reservation=reservation, listing=listing, to=Status.COLLECTED, actor=actor,
+            reason=how, collected=quantity,
+        )  # fmt: skip
+        if quantity < reservation.quantity:
+            _promote_waiting(listing, actor)
+    return reservation
+
+
+def code_matches(scanned: str, listing: Listing) -> bool:
+    """The label's QR holds the item's URL; people may also type the code (K-000123)."""
+    text = scanned.strip().rstrip("/")
+    if text.upper() == (listing.code or "").upper():
+        return True
+    return text.endswith(f"/listings/{listing.pk}")
+
+
+def reservation_extend(*, actor, reservation_id: int) -> Reservation:
+    """The owner gives more time to collect, once."""
+    with transaction.atomic():
+        reservation, listing = _lock_reservation(reservation_id)
+        if not _is_owner_side(actor, listing):
+            raise PermissionDenied
+        if reservation.status != Status.ACTIVE:
+            raise ValidationError(_("Only an active reservation can be extended."))
+        if reservation.extended:
+            raise ValidationError(_("The collect-by date has already been extended once."))
+        old = reservation.collect_by
+        reservation.collect_by = old + timedelta(days=settings.RESERVATION_EXTEND_DAYS)
+        reservation.extended = True
+        reservation.reminded_before_at = reservation.reminded_due_at = None
+        reservation.save(
+            update_fields=[
+                "collect_by",
+                "extended",
+                "reminded_before_at",
+                "reminded_due_at",
+                "updated_at",
+            ]
+        )
+        history.record(
+            listing=listing,
+            actor=actor,
+            kind="extended",
+            changes={
+                "reservation": reservation.pk,
+                "collect_by": [str(old), str(reservation.collect_by)],
+            },
+        )
+        reservation.listing = listing
+        _announce_reservation(reservation)
+        notify.extended(reservation)
+    return reservation
+
+
+# --- periodic jobs --------------------------------------------------------------------------
+
+
+def reservations_expire(*, today: date | None = None) -> int:
+    """Expire reservations past their collect-by date; give quantity back; promote the queue.
+
+    Idempotent and safe to run twice at once: rows another run holds are skipped.
+    """
+    today = today or timezone.localdate()
+    due = list(
+        Reservation.objects.filter(status=Status.ACTIVE, collect_by__lt=today)
+        .order_by("listing_id", "pk")
+        .values_list("pk", "listing_id")
+    )
+    expired = 0
+    for reservation_id, listing_id in due:
+        with transaction.atomic():
+            listing = (
+                Listing.objects.select_for_update(skip_locked=True).filter(pk=listing_id).first()
+            )
+            if listing is None:
+                continue  # another run is working on this listing
+            reservation = (
+                Reservation.objects.select_for_update(skip_locked=True)
+                .select_related("unit", "requested_by")
+                .filter(pk=reservation_id, status=Status.ACTIVE, collect_by__lt=today)
+                .first()
+            )
+            if reservation is None:
+                continue
+            reservation_transition(
+                reservation=reservation, listing=listing, to=Status.EXPIRED, actor=None,
+                reason=_("Not collected by the collect-by date."),
+            )  # fmt: skip
+            _promote_waiting(listing, None)
+            expired += 1
+    return expired
+
+
+def reservations_remind(*, today: date | None = None) -> int:
+    """Remind reserving units 3 days before and on the collect-by date, once each."""
+    today = today or timezone.localdate()
+    before = today + timedelta(days=settings.RESERVATION_REMINDER_DAYS)
+    sent = 0
+    plans = [
+        ("reminded_before_at", {"collect_by": before}, "before"),
+        ("reminded_due_at", {"collect_by": today}, "due"),
+    ]
+    for flag, match, which in plans:
+        ids = list(
+            Reservation.objects.filter(
+                status=Status.ACTIVE, **{f"{flag}__isnull": True}, **match
+            ).values_list("pk", flat=True)
+        )
+        for reservation_id in ids:
+            with transaction.atomic():
+                reservation = (
+                    Reservation.objects.select_for_update(skip_locked=True)
+                    .select_related("listing", "unit", "requested_by")
+                    .filter(pk=reservation_id, status=Status.ACTIVE, **{f"{flag}__isnull": True})
+                    .first()
+                )
+                if reservation is None:
+                    continue
+                setattr(reservation, flag, timezone.now())
+                reservation.save(update_fields=[flag])
+                notify.reminder(reservation, which)
+                sent += 1
+    return sent

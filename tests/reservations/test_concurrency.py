@@ -1,0 +1,176 @@
+"""Real threads on PostgreSQL: the last chair goes to exactly one unit, under any load."""
+
+import contextlib
+import random
+import threading
+
+import pytest
+from django.db import close_old_connections, connection
+
+from listings.models import Listing
+from reservations import services
+from reservations.models import Reservation
+
+from ..conftest import needs_postgres
+from ..factories import ListingFactory, UserFactory
+
+pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True)]
+THREADS = 32
+
+
+def run_threads(targets):
+    barrier = threading.Barrier(len(targets))
+    errors = []
+
+    def wrap(target):
+        try:
+            barrier.wait()
+            target()
+        except Exception as error:  # collected and asserted on below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=wrap, args=(t,)) for t in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a thread hung: deadlock?"
+    return errors
+
+
+class Racers:
+    """32 long-lived threads (each keeps its connection) that race once per round."""
+
+    def __init__(self, users):
+        self.users = users
+        self.start = threading.Barrier(len(users) + 1)
+        self.done = threading.Barrier(len(users) + 1)
+        self.listing_id = None
+        self.stop = False
+        self.won, self.errors = [], []
+        self.threads = [threading.Thread(target=self._run, args=(u,)) for u in users]
+        for thread in self.threads:
+            thread.start()
+
+    def _run(self, user):
+        try:
+            while True:
+                self.start.wait(timeout=60)
+                if self.stop:
+                    return
+                try:
+                    services.reservation_create(
+                        actor=user,
+                        listing_id=self.listing_id,
+                        quantity=1,
+                        contact_name="x",
+                        contact_phone="1",
+                    )
+                    self.won.append(user.pk)
+                except services.NotEnoughAvailable:
+                    pass
+                except Exception as error:  # asserted on by the test
+                    self.errors.append(error)
+                self.done.wait(timeout=60)
+        finally:
+            connection.close()
+
+    def race(self, listing_id):
+        self.listing_id, self.won = listing_id, []
+        self.start.wait(timeout=60)
+        self.done.wait(timeout=60)  # a BrokenBarrierError here means a thread hung
+        return self.won
+
+    def close(self):
+        self.stop = True
+        self.start.wait(timeout=60)
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+
+def test_32_threads_race_for_the_last_items_200_rounds():
+    racers = Racers([UserFactory() for _ in range(THREADS)])
+    rng = random.Random(7)
+    oversold = 0
+    try:
+        for _ in range(200):
+            stock = rng.randint(1, 4)
+            listing = ListingFactory(quantity=stock)
+            won = racers.race(listing.pk)
+            listing.refresh_from_db()
+            reserved = sum(
+                Reservation.objects.filter(listing=listing).values_list("quantity", flat=True)
+            )
+            oversold += max(0, reserved - stock)
+            assert len(won) == stock == reserved
+            assert listing.quantity_available == 0
+    finally:
+        racers.close()
+    assert racers.errors == []
+    assert oversold == 0
+    close_old_connections()
+
+
+def test_competing_baskets_over_overlapping_listings_never_deadlock_or_oversell():
+    users = [UserFactory() for _ in range(THREADS)]
+    rng = random.Random(11)
+    for _ in range(20):
+        listings = [ListingFactory(quantity=rng.randint(3, 8)) for _ in range(5)]
+
+        def basket(user, seed, listings=listings):
+            picks = random.Random(seed).sample(listings, 3)
+            with contextlib.suppress(services.NotEnoughAvailable):
+                services.basket_reserve(
+                    actor=user,
+                    items=[
+                        services.BasketItem(x.pk, random.Random(seed + x.pk).randint(1, 3))
+                        for x in picks
+                    ],
+                    contact_name="x",
+                    contact_phone="1",
+                )
+
+        errors = run_threads(
+            [lambda u=u, i=i: basket(u, rng.randint(0, 10**6) + i) for i, u in enumerate(users)]
+        )
+        assert errors == []
+        for listing in Listing.objects.filter(pk__in=[x.pk for x in listings]):
+            reserved = sum(
+                Reservation.objects.filter(listing=listing).values_list("quantity", flat=True)
+            )
+            assert reserved + listing.quantity_available == listing.quantity
+            assert listing.quantity_available >= 0
+
+
+def test_expiry_job_twice_in_parallel_expires_each_once():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    listings = [ListingFactory(quantity=2) for _ in range(10)]
+    reservations = []
+    for listing in listings:
+        reservations.append(
+            services.reservation_create(
+                actor=UserFactory(),
+                listing_id=listing.pk,
+                quantity=2,
+                contact_name="x",
+                contact_phone="1",
+            )
+        )
+    Reservation.objects.update(collect_by=timezone.localdate() - timedelta(days=1))
+    counts = []
+    errors = run_threads([lambda: counts.append(services.reservations_expire()) for _ in range(2)])
+    assert errors == []
+    counts.append(services.reservations_expire())  # a later run picks up anything skipped
+    assert sum(counts) == 10
+    assert set(Reservation.objects.values_list("status", flat=True)) == {"expired"}
+    assert set(
+        Listing.objects.filter(pk__in=[x.pk for x in listings]).values_list(
+            "quantity_available", flat=True
+        )
+    ) == {2}
+    assert sum(x.events.filter(kind="expired").count() for x in listings) == 10

@@ -1,0 +1,194 @@
+import pytest
+from django.urls import reverse
+
+from reservations.models import Reservation
+
+from ..factories import ListingFactory, UserFactory, reserve
+
+pytestmark = pytest.mark.django_db
+
+
+def reserve_data(**overrides):
+    data = {
+        "quantity": "1",
+        "handover": "pickup",
+        "wanted_date": "",
+        "contact_name": "Rasmus Rantanen",
+        "contact_phone": "040 123 4567",
+        "note": "",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def reserver(client):
+    user = UserFactory()
+    client.force_login(user)
+    return user
+
+
+def test_item_page_offers_the_reserve_form(client, reserver):
+    listing = ListingFactory(quantity=4)
+    page = client.get(reverse("listings:detail", args=[listing.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Reserve for your unit" in page.text
+    assert f'action="/listings/{listing.pk}/reserve/"' in page.text
+    assert 'max="4"' in page.text
+
+
+def test_reserve_redirects_to_the_reservation(client, reserver):
+    listing = ListingFactory(quantity=4)
+    response = client.post(reverse("reserve", args=[listing.pk]), reserve_data(quantity="3"))
+    reservation = Reservation.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reservations:detail", args=[reservation.pk])
+    assert reservation.unit == reserver.unit and reservation.quantity == 3
+
+
+def test_too_late_is_409_with_the_form_and_a_clear_message(client, reserver):
+    listing = ListingFactory(quantity=1)
+    reserve(listing)
+    response = client.post(
+        reverse("reserve", args=[listing.pk]), reserve_data(), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 409
+    assert "Someone else reserved first" in response.text
+    assert "waiting list" in response.text
+    assert 'name="quantity"' in response.text
+    assert Reservation.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"quantity": "0"}, "greater than or equal to 1"),
+        ({"quantity": "-2"}, "greater than or equal to 1"),
+        ({"quantity": "abc"}, "whole number"),
+        ({"wanted_date": "2001-01-01"}, "cannot be in the past"),
+        ({"contact_phone": ""}, "required"),
+    ],
+)
+def test_bad_input_is_400_and_changes_nothing(client, reserver, data, message):
+    listing = ListingFactory(quantity=4)
+    response = client.post(
+        reverse("reserve", args=[listing.pk]), reserve_data(**data), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert message in response.text
+    listing.refresh_from_db()
+    assert listing.quantity_available == 4 and not Reservation.objects.exists()
+
+
+def test_reserving_a_withdrawn_listing_is_400_and_a_draft_404(client, reserver):
+    withdrawn = ListingFactory(status="withdrawn")
+    draft = ListingFactory(status="draft", published_at=None)
+    response = client.post(
+        reverse("reserve", args=[withdrawn.pk]), reserve_data(), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert "not available for reservation" in response.text
+    assert client.post(reverse("reserve", args=[draft.pk]), reserve_data()).status_code == 404
+
+
+def test_reservations_page_shows_both_sides(client, reserver):
+    ours = reserve(ListingFactory(title="Tuoli"), user=reserver)
+    our_listing = ListingFactory(owner_unit=reserver.unit, title="Pöytä")
+    theirs = reserve(our_listing)
+    page = client.get(reverse("reservations:list"))
+    assert f'data-reservation-id="{ours.pk}"' in page.text
+    assert f'data-reservation-id="{theirs.pk}"' in page.text
+    assert reverse("reservations:handover", args=[theirs.pk]) in page.text
+    assert reverse("reservations:handover", args=[ours.pk]) not in page.text
+
+
+def test_others_cannot_see_cancel_or_hand_over(client, reserver):
+    reservation = reserve(ListingFactory())
+    assert client.get(reverse("reservations:detail", args=[reservation.pk])).status_code == 404
+    assert client.post(reverse("reservations:cancel", args=[reservation.pk])).status_code == 404
+    assert client.get(reverse("reservations:handover", args=[reservation.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("reservations:handover", args=[reservation.pk]), {"quantity": 1}
+        ).status_code
+        == 404
+    )
+    reservation.refresh_from_db()
+    assert reservation.status == "active"
+
+
+def test_cancel_own_reservation(client, reserver):
+    reservation = reserve(ListingFactory(quantity=2), user=reserver)
+    response = client.post(
+        reverse("reservations:cancel", args=[reservation.pk]), {"reason": "Ei tarvita"}
+    )
+    assert response.status_code == 302
+    reservation.refresh_from_db()
+    assert reservation.status == "cancelled"
+
+
+def test_handover_by_typed_code_and_scan_path(client):
+    listing = ListingFactory(quantity=3)
+    reservation = reserve(listing, quantity=3)
+    client.force_login(UserFactory(unit=listing.owner_unit))
+    page = client.get(
+        reverse("reservations:handover", args=[reservation.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert page.status_code == 200 and "Scan the label" in page.text
+    wrong = client.post(
+        reverse("reservations:handover", args=[reservation.pk]),
+        {"quantity": 3, "scanned_code": "K-999999"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert wrong.status_code == 400 and "belongs to another item" in wrong.text
+    ok = client.post(
+        reverse("reservations:handover", args=[reservation.pk]),
+        {"quantity": 2, "scanned_code": listing.code},
+    )
+    assert ok.status_code == 302
+    reservation.refresh_from_db()
+    assert (reservation.status, reservation.quantity_collected) == ("collected", 2)
+    again = client.post(
+        reverse("reservations:handover", args=[reservation.pk]),
+        {"quantity": 1},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert again.status_code == 409  # an illegal transition: collected cannot be collected
+    assert "cannot become" in again.text
+
+
+def test_pickup_slip(client, reserver):
+    reservation = reserve(ListingFactory(), user=reserver)
+    slip = client.get(reverse("reservations:slip", args=[reservation.pk]))
+    assert slip.status_code == 200
+    assert reservation.listing.code in slip.text and reservation.contact_phone in slip.text
+
+
+def test_basket_reserves_everything_at_once(client, reserver):
+    chairs = ListingFactory(quantity=20)
+    tables = ListingFactory(quantity=5)
+    client.post(reverse("reservations:basket_add", args=[chairs.pk]), {"quantity": 20})
+    client.post(reverse("reservations:basket_add", args=[tables.pk]), {"quantity": 5})
+    page = client.get(reverse("reservations:basket"))
+    assert chairs.title in page.text and tables.title in page.text
+    response = client.post(
+        reverse("reservations:basket"),
+        {**reserve_data(), f"quantity_{chairs.pk}": 20, f"quantity_{tables.pk}": 5},
+    )
+    assert response.status_code == 302
+    assert Reservation.objects.filter(unit=reserver.unit).count() == 2
+    assert client.session["basket"] == {}
+
+
+def test_basket_conflict_is_409_and_reserves_nothing(client, reserver):
+    chairs = ListingFactory(quantity=20)
+    tables = ListingFactory(quantity=2)
+    client.post(reverse("reservations:basket_add", args=[chairs.pk]), {"quantity": 20})
+    client.post(reverse("reservations:basket_add", args=[tables.pk]), {"quantity": 5})
+    response = client.post(
+        reverse("reservations:basket"),
+        {**reserve_data(), f"quantity_{chairs.pk}": 20, f"quantity_{tables.pk}": 5},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 409
+    assert "Only 2 available" in response.text
+    assert not Reservation.objects.exists()
