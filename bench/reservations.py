@@ -1,0 +1,221 @@
+"""32 threads reserving one hot listing: the service against raw SELECT ... FOR UPDATE + UPDATE.
+
+Needs PostgreSQL (DATABASE_URL). Both run in the same process on the same database, each
+until a 999-item listing is sold out, interleaved for --rounds. Reports both rates, the
+ratio (goal >= 0.5) and oversells (must be 0). `--stress N` instead runs N races of 32
+threads for the last 1-4 items and counts oversells.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import threading
+import time
+
+THREADS = 32
+STOCK = 999
+
+
+def _setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kierratys.settings")
+    os.environ.setdefault("DEBUG", "true")
+    import django
+
+    django.setup()
+
+
+def _people(count):
+    from django.contrib.auth.models import Group
+
+    from kierratys.models import Department, Unit, User
+
+    department, _ = Department.objects.get_or_create(code="BENCH", defaults={"name": "Bench"})
+    staff, _ = Group.objects.get_or_create(name="staff")
+    users = []
+    for n in range(count + 1):
+        unit, _ = Unit.objects.get_or_create(
+            department=department, name=f"Bench unit {n}",
+            defaults={"street_address": "Benchinkatu 1", "postal_code": "20100", "city": "Turku"},
+        )  # fmt: skip
+        user, created = User.objects.get_or_create(
+            email=f"bench{n}@demo.example", defaults={"full_name": f"Bench {n}", "unit": unit, "is_active": True}
+        )
+        if created:
+            user.groups.add(staff)
+        users.append(user)
+    return users[0], users[1:]
+
+
+def _listing(owner, stock):
+    from listings.models import Category, Listing
+
+    category = Category.objects.order_by("pk").first()
+    return Listing.objects.create(
+        title="Bench chair", category=category, condition="good", quantity=stock, quantity_available=stock,
+        owner_unit=owner.unit, created_by=owner, status="published", published_at=_now(),
+    )  # fmt: skip
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _run_threads(work, users):
+    """Start all threads together; return elapsed seconds and the successes."""
+    from django.db import connection
+
+    barrier = threading.Barrier(len(users) + 1)
+    successes = []
+    errors = []
+
+    def runner(user):
+        try:
+            barrier.wait()
+            successes.extend(work(user))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(u,)) for u in users]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return time.perf_counter() - started, successes
+
+
+def service_round(owner, users):
+    from reservations import services
+
+    listing = _listing(owner, STOCK)
+
+    def work(user):
+        won = []
+        while True:
+            try:
+                services.reservation_create(
+                    actor=user, listing_id=listing.pk, quantity=1, contact_name="Bench", contact_phone="1"
+                )
+                won.append(1)
+            except services.NotEnoughAvailable:
+                return won
+
+    elapsed, won = _run_threads(work, users)
+    return elapsed, len(won), _oversold(listing, len(won))
+
+
+def raw_round(owner, users):
+    from django.db import connection, transaction
+
+    listing = _listing(owner, STOCK)
+
+    def work(user):
+        won = []
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT quantity_available FROM listings_listing WHERE id = %s FOR UPDATE", [listing.pk]
+                )
+                (available,) = cursor.fetchone()
+                if available < 1:
+                    return won
+                cursor.execute(
+                    "UPDATE listings_listing SET quantity_available = quantity_available - 1 WHERE id = %s",
+                    [listing.pk],
+                )
+                won.append(1)
+
+    elapsed, won = _run_threads(work, users)
+    return elapsed, len(won), _oversold(listing, len(won))
+
+
+def _oversold(listing, won):
+    from reservations.models import Reservation
+
+    listing.refresh_from_db()
+    reserved = sum(Reservation.objects.filter(listing=listing).values_list("quantity", flat=True))
+    return max(0, max(won, reserved) - listing.quantity) + (1 if listing.quantity_available < 0 else 0)
+
+
+def stress(owner, users, races):
+    from reservations import services
+
+    rng = random.Random(1)
+    oversold = 0
+    started = time.perf_counter()
+    for n in range(races):
+        stock = rng.randint(1, 4)
+        listing = _listing(owner, stock)
+
+        def work(user, listing_id=listing.pk):
+            try:
+                services.reservation_create(
+                    actor=user, listing_id=listing_id, quantity=1, contact_name="B", contact_phone="1"
+                )
+                return [1]
+            except services.NotEnoughAvailable:
+                return []
+
+        _elapsed, won = _run_threads(work, users)
+        oversold += max(0, len(won) - stock) + _oversold(listing, len(won))
+        if (n + 1) % 500 == 0:
+            print(f"{n + 1}/{races} races, oversold {oversold}, {time.perf_counter() - started:.0f} s", flush=True)
+    return oversold
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench reservations", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--stress", type=int, default=0, metavar="RACES")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    _setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not settings.USES_POSTGRES:
+        print("The reservations benchmark needs PostgreSQL: set DATABASE_URL.", file=sys.stderr)
+        return 2
+    call_command("migrate", verbosity=0)
+    owner, users = _people(THREADS)
+    if args.stress:
+        oversold = stress(owner, users, args.stress)
+        print(json.dumps({"races": args.stress, "threads": THREADS, "oversold": oversold}))
+        return 1 if oversold else 0
+
+    service, raw, oversold = [], [], 0
+    for _ in range(args.rounds):  # interleaved, so machine noise hits both alike
+        elapsed, won, over = raw_round(owner, users)
+        raw.append(won / elapsed)
+        oversold += over
+        elapsed, won, over = service_round(owner, users)
+        service.append(won / elapsed)
+        oversold += over
+    result = {
+        "threads": THREADS,
+        "stock_per_round": STOCK,
+        "rounds": args.rounds,
+        "raw_sql_per_s": round(statistics.median(raw), 1),
+        "service_per_s": round(statistics.median(service), 1),
+        "ratio": round(statistics.median(service) / statistics.median(raw), 3),
+        "oversold": oversold,
+        "channel_layer": settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1],
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"{THREADS} threads, one hot listing of {STOCK}, {args.rounds} rounds (medians)")
+        print(f"raw SELECT FOR UPDATE + UPDATE: {result['raw_sql_per_s']:>8} /s")
+        print(f"reservation service:            {result['service_per_s']:>8} /s")
+        print(f"ratio service/raw: {result['ratio']} (goal >= 0.5); oversold: {oversold} (must be 0)")
+    return 0 if oversold == 0 and result["ratio"] >= 0.5 else 1
