@@ -41,7 +41,8 @@ def _people(count):
             defaults={"street_address": "Benchinkatu 1", "postal_code": "20100", "city": "Turku"},
         )  # fmt: skip
         user, created = User.objects.get_or_create(
-            email=f"bench{n}@demo.example", defaults={"full_name": f"Bench {n}", "unit": unit, "is_active": True}
+            email=f"bench{n}@demo.example",
+            defaults={"full_name": f"Bench {n}", "unit": unit, "is_active": True},
         )
         if created:
             user.groups.add(staff)
@@ -104,7 +105,11 @@ def service_round(owner, users):
         while True:
             try:
                 services.reservation_create(
-                    actor=user, listing_id=listing.pk, quantity=1, contact_name="Bench", contact_phone="1"
+                    actor=user,
+                    listing_id=listing.pk,
+                    quantity=1,
+                    contact_name="Bench",
+                    contact_phone="1",
                 )
                 won.append(1)
             except services.NotEnoughAvailable:
@@ -124,7 +129,8 @@ def raw_round(owner, users):
         while True:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT quantity_available FROM listings_listing WHERE id = %s FOR UPDATE", [listing.pk]
+                    "SELECT quantity_available FROM listings_listing WHERE id = %s FOR UPDATE",
+                    [listing.pk],
                 )
                 (available,) = cursor.fetchone()
                 if available < 1:
@@ -144,7 +150,9 @@ def _oversold(listing, won):
 
     listing.refresh_from_db()
     reserved = sum(Reservation.objects.filter(listing=listing).values_list("quantity", flat=True))
-    return max(0, max(won, reserved) - listing.quantity) + (1 if listing.quantity_available < 0 else 0)
+    return max(0, max(won, reserved) - listing.quantity) + (
+        1 if listing.quantity_available < 0 else 0
+    )
 
 
 def stress(owner, users, races):
@@ -160,7 +168,11 @@ def stress(owner, users, races):
         def work(user, listing_id=listing.pk):
             try:
                 services.reservation_create(
-                    actor=user, listing_id=listing_id, quantity=1, contact_name="B", contact_phone="1"
+                    actor=user,
+                    listing_id=listing_id,
+                    quantity=1,
+                    contact_name="B",
+                    contact_phone="1",
                 )
                 return [1]
             except services.NotEnoughAvailable:
@@ -169,7 +181,10 @@ def stress(owner, users, races):
         _elapsed, won = _run_threads(work, users)
         oversold += max(0, len(won) - stock) + _oversold(listing, len(won))
         if (n + 1) % 500 == 0:
-            print(f"{n + 1}/{races} races, oversold {oversold}, {time.perf_counter() - started:.0f} s", flush=True)
+            print(
+                f"{n + 1}/{races} races, oversold {oversold}, {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
     return oversold
 
 
@@ -217,5 +232,7 @@ def main(argv: list[str]) -> int:
         print(f"{THREADS} threads, one hot listing of {STOCK}, {args.rounds} rounds (medians)")
         print(f"raw SELECT FOR UPDATE + UPDATE: {result['raw_sql_per_s']:>8} /s")
         print(f"reservation service:            {result['service_per_s']:>8} /s")
-        print(f"ratio service/raw: {result['ratio']} (goal >= 0.5); oversold: {oversold} (must be 0)")
+        print(
+            f"ratio service/raw: {result['ratio']} (goal >= 0.5); oversold: {oversold} (must be 0)"
+        )
     return 0 if oversold == 0 and result["ratio"] >= 0.5 else 1

@@ -1,20 +1,27 @@
 """Live-update plumbing: services publish events, websocket consumers forward them.
 
-Events are `{"event": NAME, "data": {...}}`. They are published only after the
-transaction commits, and a failing channel layer is logged, never raised: the page
-and the reservation must keep working when Redis is down.
+Events are `{"event": NAME, "data": {...}}`. They leave only after the transaction commits
+(nothing on rollback), all events of one transaction in one send. A failing channel layer
+is logged, never raised: pages and reservations must keep working when Redis is down.
+
+With Redis, sends go through one background event loop and never block the request.
+The in-memory layer (development, tests) must be used from the server's own loop, so
+there the send happens in place.
 """
 
+import asyncio
 import logging
+import threading
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 CATALOGUE_GROUP = "catalogue"
 WAREHOUSE_GROUP = "warehouse"
+SEND_TIMEOUT = 2.0
 
 
 def unit_group(unit_id: int) -> str:
@@ -25,19 +32,80 @@ def user_group(user_id: int) -> str:
     return f"user-{user_id}"
 
 
-def send_event(groups: list[str], event: str, data: dict) -> None:
+async def _send_all(layer, events) -> None:
+    sends = [
+        layer.group_send(group, {"type": "live.event", "event": event, "data": data})
+        for groups, event, data in events
+        for group in dict.fromkeys(groups)
+    ]
+    results = await asyncio.wait_for(asyncio.gather(*sends, return_exceptions=True), SEND_TIMEOUT)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+
+
+class _Sender:
+    """One event loop thread for a network channel layer (Redis)."""
+
+    def __init__(self):
+        self.loop = None
+        self.lock = threading.Lock()
+
+    def submit(self, layer, events) -> None:
+        with self.lock:
+            if self.loop is None or self.loop.is_closed():
+                self.loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=self.loop.run_forever, name="live-sender", daemon=True
+                ).start()
+        future = asyncio.run_coroutine_threadsafe(_send_all(layer, events), self.loop)
+        future.add_done_callback(_log_failure)
+
+
+def _log_failure(future) -> None:
+    error = future.exception()
+    if error is not None:
+        logger.warning("Live events were not delivered: %r", error)
+
+
+_sender = _Sender()
+
+
+def send_events(events: list[tuple[list[str], str, dict]]) -> None:
     """Send now (outside any transaction). Failures are logged."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not events:
         return
-    message = {"type": "live.event", "event": event, "data": data}
-    for group in groups:
-        try:
-            async_to_sync(layer.group_send)(group, message)
-        except Exception:
-            logger.warning("Live event %s to %s was not delivered", event, group, exc_info=True)
+    try:
+        if isinstance(layer, InMemoryChannelLayer):
+            async_to_sync(_send_all)(layer, events)
+        else:
+            _sender.submit(layer, events)
+    except Exception:
+        logger.warning("Live events were not delivered", exc_info=True)
+
+
+def send_event(groups: list[str], event: str, data: dict) -> None:
+    send_events([(list(groups), event, data)])
+
+
+class Batch:
+    """Collects a transaction's events; `publish_batch` sends them once it commits."""
+
+    def __init__(self):
+        self.events = []
+
+    def add(self, groups: list[str], event: str, data: dict) -> None:
+        self.events.append((list(groups), event, dict(data)))
 
 
 def publish(groups: list[str], event: str, data: dict) -> None:
     """Publish once the current transaction commits; nothing on rollback."""
-    transaction.on_commit(lambda: send_event(list(groups), event, data))
+    event_data = (list(groups), event, dict(data))
+    transaction.on_commit(lambda: send_events([event_data]))
+
+
+def publish_batch(batch: Batch) -> None:
+    events = list(batch.events)
+    if events:
+        transaction.on_commit(lambda: send_events(events))

@@ -1,10 +1,55 @@
-"""Who hears about a reservation, and how: queued emails (sent after commit, retried)."""
+"""Who hears about a reservation: one queued task per event, resolved by the worker.
+
+Inside the reserving transaction only a single small row is written (the task); the
+worker, after commit, finds the recipients and queues their emails (each retried).
+"""
 
 from django.conf import settings
 from django.utils.formats import date_format
+from django_tasks import task
 
 from kierratys import mail
 from kierratys.models import User
+
+from .models import Reservation
+
+
+def reserved(reservation) -> None:
+    if reservation.status == Reservation.Status.ACTIVE:
+        notify_reservation.enqueue(reservation.pk, "reservation_new")
+
+
+def status_changed(reservation, previous: str) -> None:
+    notify_reservation.enqueue(reservation.pk, "reservation_status")
+
+
+def extended(reservation) -> None:
+    notify_reservation.enqueue(reservation.pk, "reservation_status")
+
+
+def reminder(reservation, which: str) -> None:
+    notify_reservation.enqueue(reservation.pk, "reservation_reminder", which)
+
+
+@task()
+def notify_reservation(reservation_id: int, template: str, which: str = "") -> int:
+    reservation = (
+        Reservation.objects.select_related("listing__created_by", "unit", "requested_by")
+        .filter(pk=reservation_id)
+        .first()
+    )
+    if reservation is None:
+        return 0
+    if template == "reservation_new":
+        recipients = _owner_recipients(reservation.listing)
+    else:
+        recipients = [reservation.requested_by] if reservation.requested_by.is_active else []
+    context = {**_context(reservation), "which": which}
+    for user in recipients:
+        mail.send_later(
+            to=user.email, template=template, context=context, language=user.language or None
+        )
+    return len(recipients)
 
 
 def _context(reservation) -> dict:
@@ -32,29 +77,3 @@ def _owner_recipients(listing) -> list[User]:
     if creator.is_active and creator.unit_id == listing.owner_unit_id:
         return [creator]
     return list(User.objects.filter(unit_id=listing.owner_unit_id, is_active=True)[:5])
-
-
-def _send(users, template: str, context: dict) -> None:
-    for user in users:
-        mail.send_later(
-            to=user.email, template=template, context=context, language=user.language or None
-        )
-
-
-def reserved(reservation) -> None:
-    if reservation.status == reservation.Status.ACTIVE:
-        _send(_owner_recipients(reservation.listing), "reservation_new", _context(reservation))
-
-
-def status_changed(reservation, previous: str) -> None:
-    recipients = [reservation.requested_by] if reservation.requested_by.is_active else []
-    _send(recipients, "reservation_status", {**_context(reservation), "previous": previous})
-
-
-def extended(reservation) -> None:
-    status_changed(reservation, reservation.status)
-
-
-def reminder(reservation, which: str) -> None:
-    recipients = [reservation.requested_by] if reservation.requested_by.is_active else []
-    _send(recipients, "reservation_reminder", {**_context(reservation), "which": which})

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -96,7 +96,7 @@ def _validate_details(wanted_date, contact_name, contact_phone) -> None:
         raise ValidationError(errors)
 
 
-def _announce_listing(listing: Listing) -> None:
+def _announce_listing(batch: live.Batch, listing: Listing) -> None:
     data = {
         "id": listing.pk,
         "status": listing.status,
@@ -105,11 +105,11 @@ def _announce_listing(listing: Listing) -> None:
     event = "listing.changed"
     if listing.status != Listing.Status.PUBLISHED or listing.quantity_available == 0:
         event = "listing.removed"
-    live.publish([live.CATALOGUE_GROUP], event, data)
+    batch.add([live.CATALOGUE_GROUP], event, data)
 
 
-def _announce_reservation(reservation: Reservation) -> None:
-    live.publish(
+def _announce_reservation(batch: live.Batch, reservation: Reservation) -> None:
+    batch.add(
         [live.unit_group(reservation.unit_id), live.unit_group(reservation.listing.owner_unit_id)],
         "reservation.changed",
         {
@@ -122,13 +122,18 @@ def _announce_reservation(reservation: Reservation) -> None:
 
 
 def _lock_listing(listing_id: int) -> Listing:
-    listing = Listing.objects.select_for_update().filter(pk=listing_id).first()
+    listing = (
+        Listing.objects.select_for_update()
+        .defer("search_vector", "description", "pickup_instructions")
+        .filter(pk=listing_id)
+        .first()
+    )
     if listing is None:
         raise Listing.DoesNotExist
     return listing
 
 
-def _create(*, listing, actor, quantity, status, handover, wanted_date, contact_name,
+def _create(*, batch, listing, actor, quantity, status, handover, wanted_date, contact_name,
             contact_phone, note) -> Reservation:  # fmt: skip
     reservation = Reservation.objects.create(
         listing=listing,
@@ -149,7 +154,7 @@ def _create(*, listing, actor, quantity, status, handover, wanted_date, contact_
         kind="reserved" if status == Status.ACTIVE else "waitlisted",
         changes={"reservation": reservation.pk, "unit": actor.unit.name, "quantity": quantity},
     )
-    _announce_reservation(reservation)
+    _announce_reservation(batch, reservation)
     return reservation
 
 
@@ -170,14 +175,24 @@ def reservation_create(
 ) -> Reservation:
     """Reserve `quantity` of a listing for the actor's unit, or queue for it."""
     _validate_details(wanted_date, contact_name, contact_phone)
+    unit = actor.unit  # loaded before any lock is taken
+    if unit is not None and 1 <= quantity <= 999:
+        reservation = _reserve_fast(
+            actor=actor, unit=unit, listing_id=listing_id, quantity=quantity, handover=handover,
+            wanted_date=wanted_date, contact_name=contact_name, contact_phone=contact_phone, note=note,
+        )  # fmt: skip
+        if reservation is not None:
+            return reservation
+    # Not enough, or something to explain: take the lock, look, and queue or refuse.
+    batch = live.Batch()
     with transaction.atomic():
         listing = _lock_listing(listing_id)
-        _check_reservable(listing, actor.unit, quantity)
+        _check_reservable(listing, unit, quantity)
         if listing.quantity_available >= quantity:
             listing.quantity_available -= quantity
             listing.save(update_fields=["quantity_available", "updated_at"])
             status = Status.ACTIVE
-            _announce_listing(listing)
+            _announce_listing(batch, listing)
         elif join_waiting_list:
             if quantity > listing.quantity - listing.quantity_collected:
                 raise ValidationError(
@@ -193,6 +208,7 @@ def reservation_create(
                 code="not_enough",
             )
         reservation = _create(
+            batch=batch,
             listing=listing,
             actor=actor,
             quantity=quantity,
@@ -204,6 +220,87 @@ def reservation_create(
             note=note,
         )
         notify.reserved(reservation)
+        live.publish_batch(batch)
+    return reservation
+
+
+class _NotTaken(Exception):
+    """The fast path could not take the quantity; its transaction rolls back."""
+
+
+# Lock, check and decrease in one statement: the row lock is held only from here to COMMIT.
+TAKE_SQL = """
+    UPDATE listings_listing
+       SET quantity_available = quantity_available - %(quantity)s, updated_at = %(now)s
+     WHERE id = %(listing)s AND status = 'published' AND quantity_available >= %(quantity)s
+       AND available_from <= %(today)s AND available_until >= %(today)s
+       AND owner_unit_id <> %(unit)s
+ RETURNING quantity_available, owner_unit_id
+"""
+
+
+def _reserve_fast(*, actor, unit, listing_id, quantity, handover, wanted_date, contact_name,
+                  contact_phone, note) -> Reservation | None:  # fmt: skip
+    """The common case, with the shortest possible lock.
+
+    The rows are written first (nobody sees them before commit), then one UPDATE locks the
+    listing, checks status, window, owner and quantity, and decreases the quantity. If it
+    matches nothing, everything rolls back and the locked path explains or queues.
+    """
+    try:
+        with transaction.atomic():
+            reservation = Reservation.objects.create(
+                listing_id=listing_id,
+                unit=unit,
+                requested_by=actor,
+                quantity=quantity,
+                status=Status.ACTIVE,
+                handover=handover,
+                wanted_date=wanted_date,
+                contact_name=contact_name.strip()[:200],
+                contact_phone=contact_phone.strip()[:40],
+                note=(note or "").strip()[:1000],
+                collect_by=_collect_by(),
+            )
+            history.record(
+                listing=Listing(pk=listing_id),
+                actor=actor,
+                kind="reserved",
+                changes={"reservation": reservation.pk, "unit": unit.name, "quantity": quantity},
+            )
+            notify.reserved(reservation)
+            today = timezone.localdate()
+            params = {"quantity": quantity, "now": timezone.now(), "listing": listing_id,
+                      "today": today, "unit": unit.pk}  # fmt: skip
+            with connection.cursor() as cursor:
+                cursor.execute(TAKE_SQL, params)
+                row = cursor.fetchone()
+            if row is None:
+                raise _NotTaken
+            available, owner_unit_id = row
+            batch = live.Batch()
+            batch.add(
+                [live.CATALOGUE_GROUP],
+                "listing.changed" if available else "listing.removed",
+                {
+                    "id": listing_id,
+                    "status": Listing.Status.PUBLISHED,
+                    "quantity_available": available,
+                },
+            )
+            batch.add(
+                [live.unit_group(unit.pk), live.unit_group(owner_unit_id)],
+                "reservation.changed",
+                {
+                    "id": reservation.pk,
+                    "listing": listing_id,
+                    "status": Status.ACTIVE,
+                    "quantity": quantity,
+                },
+            )
+            live.publish_batch(batch)
+    except _NotTaken:
+        return None
     return reservation
 
 
@@ -224,6 +321,8 @@ def basket_reserve(
     for item in items:
         wanted[item.listing_id] = wanted.get(item.listing_id, 0) + item.quantity
     _validate_details(wanted_date, contact_name, contact_phone)
+    unit = actor.unit
+    batch = live.Batch()
     with transaction.atomic():
         # Primary-key order: concurrent baskets over the same listings queue, never deadlock.
         listings = list(Listing.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
@@ -232,7 +331,7 @@ def basket_reserve(
         problems = []
         for listing in listings:
             try:
-                _check_reservable(listing, actor.unit, wanted[listing.pk])
+                _check_reservable(listing, unit, wanted[listing.pk])
                 if listing.quantity_available < wanted[listing.pk]:
                     raise NotEnoughAvailable(
                         _("Only %(n)d available now: someone reserved the rest first.")
@@ -246,8 +345,9 @@ def basket_reserve(
         for listing in listings:
             listing.quantity_available -= wanted[listing.pk]
             listing.save(update_fields=["quantity_available", "updated_at"])
-            _announce_listing(listing)
+            _announce_listing(batch, listing)
             reservation = _create(
+                batch=batch,
                 listing=listing,
                 actor=actor,
                 quantity=wanted[listing.pk],
@@ -260,6 +360,7 @@ def basket_reserve(
             )
             notify.reserved(reservation)
             reservations.append(reservation)
+        live.publish_batch(batch)
     return reservations
 
 
@@ -274,6 +375,7 @@ def reservation_transition(
     actor,
     reason: str = "",
     collected: int = 0,
+    batch: live.Batch | None = None,
 ) -> Reservation:
     """The one place a reservation changes status. Callers hold the listing's lock.
 
@@ -322,8 +424,12 @@ def reservation_transition(
         note=reason,
     )
     reservation.listing = listing
-    _announce_reservation(reservation)
-    _announce_listing(listing)
+    own_batch = batch is None
+    batch = batch or live.Batch()
+    _announce_reservation(batch, reservation)
+    _announce_listing(batch, listing)
+    if own_batch:
+        live.publish_batch(batch)
     notify.status_changed(reservation, previous)
     return reservation
 
@@ -478,7 +584,9 @@ def reservation_extend(*, actor, reservation_id: int) -> Reservation:
             },
         )
         reservation.listing = listing
-        _announce_reservation(reservation)
+        batch = live.Batch()
+        _announce_reservation(batch, reservation)
+        live.publish_batch(batch)
         notify.extended(reservation)
     return reservation
 
