@@ -55,9 +55,16 @@ def _listing(owner, stock):
 
     category = Category.objects.order_by("pk").first()
     return Listing.objects.create(
-        title="Bench chair", category=category, condition="good", quantity=stock, quantity_available=stock,
-        owner_unit=owner.unit, created_by=owner, status="published", published_at=_now(),
-    )  # fmt: skip
+        title="Bench chair",
+        category=category,
+        condition="good",
+        quantity=stock,
+        quantity_available=stock,
+        owner_unit=owner.unit,
+        created_by=owner,
+        status="published",
+        published_at=_now(),
+    )
 
 
 def _now():
@@ -136,7 +143,8 @@ def raw_round(owner, users):
                 if available < 1:
                     return won
                 cursor.execute(
-                    "UPDATE listings_listing SET quantity_available = quantity_available - 1 WHERE id = %s",
+                    "UPDATE listings_listing SET quantity_available = quantity_available - 1"
+                    " WHERE id = %s",
                     [listing.pk],
                 )
                 won.append(1)
@@ -182,7 +190,8 @@ def stress(owner, users, races):
         oversold += max(0, len(won) - stock) + _oversold(listing, len(won))
         if (n + 1) % 500 == 0:
             print(
-                f"{n + 1}/{races} races, oversold {oversold}, {time.perf_counter() - started:.0f} s",
+                f"{n + 1}/{races} races, oversold {oversold}, "
+                f"{time.perf_counter() - started:.0f} s",
                 flush=True,
             )
     return oversold

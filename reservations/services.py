@@ -178,9 +178,16 @@ def reservation_create(
     unit = actor.unit  # loaded before any lock is taken
     if unit is not None and 1 <= quantity <= 999:
         reservation = _reserve_fast(
-            actor=actor, unit=unit, listing_id=listing_id, quantity=quantity, handover=handover,
-            wanted_date=wanted_date, contact_name=contact_name, contact_phone=contact_phone, note=note,
-        )  # fmt: skip
+            actor=actor,
+            unit=unit,
+            listing_id=listing_id,
+            quantity=quantity,
+            handover=handover,
+            wanted_date=wanted_date,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+            note=note,
+        )
         if reservation is not None:
             return reservation
     # Not enough, or something to explain: take the lock, look, and queue or refuse.
