@@ -29,6 +29,7 @@ urlpatterns = [
     path("listings/<int:pk>/reserve/", reservation_views.reserve, name="reserve"),
     path("listings/", include("listings.urls")),
     path("reservations/", include("reservations.urls")),
+    path("reports/", include("kierratys.reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

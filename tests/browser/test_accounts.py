@@ -4,6 +4,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
+from kierratys.demo import DEMO_PASSWORD
 from kierratys.models import User
 from kierratys.navigation import ENTRIES
 from kierratys.roles import COORDINATOR, STAFF, WAREHOUSE
@@ -60,20 +61,12 @@ def expected_nav(email: str) -> set[str]:
     }
 
 
-def nav_keys(page) -> set[str]:
-    return set(
-        page.locator("nav[aria-label] a[data-nav]").evaluate_all("""
-        links => links.map(a => a.dataset.nav)
-    """)
-    )
+def nav_keys(page, selector: str = "nav[aria-label] a[data-nav]") -> set[str]:
+    return set(page.locator(selector).evaluate_all("links => links.map(a => a.dataset.nav)"))
 
 
 def current_nav_keys(page) -> set[str]:
-    return set(
-        page.locator("nav[aria-label] a[data-nav][aria-current=page]").evaluate_all("""
-        links => links.map(a => a.dataset.nav)
-    """)
-    )
+    return nav_keys(page, "nav[aria-label] a[data-nav][aria-current=page]")
 
 
 def switch_language(page, code: str) -> None:
@@ -86,6 +79,15 @@ def open_account_menu(page):
     if not menu.evaluate("details => details.open"):
         menu.locator("summary").click()
     return menu
+
+
+def tab_to(page, selector: str, limit: int = 30) -> None:
+    """Press Tab until the focused element matches `selector`."""
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    pytest.fail(f"{limit} presses of Tab never reached {selector}; stuck at {focused(page)}")
 
 
 def focused(page) -> dict:
@@ -230,25 +232,19 @@ def test_first_tab_reaches_the_skip_link_and_enter_moves_focus_to_main(page, pat
 
 def test_sign_in_with_the_keyboard_only(page, demo_accounts):
     page.goto("/accounts/login/")
-    for _ in range(15):
-        if focused(page)["name"] == "username":
-            break
-        page.keyboard.press("Tab")
-    else:
-        pytest.fail("Tab never reached the email field")
+    tab_to(page, "input[name=username]")
     page.keyboard.type(LISTER)
     page.keyboard.press("Tab")
     assert focused(page)["name"] == "password"
-    page.keyboard.type("kierratys-demo")
+    page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
     expect(page.locator(".account-menu summary")).to_contain_text("Liisa")
 
-    # The account menu opens and signs out from the keyboard as well.
-    page.locator(".account-menu summary").focus()
+    # The account menu opens, and signs out, from the keyboard as well.
+    tab_to(page, ".account-menu summary")
     page.keyboard.press("Enter")
     expect(page.locator(".account-panel")).to_be_visible()
-    sign_out = page.get_by_role("button", name=SIGN_OUT["fi"])
-    sign_out.focus()
+    tab_to(page, ".account-panel form[action$='/logout/'] button")
     page.keyboard.press("Enter")
     expect(page).to_have_url("/accounts/login/")
 
