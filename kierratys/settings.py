@@ -117,10 +117,15 @@ if USES_POSTGRES:
 
 # --- Channel layer ----------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Which channels-redis layer: see README "Live updates and Redis restarts" for the choice.
+REDIS_CHANNEL_LAYER = env("REDIS_CHANNEL_LAYER", default="pubsub")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": {
+                "core": "channels_redis.core.RedisChannelLayer",
+                "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            }[REDIS_CHANNEL_LAYER],
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env("REDIS_PREFIX", default="kierratys")},
         }
     }

@@ -1,5 +1,11 @@
 from django.urls import path
 
+from . import views
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.index, name="index"),
+    path("methodology/", views.methodology, name="methodology"),
+    path("csv/<slug:table>/", views.csv_export, name="csv"),
+]

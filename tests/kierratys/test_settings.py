@@ -82,7 +82,7 @@ def test_postgres_url_and_redis_switch_backends():
     assert loaded["name"] == "kierratys"
     assert loaded["conn_max_age"] == 0
     assert loaded["health_checks"] is True
-    assert loaded["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert loaded["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
 
 
 def test_s3_bucket_switches_media_to_s3():

@@ -1,0 +1,157 @@
+"""CSV exports: one per table of the report page, with the same columns.
+
+RFC 4180: comma-separated, UTF-8 with a byte-order mark (so spreadsheet programs read the
+letters right), numbers with a decimal point, months as YYYY-MM and dates as YYYY-MM-DD.
+"""
+
+import csv
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+TITLES = {
+    "summary": gettext_lazy("Key figures"),
+    "monthly": gettext_lazy("Month by month"),
+    "categories": gettext_lazy("Categories"),
+    "departments": gettext_lazy("Departments side by side"),
+    "quality": gettext_lazy("Data quality"),
+    "listings": gettext_lazy("Listings without a weight"),
+}
+
+
+def _decimal(value) -> str:
+    if value is None:
+        return ""
+    return str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def _impact_columns() -> list[str]:
+    return [
+        _("Items reused"),
+        _("kg diverted"),
+        _("CO2e avoided (kg)"),
+        _("Replacement value (EUR)"),
+        _("Collections"),
+    ]
+
+
+def _impact(row: dict) -> list[str]:
+    return [
+        str(row["items"]),
+        _decimal(row["kg"]),
+        _decimal(row["co2e"]),
+        _decimal(row["value"]),
+        str(row["collections"]),
+    ]
+
+
+def summary_rows(totals: dict) -> list[list[str]]:
+    median = totals["median_days"]
+    return [
+        [_("Figure"), _("Value"), _("Unit of measure")],
+        [_("Listings published"), str(totals["published"]), _("listings")],
+        [_("Items reused"), str(totals["items"]), _("items")],
+        [_("kg diverted"), _decimal(totals["kg"]), "kg"],
+        [_("CO2e avoided"), _decimal(totals["co2e"]), _("kg CO2e")],
+        [_("Replacement value saved"), _decimal(totals["value"]), "EUR"],
+        [
+            _("Median days from publishing to collection"),
+            "" if median is None else str(round(median, 1)),
+            _("days"),
+        ],
+        [_("Items disposed"), str(totals["disposed"]), _("items")],
+        [_("Reservations expired"), str(totals["expired"]), _("reservations")],
+        [_("Collections"), str(totals["collections"]), _("collections")],
+    ]
+
+
+def monthly_rows(rows: list[dict]):
+    yield [_("Month"), *_impact_columns()]
+    for row in rows:
+        yield [row["month"].strftime("%Y-%m"), *_impact(row)]
+
+
+def category_rows(rows: list[dict]):
+    yield [_("Category"), *_impact_columns()]
+    for row in rows:
+        yield [row["name"], *_impact(row)]
+
+
+def breakdown_rows(rows: list[dict], level: str | None):
+    yield [_("Unit") if level == "unit" else _("Department"), *_impact_columns()]
+    for row in rows:
+        yield [row["name"], *_impact(row)]
+
+
+def figure_label(key: str) -> str:
+    return {
+        "weight": _("Weight"),
+        "co2e": _("CO2e"),
+        "value": _("Replacement value"),
+    }[key]
+
+
+def quality_rows(rows: list[dict]):
+    yield [
+        _("Figure"),
+        _("Items with the listing's own figure"),
+        _("Share (%)"),
+        _("Items with the category's figure"),
+        _("Share (%)"),
+        _("Items without a figure"),
+        _("Share (%)"),
+    ]
+    for row in rows:
+        yield [
+            figure_label(row["figure"]),
+            str(row["measured"]),
+            str(row["measured_share"]),
+            str(row["category"]),
+            str(row["category_share"]),
+            str(row["missing"]),
+            str(row["missing_share"]),
+        ]
+
+
+def listing_rows(rows, request):
+    yield [
+        _("Code"),
+        _("Title"),
+        _("Unit"),
+        _("Category"),
+        _("Items collected"),
+        _("Category's typical weight (kg)"),
+        _("Edit page"),
+    ]
+    for row in rows:
+        yield [
+            row["code"],
+            row["title"],
+            row["unit"],
+            row["category"],
+            str(row["items"]),
+            _decimal(row["category_weight"]),
+            request.build_absolute_uri(reverse("listings:edit", args=[row["listing_id"]])),
+        ]
+
+
+def rows_for(table: str, data, *, request, level: str | None):
+    if table == "summary":
+        return summary_rows(data)
+    if table == "monthly":
+        return monthly_rows(data)
+    if table == "categories":
+        return category_rows(data)
+    if table == "departments":
+        return breakdown_rows(data, level)
+    if table == "quality":
+        return quality_rows(data)
+    return listing_rows(data, request)
+
+
+def write(response, rows) -> None:
+    """The CSV text into the response, starting with the byte-order mark."""
+    response.write("\ufeff")
+    csv.writer(response).writerows(rows)

@@ -1,0 +1,224 @@
+"""Impact report pages: bind the filter, call one selector, render (or write CSV).
+
+Coordinators see every department and unit. Everyone else with a unit sees that unit's
+figures only: asking for a department or another unit is refused with 403.
+"""
+
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+
+from kierratys.roles import is_coordinator, role_names
+
+from . import exports, selectors, svg
+from .forms import ReportFilterForm, this_year
+
+
+def _forbidden(request, message: str) -> HttpResponse:
+    return render(request, "reports/forbidden.html", {"message": message}, status=403)
+
+
+def _access(request):
+    """(own unit or None for coordinators, a refusal response or None)."""
+    user = request.user
+    if is_coordinator(user):
+        return None, None
+    if not role_names(user) or user.unit_id is None:
+        return None, _forbidden(
+            request,
+            _("Reports show a unit's figures, and your account is not linked to a unit."),
+        )
+    department = request.GET.get("department", "").strip()
+    unit = request.GET.get("unit", "").strip()
+    if department or (unit and unit != str(user.unit_id)):
+        return None, _forbidden(request, _("You can see your own unit's figures only."))
+    return user.unit, None
+
+
+def _query(filters: selectors.ReportFilter, own_unit) -> str:
+    params = {"start": filters.start.isoformat(), "end": filters.end.isoformat()}
+    if filters.department is not None:
+        params["department"] = filters.department.pk
+    if filters.unit is not None and own_unit is None:
+        params["unit"] = filters.unit.pk
+    if filters.category_id is not None:
+        params["category"] = filters.category_id
+    return urlencode(params)
+
+
+def _period_links(request, today: date) -> list[dict]:
+    keep = {
+        key: request.GET[key]
+        for key in ("department", "unit", "category")
+        if request.GET.get(key, "").strip()
+    }
+    first, last = this_year(today)
+    periods = [
+        (_("This year"), first, last),
+        (_("Last year"), first.replace(year=today.year - 1), last.replace(year=today.year - 1)),
+        (_("Last 12 months"), today - timedelta(days=364), today),
+    ]
+    current = (
+        request.GET.get("start", first.isoformat()),
+        request.GET.get("end", last.isoformat()),
+    )
+    return [
+        {
+            "label": label,
+            "query": urlencode({"start": start.isoformat(), "end": end.isoformat(), **keep}),
+            "current": current == (start.isoformat(), end.isoformat()),
+        }
+        for label, start, end in periods
+    ]
+
+
+def _number(value, decimals: int = 0) -> str:
+    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def _month_charts(report) -> dict:
+    rows = report.monthly
+    bars_items, bars_co2e = [], []
+    for index, row in enumerate(rows):
+        month = row["month"]
+        year = str(month.year) if index == 0 or month.month == 1 else ""
+        bars_items.append(
+            svg.Bar(str(month.month), row["items"], _number(row["items"]), sublabel=year)
+        )
+        bars_co2e.append(
+            svg.Bar(str(month.month), float(row["co2e"]), f"{_number(row['co2e'])} kg", year)
+        )
+    best_items = max(rows, key=lambda row: row["items"], default=None)
+    best_co2e = max(rows, key=lambda row: row["co2e"], default=None)
+    period = _period_text(report.filter)
+    if best_items is None or not best_items["items"]:
+        items_desc = _("No items were reused in %(period)s.") % {"period": period}
+        co2e_desc = _("No CO2e was avoided in %(period)s.") % {"period": period}
+    else:
+        items_desc = _("%(total)s items reused in %(period)s; the most in %(month)s: %(best)s.") % {
+            "total": _number(report.totals["items"]),
+            "period": period,
+            "month": date_format(best_items["month"], "YEAR_MONTH_FORMAT"),
+            "best": _number(best_items["items"]),
+        }
+        co2e_desc = _(
+            "%(total)s kg CO2e avoided in %(period)s; the most in %(month)s: %(best)s kg."
+        ) % {
+            "total": _number(report.totals["co2e"]),
+            "period": period,
+            "month": date_format(best_co2e["month"], "YEAR_MONTH_FORMAT"),
+            "best": _number(best_co2e["co2e"]),
+        }
+    return {
+        "items": svg.column_chart(
+            chart_id="chart-items",
+            title=_("Items reused per month"),
+            desc=items_desc,
+            bars=bars_items,
+            colour=svg.BRAND,
+        ),
+        "co2e": svg.column_chart(
+            chart_id="chart-co2e",
+            title=_("CO2e avoided per month (kg)"),
+            desc=co2e_desc,
+            bars=bars_co2e,
+            colour=svg.GREEN,
+        ),
+    }
+
+
+def _breakdown_chart(report):
+    rows = report.breakdown
+    if not rows:
+        return None
+    unit_level = report.filter.breakdown == "unit"
+    title = _("Items reused per unit") if unit_level else _("Items reused per department")
+    leader = rows[0]
+    if leader["items"]:
+        desc = _("%(name)s reused the most: %(items)s items of %(total)s.") % {
+            "name": leader["name"],
+            "items": _number(leader["items"]),
+            "total": _number(report.totals["items"]),
+        }
+    else:
+        desc = _("No items were reused in %(period)s.") % {"period": _period_text(report.filter)}
+    bars = [svg.Bar(row["name"], row["items"], _number(row["items"])) for row in rows]
+    return svg.bar_chart(chart_id="chart-breakdown", title=title, desc=desc, bars=bars)
+
+
+def _period_text(filters: selectors.ReportFilter) -> str:
+    start = date_format(filters.start, "SHORT_DATE_FORMAT")
+    end = date_format(filters.end, "SHORT_DATE_FORMAT")
+    return f"{start}–{end}"
+
+
+def _scope_text(filters: selectors.ReportFilter, category_name: str) -> str:
+    if filters.unit is not None:
+        whose = filters.unit.name
+    elif filters.department is not None:
+        whose = filters.department.name
+    else:
+        whose = _("all departments")
+    return f"{whose} · {category_name}" if category_name else whose
+
+
+def index(request):
+    own_unit, refusal = _access(request)
+    if refusal is not None:
+        return refusal
+    today = timezone.localdate()
+    form = ReportFilterForm(request.GET, own_unit=own_unit, today=today)
+    context = {
+        "form": form,
+        "own_unit": own_unit,
+        "periods": _period_links(request, today),
+        "report": None,
+    }
+    if form.is_valid():
+        filters = form.filters()
+        report = selectors.impact_report(filters=filters)
+        context.update(
+            report=report,
+            filters=filters,
+            period=_period_text(filters),
+            scope=_scope_text(filters, form.category_name()),
+            query=_query(filters, own_unit),
+            month_charts=_month_charts(report),
+            breakdown_chart=_breakdown_chart(report),
+        )
+    return render(request, "reports/index.html", context)
+
+
+def csv_export(request, table: str):
+    if table not in selectors.TABLES:
+        raise Http404
+    own_unit, refusal = _access(request)
+    if refusal is not None:
+        return refusal
+    form = ReportFilterForm(request.GET, own_unit=own_unit)
+    if not form.is_valid():
+        messages.error(request, _("The table could not be downloaded: check the filters."))
+        return redirect(f"{reverse('reports:index')}?{request.GET.urlencode()}")
+    filters = form.filters()
+    data = selectors.report_table(filters=filters, table=table)
+    rows = exports.rows_for(table, data, request=request, level=filters.breakdown)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"kierratys-{table}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    exports.write(response, rows)
+    return response
+
+
+def methodology(request):
+    """How the figures are computed: for everyone who can see a report."""
+    if not role_names(request.user):
+        return _forbidden(request, _("Your account has no role yet: contact support."))
+    factors, sources = selectors.category_factors()
+    return render(request, "reports/methodology.html", {"factors": factors, "sources": sources})

@@ -1,0 +1,134 @@
+"""Across processes on real services: daphne on PostgreSQL and a Redis the test owns.
+
+A websocket client sees a reservation made over HTTP; then Redis is stopped and started
+again, and events flow again with nothing more than the client's normal reconnect.
+"""
+
+import asyncio
+import json
+import time
+
+import pytest
+import websockets
+from asgiref.sync import sync_to_async
+
+from ..conftest import needs_postgres
+from ..factories import ListingFactory, UserFactory
+from ..support.servers import AsgiServer, Browserless, RedisServer, session_cookie_for
+
+pytestmark = [
+    needs_postgres,
+    pytest.mark.skipif(not RedisServer.available(), reason="needs the redis-server binary"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+class ReconnectingClient:
+    """What static/js/live.js does: reconnect with backoff, collect every event."""
+
+    def __init__(self, url, origin, cookie):
+        self.url, self.origin, self.cookie = url, origin, cookie
+        self.events: asyncio.Queue = asyncio.Queue()
+        self.connections = 0
+        self.task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self):
+        delay = 0.2
+        while True:
+            try:
+                async with websockets.connect(
+                    self.url,
+                    origin=self.origin,
+                    additional_headers={"Cookie": self.cookie},
+                    open_timeout=5,
+                ) as socket:
+                    self.connections += 1
+                    delay = 0.2
+                    async for message in socket:
+                        await self.events.put(json.loads(message))
+            except (OSError, websockets.exceptions.WebSocketException):
+                pass
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    async def wait_connected(self, count, timeout=30):
+        deadline = time.monotonic() + timeout
+        while self.connections < count:
+            assert time.monotonic() < deadline, "the client never (re)connected"
+            await asyncio.sleep(0.1)
+
+    async def next_event(self, name, timeout=15):
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"no {name} event"
+            event = await asyncio.wait_for(self.events.get(), remaining)
+            if event["event"] == name:
+                return event
+
+    async def close(self):
+        self.task.cancel()
+
+
+@pytest.fixture
+def services_up():
+    redis = RedisServer()
+    redis.start()
+    server = AsgiServer(REDIS_URL=redis.url)
+    server.start()
+    yield server, redis
+    server.stop()
+    redis.stop()
+
+
+async def test_reservation_over_http_reaches_a_websocket_and_survives_a_redis_restart(services_up):
+    server, redis = services_up
+    listing = await sync_to_async(ListingFactory)(quantity=10)
+    reserver = await sync_to_async(UserFactory)()
+    watcher = await sync_to_async(UserFactory)()
+    reserver_http = Browserless(server.base, await sync_to_async(session_cookie_for)(reserver))
+    watcher_session = await sync_to_async(session_cookie_for)(watcher)
+    client = ReconnectingClient(
+        f"ws://127.0.0.1:{server.port}/ws/live/", server.base, f"sessionid={watcher_session}"
+    )
+    await client.wait_connected(1)
+
+    async def reserve_over_http():
+        fields = {
+            "quantity": "1",
+            "handover": "pickup",
+            "contact_name": "R",
+            "contact_phone": "040 1",
+        }
+        return await asyncio.to_thread(
+            reserver_http.post_form,
+            f"/listings/{listing.pk}/reserve/",
+            f"/listings/{listing.pk}/",
+            fields,
+        )
+
+    status, _ = await reserve_over_http()
+    assert status == 302
+    event = await client.next_event("listing.changed")
+    assert event["data"] == {"id": listing.pk, "status": "published", "quantity_available": 9}
+
+    # Redis goes away: pages and reservations keep working, and say so on /healthz.
+    await asyncio.to_thread(redis.stop)
+    status, _ = await reserve_over_http()
+    assert status == 302
+    status, body = await asyncio.to_thread(reserver_http.get, "/healthz")
+    assert status == 200 and json.loads(body)["channel_layer"] == "error"
+
+    # Redis comes back empty; the client only does its normal reconnect.
+    await asyncio.to_thread(redis.start)
+    deadline = time.monotonic() + 40
+    while True:
+        status, _ = await reserve_over_http()
+        assert status == 302
+        try:
+            event = await client.next_event("listing.changed", timeout=3)
+            break
+        except (AssertionError, TimeoutError):
+            assert time.monotonic() < deadline, "events never flowed again after Redis returned"
+    assert event["data"]["id"] == listing.pk
+    await client.close()
