@@ -55,7 +55,7 @@ def asgi_server(processes: int = 1, **env):
                         "-p",
                         str(port),
                         "kierratys.asgi:application",
-                    ],  # fmt: skip
+                    ],
                     cwd=ROOT,
                     env=server_env(**env),
                     stdout=subprocess.DEVNULL,

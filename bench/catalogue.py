@@ -81,7 +81,7 @@ def main(argv: list[str]) -> int:
                         seconds=args.seconds,
                         connections=args.connections,
                         headers={"Cookie": cookie},
-                    )  # fmt: skip
+                    )
                 )
     summary = {}
     hello_rps = statistics.median(r["rps"] for r in results["hello"])
@@ -97,11 +97,15 @@ def main(argv: list[str]) -> int:
     if args.json:
         print(json.dumps({"listings": Listing.objects.count(), "pages": summary}, indent=2))
     else:
-        print(f"{Listing.objects.count()} listings; wrk 1 thread, {args.connections} connections, "
-              f"{args.rounds} x {args.seconds} s per page, medians")  # fmt: skip
+        print(
+            f"{Listing.objects.count()} listings; wrk 1 thread, {args.connections} connections, "
+            f"{args.rounds} x {args.seconds} s per page, medians"
+        )
         print(f"{'page':<10} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs hello':>9}")
         for name, row in summary.items():
-            print(f"{name:<10} {row['rps']:>8} {row['p50_ms']:>8} {row['p99_ms']:>8} "
-                  f"{row['ratio_to_hello']:>9}")  # fmt: skip
+            print(
+                f"{name:<10} {row['rps']:>8} {row['p50_ms']:>8} {row['p99_ms']:>8} "
+                f"{row['ratio_to_hello']:>9}"
+            )
     failed = any(row["non_2xx"] for row in summary.values())
     return 1 if failed or summary["catalogue"]["ratio_to_hello"] < 0.25 else 0

@@ -37,9 +37,10 @@ def _people(count):
     users = []
     for n in range(count + 1):
         unit, _ = Unit.objects.get_or_create(
-            department=department, name=f"Bench unit {n}",
+            department=department,
+            name=f"Bench unit {n}",
             defaults={"street_address": "Benchinkatu 1", "postal_code": "20100", "city": "Turku"},
-        )  # fmt: skip
+        )
         user, created = User.objects.get_or_create(
             email=f"bench{n}@demo.example",
             defaults={"full_name": f"Bench {n}", "unit": unit, "is_active": True},

@@ -137,3 +137,39 @@ def seed_organisation() -> list[User]:
         user.groups.set(Group.objects.filter(name__in=[STAFF, *roles]))
         users.append(user)
     return users
+
+
+@transaction.atomic
+def seed_warehouse() -> None:
+    """The city warehouse with shelves and weekday delivery slots."""
+    from datetime import time
+
+    from inventory.models import StorageLocation, TimeSlot, Warehouse
+
+    warehouse, _ = Warehouse.objects.update_or_create(
+        name="Artukaisen kierrätysvarasto",
+        defaults={
+            "street_address": "Ajurinkatu 12",
+            "postal_code": "20360",
+            "city": "Turku",
+            "opening_hours": "ma–pe 8–15",
+            "phone": "02 330 0399",
+            "is_active": True,
+        },
+    )
+    for row in "AB":
+        for bay in range(1, 4):
+            for level in range(1, 3):
+                StorageLocation.objects.get_or_create(
+                    warehouse=warehouse,
+                    code=f"{row}-{bay:02d}-{level}",
+                    defaults={"description": f"Hylly {row}, väli {bay}, taso {level}"},
+                )
+    for weekday in range(5):
+        for start, end in ((time(8), time(10)), (time(10), time(12)), (time(12), time(14))):
+            TimeSlot.objects.get_or_create(
+                warehouse=warehouse,
+                weekday=weekday,
+                start=start,
+                defaults={"end": end, "delivery_capacity": 3, "pickup_capacity": 4},
+            )

@@ -30,6 +30,7 @@ urlpatterns = [
     path("listings/", include("listings.urls")),
     path("reservations/", include("reservations.urls")),
     path("reports/", include("kierratys.reports.urls")),
+    path("inventory/", include("inventory.urls")),
     path("admin/", admin.site.urls),
 ]
 

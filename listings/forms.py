@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kierratys.roles import WAREHOUSE, role_names
+
 from .models import MAX_PHOTOS, Listing
 from .selectors import categories_for_choice
 
@@ -102,7 +104,7 @@ class ListingForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         choices, categories = grouped_category_choices()
         self.fields["category"].choices = choices
@@ -125,6 +127,18 @@ class ListingForm(forms.ModelForm):
         self.fields["colour"].choices = [("", _("Not specified")), *Listing.Colour.choices]
         if self.instance.pk:
             del self.fields["photos"]
+        if user is not None and WAREHOUSE in role_names(user) and not self.instance.pk:
+            # Warehouse staff list items straight onto a shelf.
+            from inventory.models import StorageLocation
+
+            self.fields["storage_location"] = forms.ModelChoiceField(
+                label=_("Warehouse shelf"),
+                queryset=StorageLocation.objects.filter(warehouse__is_active=True).select_related(
+                    "warehouse"
+                ),
+                required=False,
+                empty_label=_("At our unit"),
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -134,7 +148,10 @@ class ListingForm(forms.ModelForm):
         return cleaned
 
     def listing_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        if self.cleaned_data.get("storage_location"):
+            fields["storage_location"] = self.cleaned_data["storage_location"]
+        return fields
 
 
 def _range_validators(low, high):

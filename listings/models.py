@@ -175,6 +175,7 @@ class Listing(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    expiry_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Filled by listings.search on PostgreSQL (fi/sv/en stemming); unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kierratys import live
+from kierratys.roles import WAREHOUSE, role_names
 
 from . import history, search
 from .models import MAX_PHOTOS, Listing, ListingEvent, ListingPhoto, SavedSearch
@@ -143,6 +144,13 @@ def listing_create(
     if unit is None:
         raise ValidationError(_("Your account is not linked to a unit. Contact support."))
     processed = photos if photos is not None else process_uploads(list(uploads))
+    location = fields.get("storage_location")
+    if location is not None and (
+        WAREHOUSE not in role_names(actor) or not location.warehouse.is_active
+    ):
+        raise ValidationError(
+            {"storage_location": _("Only warehouse staff can list onto a shelf.")}
+        )
     with _file_writes() as written, transaction.atomic():
         listing = Listing(owner_unit=unit, created_by=actor, **fields)
         listing.quantity_available = listing.quantity

@@ -28,7 +28,9 @@ def create(request):
     if copy_of and copy_of.isdigit():
         source = selectors.listing_for_edit(user=request.user, listing_id=int(copy_of))
         initial = selectors.listing_copy_initial(source)
-    form = ListingForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ListingForm(
+        request.POST or None, request.FILES or None, initial=initial, user=request.user
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():

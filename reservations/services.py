@@ -133,8 +133,19 @@ def _lock_listing(listing_id: int) -> Listing:
     return listing
 
 
-def _create(*, batch, listing, actor, quantity, status, handover, wanted_date, contact_name,
-            contact_phone, note) -> Reservation:  # fmt: skip
+def _create(
+    *,
+    batch,
+    listing,
+    actor,
+    quantity,
+    status,
+    handover,
+    wanted_date,
+    contact_name,
+    contact_phone,
+    note,
+) -> Reservation:
     reservation = Reservation.objects.create(
         listing=listing,
         unit=actor.unit,
@@ -246,8 +257,9 @@ TAKE_SQL = """
 """
 
 
-def _reserve_fast(*, actor, unit, listing_id, quantity, handover, wanted_date, contact_name,
-                  contact_phone, note) -> Reservation | None:  # fmt: skip
+def _reserve_fast(
+    *, actor, unit, listing_id, quantity, handover, wanted_date, contact_name, contact_phone, note
+) -> Reservation | None:
     """The common case, with the shortest possible lock.
 
     The rows are written first (nobody sees them before commit), then one UPDATE locks the
@@ -277,8 +289,13 @@ def _reserve_fast(*, actor, unit, listing_id, quantity, handover, wanted_date, c
             )
             notify.reserved(reservation)
             today = timezone.localdate()
-            params = {"quantity": quantity, "now": timezone.now(), "listing": listing_id,
-                      "today": today, "unit": unit.pk}  # fmt: skip
+            params = {
+                "quantity": quantity,
+                "now": timezone.now(),
+                "listing": listing_id,
+                "today": today,
+                "unit": unit.pk,
+            }
             with connection.cursor() as cursor:
                 cursor.execute(TAKE_SQL, params)
                 row = cursor.fetchone()
@@ -457,9 +474,12 @@ def _promote_waiting(listing: Listing, actor) -> list[Reservation]:
             break
         if waiting.quantity <= listing.quantity_available:
             reservation_transition(
-                reservation=waiting, listing=listing, to=Status.ACTIVE, actor=actor,
+                reservation=waiting,
+                listing=listing,
+                to=Status.ACTIVE,
+                actor=actor,
                 reason=_("Quantity became available."),
-            )  # fmt: skip
+            )
             promoted.append(waiting)
     return promoted
 
@@ -516,7 +536,12 @@ def reservation_cancel(*, actor, reservation_id: int, reason: str = "") -> Reser
 
 
 def reservation_collect(
-    *, actor, reservation_id: int, quantity: int | None = None, scanned_code: str = ""
+    *,
+    actor,
+    reservation_id: int,
+    quantity: int | None = None,
+    scanned_code: str = "",
+    by_delivery: bool = False,
 ) -> Reservation:
     """The handover: the owner side (or the warehouse for stored items) confirms it.
 
@@ -525,7 +550,9 @@ def reservation_collect(
     """
     with transaction.atomic():
         reservation, listing = _lock_reservation(reservation_id)
-        if not can_hand_over(actor, reservation):
+        # A warehouse driver hands over what they deliver, wherever it came from.
+        driver = by_delivery and WAREHOUSE in role_names(actor)
+        if not (driver or can_hand_over(actor, reservation)):
             raise PermissionDenied
         if scanned_code and not code_matches(scanned_code, listing):
             raise ValidationError(
@@ -542,9 +569,13 @@ def reservation_collect(
             )
         how = _("Confirmed by scanning the label.") if scanned_code else _("Confirmed by hand.")
         reservation_transition(
-            reservation=reservation, listing=listing, to=Status.COLLECTED, actor=actor,
-            reason=how, collected=quantity,
-        )  # fmt: skip
+            reservation=reservation,
+            listing=listing,
+            to=Status.COLLECTED,
+            actor=actor,
+            reason=how,
+            collected=quantity,
+        )
         if quantity < reservation.quantity:
             _promote_waiting(listing, actor)
     return reservation
@@ -629,9 +660,12 @@ def reservations_expire(*, today: date | None = None) -> int:
             if reservation is None:
                 continue
             reservation_transition(
-                reservation=reservation, listing=listing, to=Status.EXPIRED, actor=None,
+                reservation=reservation,
+                listing=listing,
+                to=Status.EXPIRED,
+                actor=None,
                 reason=_("Not collected by the collect-by date."),
-            )  # fmt: skip
+            )
             _promote_waiting(listing, None)
             expired += 1
     return expired

@@ -96,3 +96,45 @@ def reserve(listing, *, user=None, quantity=1, **kwargs):
         contact_phone="040 123 4567",
         **kwargs,
     )
+
+
+def warehouse_with_slots(capacity=2):
+    """A warehouse with two shelves and a 08-10 slot every weekday."""
+    from datetime import time
+
+    from inventory.models import StorageLocation, TimeSlot, Warehouse
+
+    warehouse = Warehouse.objects.create(
+        name=f"Varasto {Warehouse.objects.count() + 1}",
+        street_address="Ajurinkatu 12",
+        postal_code="20360",
+        city="Turku",
+    )
+    shelves = [
+        StorageLocation.objects.create(warehouse=warehouse, code=f"A-0{n}-1") for n in (1, 2)
+    ]
+    slots = [
+        TimeSlot.objects.create(
+            warehouse=warehouse,
+            weekday=day,
+            start=time(8),
+            end=time(10),
+            delivery_capacity=capacity,
+            pickup_capacity=capacity,
+        )
+        for day in range(7)
+    ]
+    return warehouse, shelves, slots
+
+
+def next_working_day(after_days=1):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from inventory.calendar import is_holiday
+
+    day = timezone.localdate() + timedelta(days=after_days)
+    while is_holiday(day):
+        day += timedelta(days=1)
+    return day

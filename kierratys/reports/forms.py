@@ -35,13 +35,13 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 class ReportFilterForm(forms.Form):
     start = forms.DateField(
-        label=_("From"),
+        label=_("First day"),
         required=False,
         widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a valid date.")},
     )
     end = forms.DateField(
-        label=_("To"),
+        label=_("Last day"),
         required=False,
         widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a valid date.")},

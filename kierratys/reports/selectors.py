@@ -11,7 +11,7 @@ COALESCE in SQL; nothing here loops over data rows in Python.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -436,7 +436,9 @@ def quality_rows(totals: dict) -> list[dict]:
     items = totals["items"]
 
     def share(n):
-        return (Decimal(n) * 100 / items).quantize(Decimal("0.1")) if items else Decimal("0.0")
+        if not items:
+            return Decimal("0.0")
+        return (Decimal(n) * 100 / items).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     rows = []
     for key, measured in (

@@ -16,7 +16,7 @@ MUTED = "#4a5560"
 GRID = "#c9d1d6"
 BRAND = "#0b4f6c"  # 8.6:1 on white
 GREEN = "#1b6e35"  # 6.2:1 on white
-WIDTH = 420
+WIDTH = 360  # small: the text stays readable when a phone scales the chart down
 
 
 @dataclass(frozen=True)
@@ -59,16 +59,18 @@ def _open(chart_id: str, title: str, desc: str, height: int) -> SafeString:
 
 def column_chart(*, chart_id: str, title: str, desc: str, bars: list[Bar], colour: str = BRAND):
     """Vertical bars with a value axis: for months."""
-    height, left, right, top, bottom = 230, 52, 8, 14, 44
-    plot_w, plot_h = WIDTH - left - right, height - top - bottom
     top_value = nice_max(max((bar.value for bar in bars), default=0))
+    # Room on the left for the widest axis label (about 8 units per character).
+    left = 14 + 8 * max(len(_number(top_value * f)) for f in (0, 0.5, 1))
+    height, right, top, bottom = 220, 4, 12, 42
+    plot_w, plot_h = WIDTH - left - right, height - top - bottom
     parts = [_open(chart_id, title, desc, height)]
     for fraction in (0, 0.5, 1):
         y = top + plot_h - fraction * plot_h
         parts.append(
             format_html(
                 '<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="{grid}" stroke-width="1"/>'
-                '<text x="{tx}" y="{ty}" text-anchor="end" font-size="12" fill="{muted}">'
+                '<text x="{tx}" y="{ty}" text-anchor="end" font-size="13" fill="{muted}">'
                 "{label}</text>",
                 x1=left,
                 x2=WIDTH - right,
@@ -104,10 +106,10 @@ def column_chart(*, chart_id: str, title: str, desc: str, bars: list[Bar], colou
             centre = round(left + index * slot + slot / 2, 1)
             parts.append(
                 format_html(
-                    '<text x="{x}" y="{y}" text-anchor="middle" font-size="12" fill="{ink}">'
+                    '<text x="{x}" y="{y}" text-anchor="middle" font-size="13" fill="{ink}">'
                     "{label}</text>",
                     x=centre,
-                    y=top + plot_h + 16,
+                    y=top + plot_h + 17,
                     ink=INK,
                     label=bar.label,
                 )
@@ -115,10 +117,10 @@ def column_chart(*, chart_id: str, title: str, desc: str, bars: list[Bar], colou
             if bar.sublabel:
                 parts.append(
                     format_html(
-                        '<text x="{x}" y="{y}" text-anchor="middle" font-size="11" '
+                        '<text x="{x}" y="{y}" text-anchor="middle" font-size="12" '
                         'fill="{muted}">{label}</text>',
                         x=centre,
-                        y=top + plot_h + 32,
+                        y=top + plot_h + 34,
                         muted=MUTED,
                         label=bar.sublabel,
                     )
@@ -136,28 +138,28 @@ def column_chart(*, chart_id: str, title: str, desc: str, bars: list[Bar], colou
     return mark_safe("".join(parts))  # noqa: S308 - every part is escaped above
 
 
-def _shorten(text: str, limit: int = 52) -> str:
+def _shorten(text: str, limit: int = 44) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def bar_chart(*, chart_id: str, title: str, desc: str, bars: list[Bar], colour: str = BRAND):
     """Horizontal bars, a name above each: for departments and units."""
-    row_h, top, value_room = 46, 6, 96
+    row_h, top, value_room = 50, 6, 80
     height = top + row_h * max(len(bars), 1) + 4
     top_value = max((bar.value for bar in bars), default=0) or 1
     usable = WIDTH - value_room
     rows = format_html_join(
         "",
-        '<text x="0" y="{ly}" font-size="13" fill="{ink}">{label}</text>'
-        '<rect x="0" y="{by}" width="{bw}" height="16" fill="{fill}"/>'
-        '<text x="{tx}" y="{ty}" font-size="13" font-weight="600" fill="{ink}">{text}</text>',
+        '<text x="0" y="{ly}" font-size="14" fill="{ink}">{label}</text>'
+        '<rect x="0" y="{by}" width="{bw}" height="18" fill="{fill}"/>'
+        '<text x="{tx}" y="{ty}" font-size="14" font-weight="600" fill="{ink}">{text}</text>',
         (
             {
-                "ly": top + n * row_h + 14,
-                "by": top + n * row_h + 20,
+                "ly": top + n * row_h + 15,
+                "by": top + n * row_h + 22,
                 "bw": round(max(usable * bar.value / top_value, 1 if bar.value else 0), 1),
                 "tx": round(max(usable * bar.value / top_value, 0) + 6, 1),
-                "ty": top + n * row_h + 33,
+                "ty": top + n * row_h + 36,
                 "ink": INK,
                 "fill": colour,
                 "label": _shorten(bar.label),

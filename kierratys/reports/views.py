@@ -100,7 +100,7 @@ def _month_charts(report) -> dict:
     period = _period_text(report.filter)
     if best_items is None or not best_items["items"]:
         items_desc = _("No items were reused in %(period)s.") % {"period": period}
-        co2e_desc = _("No CO2e was avoided in %(period)s.") % {"period": period}
+        co2e_desc = _("No CO₂e was avoided in %(period)s.") % {"period": period}
     else:
         items_desc = _("%(total)s items reused in %(period)s; the most in %(month)s: %(best)s.") % {
             "total": _number(report.totals["items"]),
@@ -109,7 +109,7 @@ def _month_charts(report) -> dict:
             "best": _number(best_items["items"]),
         }
         co2e_desc = _(
-            "%(total)s kg CO2e avoided in %(period)s; the most in %(month)s: %(best)s kg."
+            "%(total)s kg CO₂e avoided in %(period)s; the most in %(month)s: %(best)s kg."
         ) % {
             "total": _number(report.totals["co2e"]),
             "period": period,
@@ -126,7 +126,7 @@ def _month_charts(report) -> dict:
         ),
         "co2e": svg.column_chart(
             chart_id="chart-co2e",
-            title=_("CO2e avoided per month (kg)"),
+            title=_("CO₂e avoided per month (kg)"),
             desc=co2e_desc,
             bars=bars_co2e,
             colour=svg.GREEN,

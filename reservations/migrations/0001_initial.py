@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('kierratys', '0003_notices'),
-        ('listings', '0006_listing_quantity_collected_and_more'),
+        ('listings', '0006_quantity_collected'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

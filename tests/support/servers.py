@@ -56,7 +56,7 @@ class RedisServer:
                 "",
                 "--appendonly",
                 "no",
-            ],  # fmt: skip
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -107,7 +107,7 @@ class AsgiServer:
                 "-p",
                 str(self.port),
                 "kierratys.asgi:application",
-            ],  # fmt: skip
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

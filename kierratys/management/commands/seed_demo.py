@@ -7,6 +7,7 @@ from kierratys.demo import ACCOUNTS, DEMO_PASSWORD
 # Each app that has demo data adds its seeder here; each must be idempotent.
 SEEDERS = [
     "kierratys.demo.seed_organisation",
+    "kierratys.demo.seed_warehouse",
     "listings.demo.seed_listings",
 ]
 

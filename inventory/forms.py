@@ -1,0 +1,116 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Task
+
+
+class BoardFilterForm(forms.Form):
+    warehouse = forms.TypedChoiceField(
+        label=_("Warehouse"), coerce=int, required=False, empty_value=None
+    )
+    date = forms.DateField(
+        label=_("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Task.Kind.choices]
+    )
+    assignee = forms.TypedChoiceField(
+        label=_("Assigned to"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, warehouses=(), staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].choices = [("", _("All warehouses"))] + [
+            (w.pk, w.name) for w in warehouses
+        ]
+        self.fields["assignee"].choices = [("", _("Anyone"))] + [(u.pk, u.full_name) for u in staff]
+
+    def clean(self):
+        cleaned = super().clean()
+        # Bad filter values are dropped, never an error page.
+        for name in list(self.errors):
+            cleaned.pop(name, None)
+        self._errors = forms.utils.ErrorDict()
+        return cleaned
+
+
+class ScheduleForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    slot = forms.TypedChoiceField(
+        label=_("Time slot (optional)"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = [("", _("No slot"))] + [
+            (s.pk, f"{s.warehouse} · {s}") for s in slots
+        ]
+
+
+class ScanForm(forms.Form):
+    scanned_code = forms.CharField(
+        label=_("Item code"),
+        required=False,
+        max_length=300,
+        help_text=_("Scan the QR label, or type the code printed on it (for example K-000123)."),
+    )
+
+
+class ShelveForm(forms.Form):
+    location = forms.TypedChoiceField(label=_("Shelf"), coerce=int)
+
+    def __init__(self, *args, locations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].choices = [
+            (loc.pk, f"{loc.warehouse.name} {loc.code}") for loc in locations
+        ]
+
+
+class ProblemForm(forms.Form):
+    problem = forms.CharField(label=_("Problem (missing, damaged…)"), max_length=500)
+
+
+class DeliveryBookingForm(forms.Form):
+    choice = forms.ChoiceField(label=_("Delivery time"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, free=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = [
+            (
+                f"{item['slot'].pk}:{item['date'].isoformat()}",
+                f"{item['date']:%d.%m.%Y} {item['slot']} ({item['slot'].warehouse})",
+            )
+            for item in free
+        ]
+
+    def slot_and_day(self):
+        from datetime import date
+
+        slot, day = self.cleaned_data["choice"].split(":")
+        return int(slot), date.fromisoformat(day)
+
+
+class DisposalForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999)
+    reason = forms.ChoiceField(label=_("Reason"), choices=Task.DisposalReason.choices)
+
+
+class StockTakeForm(forms.Form):
+    def __init__(self, *args, listings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.listings = list(listings)
+        for listing in self.listings:
+            expected = listing.quantity_available + listing.quantity_reserved
+            self.fields[f"count_{listing.pk}"] = forms.IntegerField(
+                label=f"{listing.code} {listing.title}",
+                min_value=0,
+                max_value=999,
+                initial=expected,
+            )
+
+    def counts(self) -> dict[int, int]:
+        return {listing.pk: self.cleaned_data[f"count_{listing.pk}"] for listing in self.listings}

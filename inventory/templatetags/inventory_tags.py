@@ -1,0 +1,41 @@
+from django import template
+
+from kierratys.roles import COORDINATOR, WAREHOUSE, role_names
+
+from ..forms import DisposalForm
+from ..selectors import tasks_for_listing
+
+register = template.Library()
+
+
+@register.inclusion_tag("inventory/_warehouse_box.html", takes_context=True)
+def warehouse_box(context, listing):
+    user = context["request"].user
+    staff = bool({WAREHOUSE, COORDINATOR} & role_names(user))
+    owner = user.unit_id == listing.owner_unit_id
+    if not (staff or owner):
+        return {"show": False}
+    return {
+        "show": True,
+        "listing": listing,
+        "staff": staff,
+        "owner": owner,
+        "tasks": tasks_for_listing(listing=listing),
+        "disposal_form": DisposalForm(initial={"quantity": listing.quantity_available})
+        if staff
+        else None,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("inventory/_delivery_box.html", takes_context=True)
+def delivery_box(context, reservation):
+    task = getattr(reservation, "delivery_task", None)
+    return {
+        "reservation": reservation,
+        "task": task,
+        "can_book": reservation.handover == "delivery"
+        and reservation.status == "active"
+        and task is None,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -1,0 +1,32 @@
+"""The periodic jobs: expire reservations, send reminders, ask owners about expired listings.
+
+Schedule every few minutes in production (cron or a systemd timer). Idempotent and safe to
+run twice at once. `--loop SECONDS` keeps it running (used by `make run`).
+"""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from inventory import services as inventory_services
+from reservations import services as reservation_services
+
+
+class Command(BaseCommand):
+    help = "Expire overdue reservations, send collect-by reminders and listing-expiry questions."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", type=int, default=0, help="Repeat every N seconds.")
+
+    def handle(self, *args, loop=0, **options):
+        while True:
+            expired = reservation_services.reservations_expire()
+            reminded = reservation_services.reservations_remind()
+            asked = inventory_services.listings_expiry_notify()
+            if options["verbosity"] > 1 or expired or reminded or asked:
+                self.stdout.write(
+                    f"expired {expired}, reminders {reminded}, expiry questions {asked}"
+                )
+            if not loop:
+                return
+            time.sleep(loop)
