@@ -129,7 +129,7 @@ class Task(models.Model):
         SCHEDULED = "scheduled", _("Scheduled")
         IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("task status", "Cancelled")
 
     TRANSITIONS = {
         Status.OPEN: {Status.SCHEDULED, Status.CANCELLED},

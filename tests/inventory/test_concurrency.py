@@ -16,7 +16,7 @@ pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True)]
 
 def test_a_slot_never_takes_more_deliveries_than_its_capacity():
     warehouse, shelves, slots = warehouse_with_slots(capacity=3)
-    for round_number in range(10):
+    for round_number in range(5):
         day = next_working_day(after_days=1 + round_number)
         slot = next(s for s in slots if s.weekday == day.weekday())
         listing = ListingFactory(quantity=16)
