@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,13 +21,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# The benchmark process signs sessions for the servers it starts: one secret for both.
+BENCH_SECRET_KEY = "bench-only-secret-key-" + "x" * 40
+
+
 def server_env(**extra) -> dict:
     """DEBUG off, as in production, but plain HTTP on loopback."""
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="kierratys.settings",
         DEBUG="false",
-        SECRET_KEY=env.get("SECRET_KEY", "bench-only-secret-key-" + "x" * 40),
+        SECRET_KEY=BENCH_SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false",
         STATIC_MANIFEST="false",
@@ -98,6 +103,8 @@ def wrk(url: str, *, seconds: int, connections: int, headers: dict | None = None
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     latency = {p: _ms(re.search(rf"\s{p}%\s+([\d.]+\w+)", output).group(1)) for p in ("50", "99")}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if "--latency" in command and _status(url, headers) != 200:
+        raise SystemExit(f"{url} does not answer 200 for the benchmark's user")
     return {
         "rps": rps,
         "p50": latency["50"],
@@ -109,3 +116,17 @@ def wrk(url: str, *, seconds: int, connections: int, headers: dict | None = None
 def _ms(text: str) -> float:
     value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _status(url: str, headers: dict | None) -> int:
+    request = urllib.request.Request(url, headers=headers or {})
+    opener = urllib.request.build_opener(_NoRedirect())
+    try:
+        return opener.open(request, timeout=10).status  # noqa: S310 - loopback only
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

@@ -15,6 +15,9 @@ import sys
 def _setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kierratys.settings")
     os.environ.setdefault("DEBUG", "true")
+    from ._server import BENCH_SECRET_KEY
+
+    os.environ["SECRET_KEY"] = BENCH_SECRET_KEY
     import django
 
     django.setup()

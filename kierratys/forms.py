@@ -17,7 +17,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
     username = forms.EmailField(
         label=_("Email address"),
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
 

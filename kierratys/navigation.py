@@ -25,6 +25,9 @@ def entries_for(user, current_path: str) -> list[dict]:
             url = reverse(url_name)
         except NoReverseMatch:
             continue  # that part of the service is not installed
-        current = current_path == url or (url != "/" and current_path.startswith(url))
-        items.append({"key": key, "label": label, "url": url, "current": current})
+        items.append({"key": key, "label": label, "url": url, "current": False})
+    # Only the most specific entry is current: /listings/new/ is "New listing", not "Catalogue".
+    matching = [i for i in items if current_path == i["url"] or current_path.startswith(i["url"])]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["current"] = True
     return items

@@ -49,6 +49,7 @@ DELIVERY_BOOKING_DAYS = env.int("DELIVERY_BOOKING_DAYS", default=21)
 
 INSTALLED_APPS = [
     "daphne",
+    "kierratys",  # before admin: our registration/ templates win over admin's
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -61,7 +62,6 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
-    "kierratys",
     "listings",
     "reservations",
     "inventory",

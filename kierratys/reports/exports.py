@@ -9,16 +9,6 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-
-TITLES = {
-    "summary": gettext_lazy("Key figures"),
-    "monthly": gettext_lazy("Month by month"),
-    "categories": gettext_lazy("Categories"),
-    "departments": gettext_lazy("Departments side by side"),
-    "quality": gettext_lazy("Data quality"),
-    "listings": gettext_lazy("Listings without a weight"),
-}
 
 
 def _decimal(value) -> str:
@@ -30,9 +20,9 @@ def _decimal(value) -> str:
 def _impact_columns() -> list[str]:
     return [
         _("Items reused"),
-        _("kg diverted"),
-        _("CO2e avoided (kg)"),
-        _("Replacement value (EUR)"),
+        _("Waste avoided (kg)"),
+        _("CO₂e avoided (kg)"),
+        _("Replacement value saved (€)"),
         _("Collections"),
     ]
 
@@ -53,11 +43,11 @@ def summary_rows(totals: dict) -> list[list[str]]:
         [_("Figure"), _("Value"), _("Unit of measure")],
         [_("Listings published"), str(totals["published"]), _("listings")],
         [_("Items reused"), str(totals["items"]), _("items")],
-        [_("kg diverted"), _decimal(totals["kg"]), "kg"],
-        [_("CO2e avoided"), _decimal(totals["co2e"]), _("kg CO2e")],
+        [_("Waste avoided"), _decimal(totals["kg"]), "kg"],
+        [_("CO₂e avoided"), _decimal(totals["co2e"]), _("kg CO₂e")],
         [_("Replacement value saved"), _decimal(totals["value"]), "EUR"],
         [
-            _("Median days from publishing to collection"),
+            _("Median time from publishing to collection"),
             "" if median is None else str(round(median, 1)),
             _("days"),
         ],
@@ -88,7 +78,7 @@ def breakdown_rows(rows: list[dict], level: str | None):
 def figure_label(key: str) -> str:
     return {
         "weight": _("Weight"),
-        "co2e": _("CO2e"),
+        "co2e": _("CO₂e"),
         "value": _("Replacement value"),
     }[key]
 
@@ -97,11 +87,11 @@ def quality_rows(rows: list[dict]):
     yield [
         _("Figure"),
         _("Items with the listing's own figure"),
-        _("Share (%)"),
+        _("Share with the listing's own figure (%)"),
         _("Items with the category's figure"),
-        _("Share (%)"),
+        _("Share with the category's figure (%)"),
         _("Items without a figure"),
-        _("Share (%)"),
+        _("Share without a figure (%)"),
     ]
     for row in rows:
         yield [

@@ -5,21 +5,26 @@ A *collection* is a reservation with status "collected": it counts its
 time). Department and unit filters apply to the giving side: the listing's owner unit.
 
 Weight, CO2e and value per item come from the listing (weight only) or else from its
-category, or else from the nearest broader category that has the figure. Everything is a
-COALESCE in SQL; nothing here loops over data rows in Python.
+category, or else from the nearest broader category that has the figure: COALESCE in SQL.
+
+Speed: joining collections to the (wide) listings table is the expensive part, so it is
+done once per page. The ORM builds that query (filters, fallbacks, month, days); one SQL
+statement wraps it as a common table expression and groups it every way the page needs
+(totals, months, categories, departments or units, the fix list) with UNION ALL. Nothing
+here loops over data rows in Python; Python only reads the few aggregated rows.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
-    Aggregate,
     Case,
-    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -46,6 +51,8 @@ ZERO = Decimal("0.00")
 TOP_CATEGORIES = 10
 FIX_LIST_LIMIT = 25
 TABLES = ("summary", "monthly", "categories", "departments", "quality", "listings")
+# Where an item's weight came from (a column of the collections CTE).
+MISSING, MEASURED, FROM_CATEGORY = 0, 1, 2
 
 
 # --- the filter -----------------------------------------------------------------------------
@@ -76,6 +83,11 @@ class ReportFilter:
             return []
         return choices.category_with_descendants(self.category_id)
 
+    @cached_property
+    def department_unit_ids(self) -> list[int]:
+        """The department's units, looked up once: plain ids let the planner estimate."""
+        return list(self.department.units.order_by("pk").values_list("pk", flat=True))
+
     @property
     def breakdown(self) -> str | None:
         """What the side-by-side table compares: departments, the units of one, or nothing."""
@@ -88,7 +100,7 @@ class ReportFilter:
         if self.unit is not None:
             q &= Q(**{f"{prefix}owner_unit_id": self.unit.pk})
         elif self.department is not None:
-            q &= Q(**{f"{prefix}owner_unit__department_id": self.department.pk})
+            q &= Q(**{f"{prefix}owner_unit_id__in": self.department_unit_ids})
         if self.category_id is not None:
             q &= Q(**{f"{prefix}category_id__in": self.category_ids})
         return q
@@ -136,30 +148,8 @@ class DaysBetween(Func):
         )
 
 
-class Median(Aggregate):
-    """PostgreSQL's exact median (an ordered-set aggregate)."""
-
-    function = "percentile_cont"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-
-def _times(name: str) -> Sum:
-    return Sum(
-        ExpressionWrapper(F("quantity_collected") * F(name), output_field=AMOUNT),
-        output_field=AMOUNT,
-    )
-
-
-def _impact() -> dict:
-    """Items, kg, CO2e and euros of the collections in a (grouped) queryset."""
-    return {
-        "items": Sum("quantity_collected"),
-        "kg": _times("weight_each"),
-        "co2e": _times("co2e_each"),
-        "value": _times("value_each"),
-    }
+def _known(name: str) -> Case:
+    return Case(When(**{f"{name}__isnull": False}, then=Value(1)), default=Value(0))
 
 
 def _collections(f: ReportFilter):
@@ -183,95 +173,173 @@ def _collections(f: ReportFilter):
     )
 
 
-def _clean(row: dict) -> dict:
-    """NULL sums (nothing matched) are zero."""
-    for key in ("items", "kg", "co2e", "value"):
-        if key in row:
-            row[key] = row[key] or (0 if key == "items" else ZERO)
-    return row
+def _collection_rows(f: ReportFilter, group: str | None):
+    """One row per collection with what it counts for (columns aliased r_<name>)."""
+    days = (
+        DaysBetween("updated_at", "listing__published_at")
+        if connection.vendor in ("postgresql", "sqlite")
+        else Value(None, output_field=FloatField())
+    )
+    group_field = {
+        "department": "listing__owner_unit__department_id",
+        "unit": "listing__owner_unit_id",
+    }.get(group)
+    columns = {
+        "listing_id": F("listing_id"),
+        "month": TruncMonth("updated_at", tzinfo=LOCAL_TZ),
+        "group_id": F(group_field) if group_field else Value(None, IntegerField()),
+        "category_id": F("listing__category_id"),
+        "items": F("quantity_collected"),
+        "kg": ExpressionWrapper(F("quantity_collected") * F("weight_each"), AMOUNT),
+        "co2e": ExpressionWrapper(F("quantity_collected") * F("co2e_each"), AMOUNT),
+        "value": ExpressionWrapper(F("quantity_collected") * F("value_each"), AMOUNT),
+        "weight_source": Case(
+            When(own_weight__isnull=False, then=Value(MEASURED)),
+            When(category_weight__isnull=False, then=Value(FROM_CATEGORY)),
+            default=Value(MISSING),
+        ),
+        "category_weight_known": _known("category_weight"),
+        "co2e_known": _known("co2e_each"),
+        "value_known": _known("value_each"),
+        "days": days,
+    }
+    aliased = {f"r_{name}": expression for name, expression in columns.items()}
+    return _collections(f).annotate(**aliased).values(*aliased), tuple(columns)
 
 
-def _name(row: dict, prefix: str) -> str:
-    language = (get_language() or "fi")[:2]
-    language = language if language in ("fi", "sv", "en") else "fi"
-    return row.get(f"{prefix}name_{language}") or row.get(f"{prefix}name_fi") or ""
+IMPACT_SQL = "SUM(items), SUM(kg), SUM(co2e), SUM(value), COUNT(*)"
+NO_EXTRAS = ", ".join(["NULL"] * 11)  # the columns only totals and categories fill
+MEDIAN_SQL = {
+    "postgresql": "percentile_cont(0.5) WITHIN GROUP (ORDER BY days)",
+    # The middle row, or the mean of the two middle rows, by window functions.
+    "sqlite": (
+        "(SELECT AVG(days) FROM (SELECT days, ROW_NUMBER() OVER (ORDER BY days) AS rn,"
+        " COUNT(*) OVER () AS n FROM c WHERE days IS NOT NULL) AS ranked"
+        " WHERE rn IN ((n + 1) / 2, (n + 2) / 2))"
+    ),
+}
+RESULT_COLUMNS = (
+    "part", "month", "key", "items", "kg", "co2e", "value", "collections",
+    "weight_measured", "weight_category", "weight_missing", "co2e_category", "value_category",
+    "listings_collected", "listings_without_weight", "median_days",
+    "category_weight_known", "co2e_known", "value_known",
+)  # fmt: skip
 
 
-def _category_names(prefix: str) -> list[str]:
-    return [f"{prefix}name_fi", f"{prefix}name_sv", f"{prefix}name_en"]
+def _figures_sql(f: ReportFilter, *, group: str | None, fix_limit: int) -> tuple[str, list]:
+    rows, columns = _collection_rows(f, group)
+    inner, params = rows.query.sql_with_params()
+    # Select the inner query's columns by their aliases: robust to how Django orders them.
+    renamed = ", ".join(f"r_{name} AS {name}" for name in columns)
+    median = MEDIAN_SQL.get(connection.vendor, "NULL")
+    parts = [
+        # Totals and data quality.
+        # (Typed NULLs: PostgreSQL resolves UNION column types from the first rows.)
+        "SELECT 'total', NULL, CAST(NULL AS bigint), " + IMPACT_SQL + ","
+        f" SUM(CASE WHEN weight_source = {MEASURED} THEN items ELSE 0 END),"
+        f" SUM(CASE WHEN weight_source = {FROM_CATEGORY} THEN items ELSE 0 END),"
+        f" SUM(CASE WHEN weight_source = {MISSING} THEN items ELSE 0 END),"
+        " SUM(co2e_known * items), SUM(value_known * items),"
+        " COUNT(DISTINCT listing_id),"
+        f" COUNT(DISTINCT CASE WHEN weight_source <> {MEASURED} THEN listing_id END),"
+        f" {median}, CAST(NULL AS integer), CAST(NULL AS integer), CAST(NULL AS integer)"
+        " FROM c",
+        f"SELECT 'month', month, NULL, {IMPACT_SQL}, {NO_EXTRAS} FROM c GROUP BY month",
+        # Categories, with whether the category (or a broader one) has each figure.
+        f"SELECT 'category', NULL, category_id, {IMPACT_SQL},"
+        " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+        " MIN(category_weight_known), MIN(co2e_known), MIN(value_known)"
+        " FROM c GROUP BY category_id",
+        # Listings without their own weight, most items first.
+        f"SELECT 'fix', NULL, listing_id, items, NULL, NULL, NULL, collections, {NO_EXTRAS}"
+        " FROM (SELECT listing_id, SUM(items) AS items, COUNT(*) AS collections FROM c"
+        f" WHERE weight_source <> {MEASURED} GROUP BY listing_id"
+        f" ORDER BY items DESC, listing_id LIMIT {int(fix_limit)}) AS fix",
+    ]
+    if group is not None:
+        parts.append(
+            f"SELECT 'group', NULL, group_id, {IMPACT_SQL}, {NO_EXTRAS} FROM c GROUP BY group_id"
+        )
+    sql = (
+        f"WITH c AS (SELECT {renamed} FROM ({inner}) AS collected) "  # noqa: S608
+        + " UNION ALL ".join(parts)
+    )
+    return sql, list(params)
+
+
+def _amount(value) -> Decimal:
+    if value is None:
+        return ZERO
+    if isinstance(value, float):
+        value = round(value, 2)
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _month(value) -> date:
+    """TruncMonth read back raw: a datetime (PostgreSQL) or its text (SQLite)."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TZ).date() if value.tzinfo else value.date()
+    return value
+
+
+def _figures(f: ReportFilter, *, group: str | None, fix_limit: int = FIX_LIST_LIMIT) -> dict:
+    """Totals, months, categories, groups and the fix list, from one pass over the join."""
+    found: dict = {"total": [], "month": [], "category": [], "group": [], "fix": []}
+    try:
+        sql, params = _figures_sql(f, group=group, fix_limit=fix_limit)
+    except EmptyResultSet:  # e.g. a department without units: nothing can match
+        found["total"].append(dict.fromkeys(RESULT_COLUMNS))
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [dict(zip(RESULT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:  # a few dozen aggregated rows, already summed by the database
+        found[row["part"]].append(row)
+    return found
+
+
+def _impact_of(row: dict) -> dict:
+    return {
+        "items": int(row["items"] or 0),
+        "kg": _amount(row["kg"]),
+        "co2e": _amount(row["co2e"]),
+        "value": _amount(row["value"]),
+        "collections": int(row["collections"] or 0),
+    }
+
+
+EMPTY = {"items": 0, "kg": ZERO, "co2e": ZERO, "value": ZERO, "collections": 0}
 
 
 # --- the parts of the report ----------------------------------------------------------------
 
 
-def _median_days(f: ReportFilter) -> float | None:
-    """Median days from publishing to collection, computed by the database."""
-    days = DaysBetween("updated_at", "listing__published_at")
-    if connection.vendor == "postgresql":
-        return None  # computed in summary()'s single query instead
-    if connection.vendor != "sqlite":
-        return None  # not available on this database
-    inner = (
-        _collections(f)
-        .filter(listing__published_at__isnull=False)
-        .annotate(days=days)
-        .values_list("days")
-    )
-    sql, params = inner.query.sql_with_params()
-    # Middle row (or the mean of the two middle rows) by window functions, in one query.
-    query = (
-        "SELECT AVG(days) FROM ("  # noqa: S608 - the inner SQL is Django's, parameters apart
-        " SELECT days, ROW_NUMBER() OVER (ORDER BY days) AS rn, COUNT(*) OVER () AS n"
-        f" FROM ({sql}) AS collected"
-        ") AS ranked WHERE rn IN ((n + 1) / 2, (n + 2) / 2)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def summary(f: ReportFilter) -> dict:
-    """The key figures and the data-quality counts."""
-    aggregates = {
-        **_impact(),
-        "collections": Count("pk"),
-        "listings_collected": Count("listing", distinct=True),
-        "weight_measured": Sum("quantity_collected", filter=Q(own_weight__isnull=False)),
-        "weight_category": Sum(
-            "quantity_collected", filter=Q(own_weight__isnull=True, category_weight__isnull=False)
-        ),
-        "weight_missing": Sum("quantity_collected", filter=Q(weight_each__isnull=True)),
-        "co2e_category": Sum("quantity_collected", filter=Q(co2e_each__isnull=False)),
-        "co2e_missing": Sum("quantity_collected", filter=Q(co2e_each__isnull=True)),
-        "value_category": Sum("quantity_collected", filter=Q(value_each__isnull=False)),
-        "value_missing": Sum("quantity_collected", filter=Q(value_each__isnull=True)),
-        "listings_without_weight": Count(
-            "listing", distinct=True, filter=Q(own_weight__isnull=True)
-        ),
-    }
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        aggregates["median_days"] = Median(DaysBetween("updated_at", "listing__published_at"))
-    row = _clean(_collections(f).aggregate(**aggregates))
-    for key, value in row.items():
-        if value is None and key != "median_days":
-            row[key] = 0
-    if not postgres:
-        row["median_days"] = _median_days(f)
-    row["median_available"] = connection.vendor in ("postgresql", "sqlite")
-    row["published"] = (
+def _totals(f: ReportFilter, total: dict) -> dict:
+    totals = _impact_of(total)
+    for key in (
+        "weight_measured", "weight_category", "weight_missing", "co2e_category",
+        "value_category", "listings_collected", "listings_without_weight",
+    ):  # fmt: skip
+        totals[key] = int(total[key] or 0)
+    totals["co2e_missing"] = totals["items"] - totals["co2e_category"]
+    totals["value_missing"] = totals["items"] - totals["value_category"]
+    median = total["median_days"]
+    totals["median_days"] = float(median) if median is not None else None
+    totals["median_available"] = connection.vendor in MEDIAN_SQL
+    totals["published"] = (
         Listing.objects.exclude(status=Listing.Status.DRAFT)
         .filter(f.in_period("published_at"), f.listing_q())
         .count()
     )
-    row["disposed"] = _disposed(f)
-    row["expired"] = (
+    totals["disposed"] = _disposed(f)
+    totals["expired"] = (
         Reservation.objects.filter(status=Reservation.Status.EXPIRED)
         .filter(f.in_period("updated_at"), f.listing_q("listing__"))
         .count()
     )
-    return row
+    return totals
 
 
 def _disposed(f: ReportFilter) -> int:
@@ -308,70 +376,98 @@ def month_starts(start: date, end: date) -> list[date]:
     return months
 
 
-def monthly(f: ReportFilter) -> list[dict]:
-    """One row per month of the period (months without collections included, as zeros)."""
-    rows = (
-        _collections(f)
-        .annotate(month=TruncMonth("updated_at", tzinfo=LOCAL_TZ))
-        .values("month")
-        .annotate(**_impact(), collections=Count("pk"))
-        .order_by("month")
+def _monthly(f: ReportFilter, rows: list[dict]) -> list[dict]:
+    """One row per month of the period, months without collections as zeros."""
+    found = {_month(row["month"]): _impact_of(row) for row in rows}
+    return [{**found.get(month, EMPTY), "month": month} for month in month_starts(f.start, f.end)]
+
+
+def _language_field() -> str:
+    language = (get_language() or "fi")[:2]
+    return f"name_{language}" if language in ("fi", "sv", "en") else "name_fi"
+
+
+def _categories(rows: list[dict], limit: int | None) -> tuple[list[dict], list[dict]]:
+    """Categories by items reused (top `limit`), and those lacking a figure."""
+    name_field = _language_field()
+    names = dict(
+        Category.objects.filter(pk__in=[row["key"] for row in rows]).values_list("pk", name_field)
     )
-    found = {_as_date(row["month"]): _clean(row) for row in rows}
-    empty = {"items": 0, "kg": ZERO, "co2e": ZERO, "value": ZERO, "collections": 0}
-    return [{**found.get(month, empty), "month": month} for month in month_starts(f.start, f.end)]
-
-
-def _as_date(value) -> date:
-    if isinstance(value, datetime):
-        return value.astimezone(LOCAL_TZ).date() if value.tzinfo else value.date()
-    return value
-
-
-def top_categories(f: ReportFilter, limit: int | None = TOP_CATEGORIES) -> list[dict]:
-    rows = (
-        _collections(f)
-        .values("listing__category_id", *_category_names("listing__category__"))
-        .annotate(**_impact(), collections=Count("pk"))
-        .order_by("-items", "listing__category__name_fi")
-    )
-    if limit:
-        rows = rows[:limit]
-    return [
-        {
-            **_clean(row),
-            "category_id": row["listing__category_id"],
-            "name": _name(row, "listing__category__"),
-        }
-        for row in rows
+    ranked = sorted(rows, key=lambda row: (-int(row["items"] or 0), names.get(row["key"], "")))
+    top = [
+        {**_impact_of(row), "category_id": row["key"], "name": names.get(row["key"], "")}
+        for row in (ranked[:limit] if limit else ranked)
     ]
+    missing = [
+        {
+            "category_id": row["key"],
+            "name": names.get(row["key"], ""),
+            "weight_missing": not row["category_weight_known"],
+            "co2e_missing": not row["co2e_known"],
+            "value_missing": not row["value_known"],
+            "items": int(row["items"] or 0),
+        }
+        for row in ranked
+        if not (row["category_weight_known"] and row["co2e_known"] and row["value_known"])
+    ]
+    return top, missing
 
 
-def breakdown(f: ReportFilter) -> list[dict]:
+def _breakdown(f: ReportFilter, rows: list[dict]) -> list[dict]:
     """Departments side by side (or the units of the chosen department), zeros included."""
     if f.breakdown is None:
         return []
     if f.breakdown == "unit":
-        key = "listing__owner_unit_id"
-        names = Unit.objects.filter(department=f.department).order_by("name")
+        names = Unit.objects.filter(department=f.department)
     else:
-        key = "listing__owner_unit__department_id"
-        names = Department.objects.order_by("name")
-    totals = {
-        row[key]: _clean(row)
-        for row in _collections(f).values(key).annotate(**_impact(), collections=Count("pk"))
-    }
-    empty = {"items": 0, "kg": ZERO, "co2e": ZERO, "value": ZERO, "collections": 0}
-    rows = [
-        {**totals.get(pk, empty), "id": pk, "name": name}
-        for pk, name in names.values_list("pk", "name")
+        names = Department.objects.all()
+    totals = {row["key"]: _impact_of(row) for row in rows}
+    result = [
+        {**totals.get(pk, EMPTY), "id": pk, "name": name}
+        for pk, name in names.order_by("name").values_list("pk", "name")
     ]
-    rows.sort(key=lambda row: (-row["items"], row["name"]))
-    return rows
+    result.sort(key=lambda row: (-row["items"], row["name"]))
+    return result
 
 
-def listings_to_fix(f: ReportFilter, limit: int | None = FIX_LIST_LIMIT):
-    """Collected listings in the period without their own weight, most items first."""
+def _fix_details(rows: list[dict]) -> list[dict]:
+    """The fix list's listings, in the order the database ranked them."""
+    name_field = _language_field()
+    details = {
+        row["pk"]: row
+        for row in Listing.objects.filter(pk__in=[row["key"] for row in rows])
+        .values("pk", "code", "title", "owner_unit__name", f"category__{name_field}")
+        .annotate(
+            category_weight=Coalesce(
+                "category__typical_weight_kg",
+                "category__parent__typical_weight_kg",
+                "category__parent__parent__typical_weight_kg",
+            )
+        )
+    }
+    result = []
+    for row in rows:
+        listing = details.get(row["key"])
+        if listing is None:
+            continue
+        result.append(
+            {
+                "listing_id": row["key"],
+                "code": listing["code"] or "",
+                "title": listing["title"],
+                "unit": listing["owner_unit__name"],
+                "category": listing[f"category__{name_field}"],
+                "category_weight": listing["category_weight"],
+                "items": int(row["items"] or 0),
+                "collections": int(row["collections"] or 0),
+            }
+        )
+    return result
+
+
+def listings_to_fix(f: ReportFilter):
+    """All collected listings in the period without their own weight (for the CSV)."""
+    name_field = _language_field()
     rows = (
         _collections(f)
         .filter(own_weight__isnull=True)
@@ -381,54 +477,21 @@ def listings_to_fix(f: ReportFilter, limit: int | None = FIX_LIST_LIMIT):
             "listing__title",
             "listing__owner_unit__name",
             "category_weight",
-            *_category_names("listing__category__"),
+            f"listing__category__{name_field}",
         )
-        .annotate(items=Sum("quantity_collected"), collections=Count("pk"))
+        .annotate(items=Sum("quantity_collected"))
         .order_by("-items", "listing_id")
     )
-    if limit:
-        rows = rows[:limit]
-    for row in rows.iterator() if limit is None else rows:
+    for row in rows.iterator():
         yield {
             "listing_id": row["listing_id"],
             "code": row["listing__code"] or "",
             "title": row["listing__title"],
             "unit": row["listing__owner_unit__name"],
-            "category": _name(row, "listing__category__"),
+            "category": row[f"listing__category__{name_field}"],
             "category_weight": row["category_weight"],
             "items": row["items"] or 0,
-            "collections": row["collections"],
         }
-
-
-def categories_missing_figures(f: ReportFilter) -> list[dict]:
-    """Categories used by the period's collections that lack a figure (after fallbacks)."""
-    rows = (
-        _collections(f)
-        .filter(
-            Q(category_weight__isnull=True) | Q(co2e_each__isnull=True) | Q(value_each__isnull=True)
-        )
-        .values(
-            "listing__category_id",
-            "category_weight",
-            "co2e_each",
-            "value_each",
-            *_category_names("listing__category__"),
-        )
-        .annotate(items=Sum("quantity_collected"))
-        .order_by("-items", "listing__category_id")
-    )
-    return [
-        {
-            "category_id": row["listing__category_id"],
-            "name": _name(row, "listing__category__"),
-            "weight_missing": row["category_weight"] is None,
-            "co2e_missing": row["co2e_each"] is None,
-            "value_missing": row["value_each"] is None,
-            "items": row["items"] or 0,
-        }
-        for row in rows
-    ]
 
 
 def quality_rows(totals: dict) -> list[dict]:
@@ -441,11 +504,7 @@ def quality_rows(totals: dict) -> list[dict]:
         return (Decimal(n) * 100 / items).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     rows = []
-    for key, measured in (
-        ("weight", totals["weight_measured"]),
-        ("co2e", 0),
-        ("value", 0),
-    ):
+    for key, measured in (("weight", totals["weight_measured"]), ("co2e", 0), ("value", 0)):
         category = totals[f"{key}_category"]
         missing = totals[f"{key}_missing"]
         rows.append(
@@ -481,36 +540,35 @@ class Report:
         return max(0, self.totals["listings_without_weight"] - len(self.to_fix))
 
 
-def impact_report(*, filters: ReportFilter) -> Report:
+def impact_report(*, filters: ReportFilter, top: int | None = TOP_CATEGORIES) -> Report:
     """Everything the report page shows, in a fixed number of queries."""
-    totals = summary(filters)
+    found = _figures(filters, group=filters.breakdown)
+    totals = _totals(filters, found["total"][0])
+    categories, missing = _categories(found["category"], top)
     return Report(
         filter=filters,
         totals=totals,
-        monthly=monthly(filters),
-        categories=top_categories(filters),
-        breakdown=breakdown(filters),
+        monthly=_monthly(filters, found["month"]),
+        categories=categories,
+        breakdown=_breakdown(filters, found["group"]),
         quality=quality_rows(totals),
-        to_fix=list(listings_to_fix(filters)),
-        categories_missing=categories_missing_figures(filters),
+        to_fix=_fix_details(found["fix"]),
+        categories_missing=missing,
     )
 
 
 def report_table(*, filters: ReportFilter, table: str):
-    """The rows of one table of the page, for the CSV export (the fix list in full)."""
-    if table == "summary":
-        return summary(filters)
-    if table == "monthly":
-        return monthly(filters)
-    if table == "categories":
-        return top_categories(filters, limit=None)
-    if table == "departments":
-        return breakdown(filters)
-    if table == "quality":
-        return quality_rows(summary(filters))
+    """The rows of one table of the page, for the CSV export (in full, not just the top)."""
     if table == "listings":
-        return listings_to_fix(filters, limit=None)
-    raise KeyError(table)
+        return listings_to_fix(filters)
+    report = impact_report(filters=filters, top=None)
+    return {
+        "summary": report.totals,
+        "monthly": report.monthly,
+        "categories": report.categories,
+        "departments": report.breakdown,
+        "quality": report.quality,
+    }[table]
 
 
 def category_factors() -> tuple[list[dict], list[str]]:
@@ -530,9 +588,10 @@ def category_factors() -> tuple[list[dict], list[str]]:
         )
     )
     rows.sort(key=lambda row: order.get(row["pk"], (len(order), 0)))
+    name_field = _language_field()
     sources: list[str] = []
-    for row in rows:
-        row["name"] = _name(row, "")
+    for row in rows:  # the category tree: a few dozen rows of settings, not data
+        row["name"] = row[name_field] or row["name_fi"]
         row["depth"] = order.get(row["pk"], (0, 0))[1]
         source = row["factor_source"].strip()
         if source and source not in sources:

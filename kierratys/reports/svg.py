@@ -25,6 +25,7 @@ class Bar:
     value: float
     text: str  # the value as people read it, e.g. "1 250 kg"
     sublabel: str = ""  # a second line under a column, e.g. the year
+    name: str = ""  # the full name for the tooltip, e.g. "March 2026" (else the label)
 
 
 def nice_max(value: float) -> float:
@@ -91,14 +92,13 @@ def column_chart(*, chart_id: str, title: str, desc: str, bars: list[Bar], colou
         parts.append(
             format_html(
                 '<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}">'
-                "<title>{label} {sub}: {text}</title></rect>",
+                "<title>{name}: {text}</title></rect>",
                 x=round(x, 1),
                 y=round(top + plot_h - bar_h, 1),
                 w=round(slot * 0.7, 1),
                 h=round(bar_h, 1),
                 fill=colour,
-                label=bar.label,
-                sub=bar.sublabel,
+                name=bar.name or bar.label,
                 text=bar.text,
             )
         )

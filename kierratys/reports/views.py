@@ -89,11 +89,12 @@ def _month_charts(report) -> dict:
     for index, row in enumerate(rows):
         month = row["month"]
         year = str(month.year) if index == 0 or month.month == 1 else ""
+        name = date_format(month, "YEAR_MONTH_FORMAT")
         bars_items.append(
-            svg.Bar(str(month.month), row["items"], _number(row["items"]), sublabel=year)
+            svg.Bar(str(month.month), row["items"], _number(row["items"]), year, name)
         )
         bars_co2e.append(
-            svg.Bar(str(month.month), float(row["co2e"]), f"{_number(row['co2e'])} kg", year)
+            svg.Bar(str(month.month), float(row["co2e"]), f"{_number(row['co2e'])} kg", year, name)
         )
     best_items = max(rows, key=lambda row: row["items"], default=None)
     best_co2e = max(rows, key=lambda row: row["co2e"], default=None)
@@ -142,7 +143,7 @@ def _breakdown_chart(report):
     title = _("Items reused per unit") if unit_level else _("Items reused per department")
     leader = rows[0]
     if leader["items"]:
-        desc = _("%(name)s reused the most: %(items)s items of %(total)s.") % {
+        desc = _("%(name)s gave the most for reuse: %(items)s of %(total)s items.") % {
             "name": leader["name"],
             "items": _number(leader["items"]),
             "total": _number(report.totals["items"]),

@@ -27,16 +27,6 @@ DEMO_ROLES = {
 SIGN_OUT = {"fi": "Kirjaudu ulos", "sv": "Logga ut", "en": "Sign out"}
 SIGN_IN = {"fi": "Kirjaudu sisään", "sv": "Logga in", "en": "Sign in"}
 
-# django.contrib.admin comes before kierratys in INSTALLED_APPS, so the admin's
-# registration/password_*.html templates win over the service's own.
-ADMIN_TEMPLATE_SHADOWS = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the password pages render django.contrib.admin's registration/password_*.html "
-        "templates: admin is above kierratys in INSTALLED_APPS"
-    ),
-)
-
 PUBLIC_PAGES = {
     "login": "/accounts/login/",
     "signup": "/accounts/signup/",
@@ -120,11 +110,12 @@ def test_demo_account_sees_its_navigation_in_each_language(page, demo_accounts, 
         expect(admin_link).to_have_count(1 if email == COORDINATOR_EMAIL else 0)
 
 
-def test_navigation_follows_the_roles(new_page, demo_accounts, login):
+def test_navigation_follows_the_roles(new_page, demo_accounts, force_login):
     seen = {}
     for email in DEMO_ROLES:
         page = new_page("desktop")
-        login(page, email)
+        force_login(page, demo_accounts[email])
+        page.goto("/")
         seen[email] = nav_keys(page)
         page.context.close()
     staff = seen[LISTER]
@@ -147,14 +138,6 @@ def test_every_navigation_entry_opens_its_page(page, demo_accounts, force_login)
         assert key in current_nav_keys(page), f"{key} is not marked current on its own page"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "kierratys/navigation.py marks every entry whose URL is a prefix of the path "
-        "as current: on /listings/new/ both Catalogue (/listings/) and New listing carry "
-        "aria-current=page"
-    ),
-)
 def test_only_one_navigation_entry_is_current(page, demo_accounts, force_login):
     force_login(page, demo_accounts[COORDINATOR_EMAIL])
     page.goto("/")
@@ -196,24 +179,13 @@ def test_language_chosen_before_signing_in_is_kept(page, demo_accounts, login):
 
 # --- Keyboard -----------------------------------------------------------------------------
 
-LOGIN_AUTOFOCUS = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the login form autofocuses the email field (EmailAuthenticationForm's "
-        "autofocus attribute), so the first Tab goes to the password field and the skip "
-        "link, header and heading are skipped"
-    ),
-)
-
 
 @pytest.mark.parametrize(
     "path",
     [
-        pytest.param(PUBLIC_PAGES["login"], id="login", marks=LOGIN_AUTOFOCUS),
+        pytest.param(PUBLIC_PAGES["login"], id="login"),
         pytest.param(PUBLIC_PAGES["signup"], id="signup"),
-        pytest.param(
-            PUBLIC_PAGES["password-reset"], id="password-reset", marks=ADMIN_TEMPLATE_SHADOWS
-        ),
+        pytest.param(PUBLIC_PAGES["password-reset"], id="password-reset"),
     ],
 )
 def test_first_tab_reaches_the_skip_link_and_enter_moves_focus_to_main(page, path):
@@ -258,7 +230,7 @@ def test_sign_in_with_the_keyboard_only(page, demo_accounts):
     [
         "login",
         "signup",
-        pytest.param("password-reset", marks=ADMIN_TEMPLATE_SHADOWS),
+        pytest.param("password-reset"),
     ],
 )
 def test_public_pages_pass_axe(new_page, axe_check, screenshot, name, size):
@@ -298,7 +270,6 @@ def test_home_after_sign_in_passes_axe(new_page, demo_accounts, login, axe_check
     axe_check(page)
 
 
-@ADMIN_TEMPLATE_SHADOWS
 def test_password_pages_use_the_service_layout(page, demo_accounts, force_login):
     force_login(page, demo_accounts[LISTER])
     paths = [
