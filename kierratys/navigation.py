@@ -3,7 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .roles import COORDINATOR, STAFF, WAREHOUSE, role_names
+from .roles import STAFF, WAREHOUSE, role_names
 
 ENTRIES = [
     ("catalogue", _("Catalogue"), "listings:catalogue", STAFF),
@@ -11,7 +11,7 @@ ENTRIES = [
     ("our_listings", _("Our listings"), "listings:mine", STAFF),
     ("reservations", _("Reservations"), "reservations:list", STAFF),
     ("warehouse", _("Warehouse"), "inventory:board", WAREHOUSE),
-    ("reports", _("Reports"), "reports:index", COORDINATOR),
+    ("reports", _("Reports"), "reports:index", STAFF),
 ]
 
 

@@ -328,7 +328,10 @@ class ListingEvent(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("history event")
         verbose_name_plural = _("history events")
-        indexes = [models.Index(fields=["listing", "-created_at"])]
+        indexes = [
+            models.Index(fields=["listing", "-created_at"]),
+            models.Index(fields=["kind", "created_at"], name="listingevent_kind_time_idx"),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"
