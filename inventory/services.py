@@ -117,9 +117,8 @@ def _book_slot(*, slot_id: int, day: date, kind: str) -> SlotDay:
         else ("pickups_booked", slot_day.pickup_capacity)
     )
     if getattr(slot_day, field) >= capacity:
-        raise ValidationError(
-            {"slot": _("This time slot is full. Choose another one.")}, code="slot_full"
-        )
+        full = ValidationError(_("This time slot is full. Choose another one."), code="slot_full")
+        raise ValidationError({"slot": full})
     SlotDay.objects.filter(pk=slot_day.pk).update(**{field: F(field) + 1})
     return slot_day
 

@@ -98,3 +98,12 @@ def run_tasks(db, monkeypatch):
         call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
 
     return run
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _hash_each_password_once():
+    """Real pbkdf2 hashes, computed once per password per run (factories make many users)."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["tests.browser.hashers.HashOncePasswordHasher"]):
+        yield

@@ -140,6 +140,7 @@ class LiveServer(str):
 
     log_path: Path
     mail_dir: Path
+    media_dir: Path
 
 
 def _free_port() -> int:
@@ -218,6 +219,7 @@ def live_asgi_server(django_db_setup, django_db_blocker, tmp_path_factory) -> Li
     server = LiveServer(base_url)
     server.log_path = log_path
     server.mail_dir = mail_dir
+    server.media_dir = Path(env["MEDIA_ROOT"])
     try:
         yield server
     finally:
@@ -335,6 +337,17 @@ def demo_accounts(browser_db):
     from kierratys.demo import seed_organisation
 
     return {user.email: user for user in seed_organisation()}
+
+
+@pytest.fixture
+def server_media(settings, live_asgi_server):
+    """Photos made in the test process (factories, services) land where the server serves them.
+
+    The suite gives every test its own MEDIA_ROOT, which the server cannot see; this points
+    the test's local media at the server's folder. With S3 configured both use the bucket.
+    """
+    settings.MEDIA_ROOT = live_asgi_server.media_dir
+    return live_asgi_server.media_dir
 
 
 @pytest.fixture(name="login")

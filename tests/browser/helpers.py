@@ -108,3 +108,111 @@ def in_worker_thread(function, /, *args, **kwargs):
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("result")
+
+
+# --- Journeys -------------------------------------------------------------------------------
+
+LOCALE_DIR = REPO / "locale"
+_CATALOGUES: dict[str, dict[str, str]] = {}
+
+
+def translated(language: str, msgid: str) -> str:
+    """The msgstr of `msgid` in locale/<language>/LC_MESSAGES/django.po, as the UI shows it.
+
+    Read from the .po file (not through gettext), so a string that is missing or fuzzy
+    there fails here instead of silently matching the English text. English may leave a
+    msgstr empty, which means the msgid itself.
+    """
+    if language not in _CATALOGUES:
+        import polib
+
+        po = polib.pofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "django.po"))
+        _CATALOGUES[language] = {
+            entry.msgid: entry.msgstr
+            for entry in po
+            if not entry.obsolete and not entry.fuzzy and not entry.msgid_plural
+        }
+    text = _CATALOGUES[language].get(msgid, "")
+    if not text and language == "en":
+        return msgid
+    if not text:
+        pytest.fail(f"no {language} translation for {msgid!r} in django.po", pytrace=False)
+    return text
+
+
+def focused(page) -> dict:
+    """What has the keyboard focus: tag, id, name, class, href."""
+    return page.evaluate("""() => {
+        const el = document.activeElement;
+        return {tag: el.tagName.toLowerCase(), id: el.id, name: el.getAttribute('name'),
+                cls: el.className, href: el.getAttribute('href')};
+    }""")
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the focused element matches `selector`."""
+    for _ in range(limit):
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    pytest.fail(f"{limit} presses of Tab never reached {selector}; stuck at {focused(page)}")
+
+
+def focus_indicator(page) -> dict:
+    """The focused element's outline and box shadow, as computed."""
+    return page.evaluate("""() => {
+        const style = getComputedStyle(document.activeElement);
+        return {outlineStyle: style.outlineStyle, outlineWidth: style.outlineWidth,
+                boxShadow: style.boxShadow, visible: document.activeElement.matches(':focus-visible')};
+    }""")
+
+
+def assert_focus_visible(page) -> None:
+    """The focused element shows a focus indicator (an outline or a box shadow)."""
+    style = focus_indicator(page)
+    outlined = style["outlineStyle"] != "none" and style["outlineWidth"] not in ("0px", "")
+    shadowed = style["boxShadow"] not in ("none", "")
+    assert style["visible"] and (outlined or shadowed), (
+        f"no visible focus on {focused(page)}: {style}"
+    )
+
+
+def mark_document(page) -> None:
+    """Mark the current document, to prove later that it was not reloaded or left."""
+    page.evaluate("window.__journeyMarker = 'still here'")
+
+
+def assert_same_document(page) -> None:
+    assert page.evaluate("window.__journeyMarker") == "still here", (
+        f"the page was reloaded or left (now at {page.url})"
+    )
+
+
+def wait_for_live_socket(page) -> None:
+    """Wait until live.js shows the socket as connected (the header's live dot)."""
+    page.locator("[data-live-indicator][data-state=live]").wait_for(state="attached")
+
+
+def jpeg_files(folder: Path, count: int) -> list[Path]:
+    """`count` distinct JPEG photos written to `folder`."""
+    from ..images import jpeg_bytes
+
+    colours = [(180, 120, 60), (60, 140, 180), (90, 170, 90), (200, 80, 120)]
+    paths = []
+    for n in range(count):
+        path = folder / f"photo-{n + 1}.jpg"
+        path.write_bytes(jpeg_bytes(size=(800, 600), colour=colours[n % len(colours)]))
+        paths.append(path)
+    return paths
+
+
+def decode_qr(locator) -> list[str]:
+    """The texts of the QR codes in a screenshot of `locator` (zxing-cpp)."""
+    from io import BytesIO
+
+    import zxingcpp
+    from PIL import Image, ImageOps
+
+    image = Image.open(BytesIO(locator.screenshot())).convert("L")
+    image = ImageOps.expand(image, border=40, fill=255)  # a generous quiet zone
+    return [barcode.text for barcode in zxingcpp.read_barcodes(image)]

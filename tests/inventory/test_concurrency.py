@@ -48,6 +48,7 @@ def test_a_slot_never_takes_more_deliveries_than_its_capacity():
             thread.join(timeout=60)
         assert not any(t.is_alive() for t in threads)
         assert len(booked) == 3
-        assert all("full" in str(e) for e in errors) and len(errors) == 13
+        assert len(errors) == 13
+        assert all(e.error_dict["slot"][0].code == "slot_full" for e in errors)
         assert SlotDay.objects.get(slot=slot, date=day).deliveries_booked == 3
         assert Task.objects.filter(slot_day__slot=slot, slot_day__date=day).count() == 3
