@@ -18,8 +18,19 @@ needs_redis = pytest.mark.skipif(
 
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
-    """Local media goes to a per-test folder; S3 (when configured) stays as configured."""
+    """Each test stores its files apart: a folder locally, a key prefix on S3."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    if settings.AWS_STORAGE_BUCKET_NAME:
+        import uuid
+
+        default = settings.STORAGES["default"]
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                **default,
+                "OPTIONS": {**default["OPTIONS"], "location": f"t-{uuid.uuid4().hex}"},
+            },
+        }
 
 
 @pytest.fixture(scope="session", autouse=True)

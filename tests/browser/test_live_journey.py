@@ -118,5 +118,6 @@ def test_first_listing_appears_live_in_an_empty_catalogue(new_page, demo_account
         listing_page, "Ensimmäinen tuoli", Category.objects.get(slug="office-chairs")
     )
 
-    expect(watching.locator(f".card-item[data-listing-id='{listing.pk}']")).to_be_visible()
+    new_card = watching.locator(f".card-item[data-listing-id='{listing.pk}']")
+    expect(new_card).to_be_visible(timeout=3000)  # a live event takes milliseconds
     assert_same_document(watching)

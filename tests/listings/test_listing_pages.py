@@ -40,9 +40,11 @@ def form_data(category_obj, /, **overrides):
 
 
 def stored_files() -> list[str]:
-    dirs, files = (
-        default_storage.listdir("listings") if default_storage.exists("listings") else ([], [])
-    )
+    """Every stored photo file (S3 has no folders, so list instead of asking exists())."""
+    try:
+        dirs, _files = default_storage.listdir("listings")
+    except FileNotFoundError:
+        return []
     names = []
     for folder in dirs:
         names += [
