@@ -41,14 +41,24 @@ class UserRolesForm(UserChangeForm):
         return roles
 
 
+class ForgetFilterChoices:
+    """The catalogue caches departments and units for its filters: refresh them on save."""
+
+    def save_model(self, request, obj, form, change):
+        from listings import choices
+
+        super().save_model(request, obj, form, change)
+        choices.forget()
+
+
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ForgetFilterChoices, admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(ForgetFilterChoices, admin.ModelAdmin):
     list_display = ["name", "department", "city", "district", "cost_centre", "is_active"]
     list_filter = ["department", "is_active", "city"]
     search_fields = ["name", "street_address", "postal_code", "cost_centre"]

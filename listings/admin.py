@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import search
+from . import choices, search
 from .models import Category, Listing, ListingEvent
 
 
@@ -40,6 +40,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        choices.forget()
         # Renamed categories must be findable by their new names at once.
         affected = Listing.objects.filter(category__in=[obj, *obj.children.all()])
         search.refresh_vectors(list(affected.values_list("pk", flat=True)))

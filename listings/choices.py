@@ -16,10 +16,13 @@ KEY = "listings:choices:v1"
 
 
 def _load() -> dict:
+    import uuid
+
     categories = list(
         Category.objects.values("pk", "parent_id", "name_fi", "name_sv", "name_en", "sort_order")
     )
     return {
+        "version": uuid.uuid4().hex,  # changes whenever the lists are reloaded
         "categories": categories,
         "departments": list(Department.objects.order_by("name").values_list("pk", "name")),
         "units": list(
@@ -38,6 +41,10 @@ def _data() -> dict:
 
 def forget() -> None:
     cache.delete(KEY)
+
+
+def version() -> str:
+    return _data()["version"]
 
 
 def category_tree() -> list[tuple[dict, int]]:

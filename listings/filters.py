@@ -73,6 +73,7 @@ class CatalogueFilter(django_filters.FilterSet):
     condition = django_filters.MultipleChoiceFilter(
         choices=Listing.Condition.choices,
         label=_("Condition"),
+        distinct=False,  # a plain column: no joins, so no duplicates to remove
         widget=forms.CheckboxSelectMultiple,
     )
     colour = django_filters.ChoiceFilter(

@@ -1,10 +1,13 @@
 """Read side of listings."""
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from . import choices
 from .models import Category, Listing, ListingEvent, ListingPhoto
 from .permissions import can_edit, can_view
 from .services import EDITABLE_FIELDS
@@ -59,6 +62,24 @@ def listing_copy_initial(listing: Listing) -> dict:
 
 
 CATALOGUE_PAGE_SIZE = 24
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 rows: "more than 1,000" is all a person needs to know.
+
+    An exact count of 100,000 listings costs more than the rest of the page together.
+    """
+
+    cap = COUNT_CAP
+
+    @cached_property
+    def count(self):
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
 
 
 def catalogue_page(*, params, page_number):
@@ -67,7 +88,6 @@ def catalogue_page(*, params, page_number):
     Five queries whatever the page size: session, user, roles, count and the page itself
     (cover thumbnails come in the same query as a subquery; filter choices are cached).
     """
-    from django.core.paginator import Paginator
     from django.db.models import OuterRef, Subquery
 
     from .filters import CatalogueFilter, visible_listings
@@ -80,12 +100,12 @@ def catalogue_page(*, params, page_number):
         .annotate(cover_thumb=Subquery(covers))
     )
     filterset = CatalogueFilter(params, queryset=queryset)
-    paginator = Paginator(filterset.qs, CATALOGUE_PAGE_SIZE)
+    paginator = CappedPaginator(filterset.qs, CATALOGUE_PAGE_SIZE)
     page = paginator.get_page(page_number)
     notes = list(filterset.notes)
     if page_number not in (None, "", str(page.number)):
         notes.append(_("That page does not exist; showing page %(n)d.") % {"n": page.number})
-    return filterset, page, notes
+    return filterset, page, notes, choices.version()
 
 
 def similar_listings(*, listing: Listing, limit: int = 4):

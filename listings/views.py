@@ -172,10 +172,10 @@ def _label(request, listing):
 
 
 def catalogue(request):
-    filterset, page, notes = selectors.catalogue_page(
+    filterset, page, notes, version = selectors.catalogue_page(
         params=request.GET, page_number=request.GET.get("page")
     )
-    context = {"filter": filterset, "page": page, "notes": notes}
+    context = {"filter": filterset, "page": page, "notes": notes, "filter_version": version}
     if request.headers.get("X-Partial") == "results":
         return render(request, "listings/_results.html", context)
     return render(request, "listings/catalogue.html", context)

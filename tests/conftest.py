@@ -118,3 +118,13 @@ def _hash_each_password_once():
 
     with override_settings(PASSWORD_HASHERS=["tests.browser.hashers.HashOncePasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached filter choices and fragments must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -27,6 +27,7 @@ file in a temporary folder for the whole run. Django creates and deletes it as u
 """
 
 import atexit
+import copy
 import os
 import shutil
 import socket
@@ -78,6 +79,10 @@ if (
     _SQLITE_DIR = tempfile.mkdtemp(prefix="kierratys-browser-")
     atexit.register(shutil.rmtree, _SQLITE_DIR, ignore_errors=True)
     _default_db.setdefault("TEST", {})["NAME"] = f"{_SQLITE_DIR}/test.sqlite3"
+
+
+# The storage the server uses: the configured one, before any test gives itself another.
+_SERVER_DEFAULT_STORAGE = copy.deepcopy(settings.STORAGES["default"])
 
 
 # --- Package-wide set-up ----------------------------------------------------------------
@@ -343,10 +348,13 @@ def demo_accounts(browser_db):
 def server_media(settings, live_asgi_server):
     """Photos made in the test process (factories, services) land where the server serves them.
 
-    The suite gives every test its own MEDIA_ROOT, which the server cannot see; this points
-    the test's local media at the server's folder. With S3 configured both use the bucket.
+    The suite gives every test its own MEDIA_ROOT (and on S3 its own key prefix), which the
+    server does not know; this points the test's storage at the server's: its media folder,
+    or the bucket's configured location.
     """
     settings.MEDIA_ROOT = live_asgi_server.media_dir
+    if settings.AWS_STORAGE_BUCKET_NAME:
+        settings.STORAGES = {**settings.STORAGES, "default": _SERVER_DEFAULT_STORAGE}
     return live_asgi_server.media_dir
 
 

@@ -161,9 +161,10 @@ def tab_to(page, selector: str, limit: int = 80) -> None:
 def focus_indicator(page) -> dict:
     """The focused element's outline and box shadow, as computed."""
     return page.evaluate("""() => {
-        const style = getComputedStyle(document.activeElement);
+        const el = document.activeElement;
+        const style = getComputedStyle(el);
         return {outlineStyle: style.outlineStyle, outlineWidth: style.outlineWidth,
-                boxShadow: style.boxShadow, visible: document.activeElement.matches(':focus-visible')};
+                boxShadow: style.boxShadow, visible: el.matches(':focus-visible')};
     }""")
 
 

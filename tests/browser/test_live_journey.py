@@ -119,5 +119,5 @@ def test_first_listing_appears_live_in_an_empty_catalogue(new_page, demo_account
     )
 
     new_card = watching.locator(f".card-item[data-listing-id='{listing.pk}']")
-    expect(new_card).to_be_visible(timeout=3000)  # a live event takes milliseconds
+    expect(new_card).to_be_visible(timeout=2000)  # a live event takes milliseconds
     assert_same_document(watching)
