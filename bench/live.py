@@ -66,6 +66,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--servers", type=int, default=2)
     parser.add_argument("--reservations", type=int, default=20)
+    parser.add_argument("--interval", type=float, default=1.0, help="seconds between commits")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     _setup_django()
@@ -116,7 +117,7 @@ def main(argv: list[str]) -> int:
                 remaining = 999 - len(commits) - 1
                 transaction.on_commit(lambda r=remaining: commits.__setitem__(r, time.time()))
             assert reservation.pk
-            time.sleep(0.25)
+            time.sleep(args.interval)
         time.sleep(3)
         cpu_after = sum(_cpu_seconds(pid) for pid in pids)
         asyncio.run_coroutine_threadsafe(_close(sockets), loop).result(timeout=60)

@@ -27,7 +27,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"event": "pong", "data": {}})
 
     async def live_event(self, message):
-        await self.send_json({"event": message["event"], "data": message["data"]})
+        await self.send(text_data=message["text"])
 
     @staticmethod
     async def _groups_for(user) -> list[str]:

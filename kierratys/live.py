@@ -10,6 +10,7 @@ there the send happens in place.
 """
 
 import asyncio
+import json
 import logging
 import threading
 
@@ -33,8 +34,11 @@ def user_group(user_id: int) -> str:
 
 
 async def _send_all(layer, events) -> None:
+    # The JSON text is made once here, not once per open socket.
     sends = [
-        layer.group_send(group, {"type": "live.event", "event": event, "data": data})
+        layer.group_send(
+            group, {"type": "live.event", "text": json.dumps({"event": event, "data": data})}
+        )
         for groups, event, data in events
         for group in dict.fromkeys(groups)
     ]

@@ -170,7 +170,6 @@ def test_main_pages_pass_axe(new_page, force_login, data, screenshot, size):
         response = page.goto(path)
         assert response.status == 200, f"{name}: {path} answered {response.status}"
         expect(page.locator("main")).to_be_visible()
-        page.wait_for_load_state("load")  # images and styles in the screenshot
         screenshot(page, f"a11y-{name}-{size}")
         lines = serious_violations(page)
         lines += [f"broken image: {src}" for src in page.evaluate(BROKEN_IMAGES)]
@@ -208,7 +207,6 @@ def test_reports_pass_axe(new_page, force_login, data, screenshot, size):
     if response.status == 404:
         pytest.xfail(f"{path} answers 404: the reports page is not in this build yet")
     assert response.status == 200
-    page.wait_for_load_state("load")
     screenshot(page, f"a11y-reports-{size}")
     lines = serious_violations(page)
     assert not lines, f"axe on {path}:\n  " + "\n  ".join(lines)
