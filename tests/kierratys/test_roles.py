@@ -105,3 +105,11 @@ def test_coordinator_sets_roles_in_admin(client, coordinator):
 def test_staff_cannot_open_admin(client, staff_user):
     client.force_login(staff_user)
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_forbidden_and_missing_pages_explain_themselves(client, staff_user):
+    client.force_login(staff_user)
+    forbidden = client.get("/inventory/", HTTP_ACCEPT_LANGUAGE="en")
+    assert forbidden.status_code == 403 and "No access" in forbidden.text
+    missing = client.get("/listings/999999/", HTTP_ACCEPT_LANGUAGE="sv")
+    assert missing.status_code == 404 and "Sidan hittades inte" in missing.text
