@@ -61,7 +61,10 @@ def task_detail(request, pk):
         "task": task,
         "is_staff": is_staff,
         "schedule_form": ScheduleForm(
-            initial={"date": task.date or timezone.localdate()},
+            initial={
+                "date": task.date or timezone.localdate(),
+                "slot": task.slot_day.slot_id if task.slot_day_id else None,
+            },
             slots=TimeSlot.objects.filter(warehouse=task.warehouse, is_active=True),
         ),
         "scan_form": ScanForm(),

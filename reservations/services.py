@@ -44,6 +44,12 @@ EVENT_FOR_STATUS = {
 }
 
 
+def _not_enough_message(available: int) -> str:
+    if available == 0:
+        return _("None left: someone reserved the last ones first.")
+    return _("Only %(n)d available now: someone reserved the rest first.") % {"n": available}
+
+
 class NotEnoughAvailable(ValidationError):
     """Fewer are available than asked: the view answers 409 and offers the waiting list."""
 
@@ -221,9 +227,7 @@ def reservation_create(
             status = Status.WAITING
         else:
             raise NotEnoughAvailable(
-                _("Only %(n)d available now: someone reserved the rest first.")
-                % {"n": listing.quantity_available},
-                code="not_enough",
+                _not_enough_message(listing.quantity_available), code="not_enough"
             )
         reservation = _create(
             batch=batch,
@@ -357,10 +361,7 @@ def basket_reserve(
             try:
                 _check_reservable(listing, unit, wanted[listing.pk])
                 if listing.quantity_available < wanted[listing.pk]:
-                    raise NotEnoughAvailable(
-                        _("Only %(n)d available now: someone reserved the rest first.")
-                        % {"n": listing.quantity_available}
-                    )
+                    raise NotEnoughAvailable(_not_enough_message(listing.quantity_available))
             except ValidationError as error:
                 problems.extend(f"{listing.title}: {message}" for message in error.messages)
         if problems:

@@ -71,7 +71,8 @@
   function addCard(data) {
     var cards = document.querySelector("[data-cards]");
     var onFirstPage = !/[?&]page=([2-9]|\d{2,})/.test(window.location.search);
-    if (!cards || !onFirstPage) return;
+    if (!onFirstPage) return;
+    if (!cards) { refreshSoon(); return; } // an empty catalogue has no list yet: ask the server
     if (window.location.search.replace(/^\?/, "").length) { refreshSoon(); return; } // filtered: ask the server
     if (document.querySelector('.card-item[data-listing-id="' + data.id + '"]')) return;
     fetch("/listings/" + data.id + "/card/", { credentials: "same-origin" })

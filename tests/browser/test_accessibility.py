@@ -6,7 +6,7 @@ Screenshots go to screenshots/a11y-<page>-<size>.png.
 """
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from inventory import services as inventory_services
@@ -180,47 +180,22 @@ def test_main_pages_pass_axe(new_page, force_login, data, screenshot, size):
     )
 
 
-REPORT_TABLES_NOT_FOCUSABLE = (
-    "axe scrollable-region-focusable (serious): on a phone the report tables scroll sideways "
-    'in `<div class="table-wrap">` (kierratys/templates/reports/index.html), which a '
-    'keyboard cannot reach; give those wrappers tabindex="0", role="region" and a label'
-)
-
-
 @pytest.mark.parametrize(
     "size",
     [
-        pytest.param(
-            "phone", marks=pytest.mark.xfail(strict=True, reason=REPORT_TABLES_NOT_FOCUSABLE)
-        ),
+        "phone",
         "desktop",
     ],
 )
 def test_reports_pass_axe(new_page, force_login, data, screenshot, size):
-    try:
-        path = reverse("reports:index")
-    except NoReverseMatch:
-        pytest.xfail("the reports page is not in this build yet")
+    path = reverse("reports:index")
     page = new_page(size)
     force_login(page, data["users"][COORDINATOR])
     response = page.goto(path)
-    if response.status == 404:
-        pytest.xfail(f"{path} answers 404: the reports page is not in this build yet")
     assert response.status == 200
     screenshot(page, f"a11y-reports-{size}")
     lines = serious_violations(page)
     assert not lines, f"axe on {path}:\n  " + "\n  ".join(lines)
-
-
-RUN_SHEET_TOOLBAR_OVERFLOWS = (
-    "WCAG 1.4.10 reflow: static/css/labels.css `.toolbar` and `.run-sheet .toolbar form` do "
-    "not wrap, so the run sheet's toolbar (Print, Back, date, Show) is ~575px wide on a "
-    "390px phone; add flex-wrap: wrap to both"
-)
-LABEL_WIDER_THAN_A_PHONE = (
-    "WCAG 1.4.10 reflow: static/css/labels.css `.single .label { width: 100mm }` plus the "
-    "1rem padding of `.single .labels` is ~410px on a 390px phone; add max-width: 100%"
-)
 
 
 @pytest.fixture
@@ -255,12 +230,8 @@ def printables(demo_accounts):
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(
-            "run-sheet", marks=pytest.mark.xfail(strict=True, reason=RUN_SHEET_TOOLBAR_OVERFLOWS)
-        ),
-        pytest.param(
-            "label", marks=pytest.mark.xfail(strict=True, reason=LABEL_WIDER_THAN_A_PHONE)
-        ),
+        "run-sheet",
+        "label",
     ],
 )
 def test_print_pages_fit_a_phone_screen(new_page, force_login, demo_accounts, printables, name):

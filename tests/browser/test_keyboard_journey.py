@@ -69,14 +69,6 @@ def test_reserve_an_item_from_the_catalogue_with_the_keyboard(
     assert_focus_visible(page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "static/css/app.css: `.visually-hidden-input:focus-visible + label` outlines the label "
-        "AFTER the input, but listings/form.html puts each label BEFORE its input: focus on the "
-        "camera input outlines the gallery button, focus on the gallery input shows nowhere"
-    ),
-)
 def test_photo_buttons_show_keyboard_focus(page, demo_accounts, force_login):
     """The photo inputs are hidden behind their labels; the label must show the focus."""
     force_login(page, demo_accounts["lister@demo.example"])

@@ -96,14 +96,6 @@ def test_new_listing_and_its_reservation_show_up_live(
     screenshot(listing_page, "journey-live-reservations-phone")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "static/js/live.js addCard() returns when the page has no [data-cards] list, and "
-        "listings/_results.html renders that list only when there are results: the first "
-        "listing never appears live in an empty catalogue"
-    ),
-)
 def test_first_listing_appears_live_in_an_empty_catalogue(new_page, demo_accounts, force_login):
     watching = new_page("desktop")
     force_login(watching, demo_accounts[RESERVER])

@@ -168,14 +168,6 @@ def test_delivery_from_the_shelf_is_booked_loaded_and_handed_over(
     expect(unit_page.locator("main")).to_contain_text(re.compile(rf"{t('Collected')}\s*1"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "inventory/views.py task_detail builds ScheduleForm with initial={'date': ...} only: "
-        "a booked delivery's schedule form shows 'No slot', and saving the date as shown "
-        "releases the booked slot (task_schedule with slot_id=None)"
-    ),
-)
 def test_schedule_form_of_a_booked_delivery_shows_its_slot(page, demo_accounts, force_login):
     reserver = demo_accounts[RESERVER]
     _warehouse, shelves, slots = warehouse_with_slots()
