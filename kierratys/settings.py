@@ -16,7 +16,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
-DEBUG = env.bool("DEBUG", default=False)
+# With no variables at all this is the embedded development setup, so DEBUG defaults on.
+# Once DATABASE_URL is set (production always does) it defaults off and SECRET_KEY is required.
+DEBUG = env.bool("DEBUG", default="DATABASE_URL" not in env)
 
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:

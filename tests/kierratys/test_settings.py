@@ -112,6 +112,31 @@ def test_municipality_is_configured_by_environment():
     assert loaded["language"] == "sv"
 
 
+def test_manage_py_works_with_no_variables_at_all():
+    env = clean_env()
+    env.pop("DEBUG")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_production_database_without_secret_key_refuses_to_start():
+    env = clean_env(DATABASE_URL="postgres://kierratys@db.internal:5432/kierratys")
+    env.pop("DEBUG")
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
 def test_secret_key_is_required_when_debug_is_off():
     result = subprocess.run(
         [sys.executable, "-c", PROBE],
