@@ -139,11 +139,11 @@ def _lock_listing(listing_id: int) -> Listing:
     return listing
 
 
-def _create(
+def _insert(
     *,
-    batch,
-    listing,
+    listing_id,
     actor,
+    unit,
     quantity,
     status,
     handover,
@@ -152,9 +152,10 @@ def _create(
     contact_phone,
     note,
 ) -> Reservation:
+    """The reservation row and its history event; both reserving paths use this."""
     reservation = Reservation.objects.create(
-        listing=listing,
-        unit=actor.unit,
+        listing_id=listing_id,
+        unit=unit,
         requested_by=actor,
         quantity=quantity,
         status=status,
@@ -166,11 +167,17 @@ def _create(
         collect_by=_collect_by() if status == Status.ACTIVE else None,
     )
     history.record(
-        listing=listing,
+        listing=Listing(pk=listing_id),
         actor=actor,
         kind="reserved" if status == Status.ACTIVE else "waitlisted",
-        changes={"reservation": reservation.pk, "unit": actor.unit.name, "quantity": quantity},
+        changes={"reservation": reservation.pk, "unit": unit.name, "quantity": quantity},
     )
+    return reservation
+
+
+def _create(*, batch, listing, actor, **fields) -> Reservation:
+    reservation = _insert(listing_id=listing.pk, actor=actor, unit=actor.unit, **fields)
+    reservation.listing = listing
     _announce_reservation(batch, reservation)
     return reservation
 
@@ -272,24 +279,17 @@ def _reserve_fast(
     """
     try:
         with transaction.atomic():
-            reservation = Reservation.objects.create(
+            reservation = _insert(
                 listing_id=listing_id,
+                actor=actor,
                 unit=unit,
-                requested_by=actor,
                 quantity=quantity,
                 status=Status.ACTIVE,
                 handover=handover,
                 wanted_date=wanted_date,
-                contact_name=contact_name.strip()[:200],
-                contact_phone=contact_phone.strip()[:40],
-                note=(note or "").strip()[:1000],
-                collect_by=_collect_by(),
-            )
-            history.record(
-                listing=Listing(pk=listing_id),
-                actor=actor,
-                kind="reserved",
-                changes={"reservation": reservation.pk, "unit": unit.name, "quantity": quantity},
+                contact_name=contact_name,
+                contact_phone=contact_phone,
+                note=note,
             )
             notify.reserved(reservation)
             today = timezone.localdate()
@@ -501,7 +501,7 @@ def _lock_reservation(reservation_id: int) -> tuple[Reservation, Listing]:
     return reservation, listing
 
 
-def _is_owner_side(user, listing: Listing) -> bool:
+def is_owner_side(user, listing: Listing) -> bool:
     roles = role_names(user)
     if COORDINATOR in roles:
         return True
@@ -511,11 +511,11 @@ def _is_owner_side(user, listing: Listing) -> bool:
 
 
 def can_cancel(user, reservation: Reservation) -> bool:
-    return user.unit_id == reservation.unit_id or _is_owner_side(user, reservation.listing)
+    return user.unit_id == reservation.unit_id or is_owner_side(user, reservation.listing)
 
 
 def can_hand_over(user, reservation: Reservation) -> bool:
-    return _is_owner_side(user, reservation.listing)
+    return is_owner_side(user, reservation.listing)
 
 
 def reservation_cancel(*, actor, reservation_id: int, reason: str = "") -> Reservation:
@@ -594,7 +594,7 @@ def reservation_extend(*, actor, reservation_id: int) -> Reservation:
     """The owner gives more time to collect, once."""
     with transaction.atomic():
         reservation, listing = _lock_reservation(reservation_id)
-        if not _is_owner_side(actor, listing):
+        if not is_owner_side(actor, listing):
             raise PermissionDenied
         if reservation.status != Status.ACTIVE:
             raise ValidationError(_("Only an active reservation can be extended."))

@@ -2,7 +2,7 @@ from django import template
 
 from ..forms import ReserveForm
 from ..selectors import reservations_of_listing
-from ..services import _is_owner_side
+from ..services import is_owner_side
 
 register = template.Library()
 
@@ -23,6 +23,6 @@ def reserve_box(context, listing):
 @register.inclusion_tag("reservations/_listing_reservations.html", takes_context=True)
 def listing_reservations(context, listing):
     user = context["request"].user
-    if not _is_owner_side(user, listing):
+    if not is_owner_side(user, listing):
         return {"show": False}
     return {"show": True, "reservations": reservations_of_listing(listing=listing)}
