@@ -5,7 +5,7 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -44,32 +44,29 @@ def server_env(**extra) -> dict:
 
 @contextmanager
 def asgi_server(processes: int = 1, **env):
-    """Start daphne processes on their own ports; yields their base URLs."""
+    """Start the production server command (`kierratys.server`) in processes of its own,
+    each on its own port; yields their base URLs. Their logs go to a temporary file."""
+    from kierratys import server
+
     procs, urls = [], []
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - open for the servers' whole life
+        prefix="kierratys-bench-server-", suffix=".log", delete=False
+    )
     try:
         for _ in range(processes):
             port = free_port()
             procs.append(
                 subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "daphne",
-                        "-b",
-                        "127.0.0.1",
-                        "-p",
-                        str(port),
-                        "kierratys.asgi:application",
-                    ],
+                    server.command(port=port, log_level="warning"),
                     cwd=ROOT,
                     env=server_env(**env),
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.PIPE,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                 )
             )
             urls.append(f"http://127.0.0.1:{port}")
         for url in urls:
-            wait_until_up(url)
+            wait_until_up(url, log.name)
         yield urls
     finally:
         for proc in procs:
@@ -79,9 +76,10 @@ def asgi_server(processes: int = 1, **env):
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        log.close()
 
 
-def wait_until_up(url: str, timeout: float = 30) -> None:
+def wait_until_up(url: str, log_name: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -89,7 +87,7 @@ def wait_until_up(url: str, timeout: float = 30) -> None:
             return
         except Exception:
             time.sleep(0.2)
-    raise RuntimeError(f"server at {url} did not start")
+    raise RuntimeError(f"server at {url} did not start; its log: {log_name}")
 
 
 def wrk(url: str, *, seconds: int, connections: int, headers: dict | None = None) -> dict:

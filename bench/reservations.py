@@ -21,7 +21,11 @@ STOCK = 999
 
 def _setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kierratys.settings")
-    os.environ.setdefault("DEBUG", "true")
+    # As in production: with DEBUG on, Django would also log every query in memory.
+    os.environ.setdefault("DEBUG", "false")
+    from ._server import BENCH_SECRET_KEY
+
+    os.environ.setdefault("SECRET_KEY", BENCH_SECRET_KEY)
     import django
 
     django.setup()

@@ -44,6 +44,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # --- Marketplace rules a city may tune ----------------------------------------------------
 LISTING_AVAILABLE_DAYS = env.int("LISTING_AVAILABLE_DAYS", default=30)
 RESERVATION_COLLECT_DAYS = env.int("RESERVATION_COLLECT_DAYS", default=14)
+# New reservations are emailed to their owner units in sweeps at most this far apart.
+RESERVATION_OWNER_NOTIFY_SECONDS = env.int("RESERVATION_OWNER_NOTIFY_SECONDS", default=2)
 RESERVATION_EXTEND_DAYS = env.int("RESERVATION_EXTEND_DAYS", default=7)
 RESERVATION_REMINDER_DAYS = env.int("RESERVATION_REMINDER_DAYS", default=3)
 WAREHOUSE_UNCLAIMED_DAYS = env.int("WAREHOUSE_UNCLAIMED_DAYS", default=60)

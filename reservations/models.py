@@ -58,6 +58,9 @@ class Reservation(models.Model):
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     reminded_before_at = models.DateTimeField(null=True, blank=True)
     reminded_due_at = models.DateTimeField(null=True, blank=True)
+    # The owner unit's "new reservation" email is owed while this is empty: the row is its
+    # own outbox, written in the reserving transaction (reservations/notify.py).
+    owner_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -84,6 +87,11 @@ class Reservation(models.Model):
                 fields=["collect_by"], condition=Q(status="active"), name="reservation_due_idx"
             ),
             models.Index(fields=["unit", "status"]),
+            models.Index(
+                fields=["id"],
+                condition=Q(owner_notified_at__isnull=True),
+                name="reservation_owner_owed_idx",
+            ),
         ]
 
     def __str__(self):

@@ -1,10 +1,22 @@
-"""Who hears about a reservation: one queued task per event, resolved by the worker.
+"""Who hears about a reservation, resolved by the worker after commit.
 
-Inside the reserving transaction only a single small row is written (the task); the
-worker, after commit, finds the recipients and queues their emails (each retried).
+New reservations: the owner unit's email is owed while `owner_notified_at` is empty, so
+the reserving transaction writes nothing extra (reserving is the hot path). After commit
+the process makes sure a sweep (`notify_owners`) is queued to run within
+`RESERVATION_OWNER_NOTIFY_SECONDS`; one sweep covers everything committed before it runs.
+A sweep missed because a process died right after its commit is caught by the periodic
+jobs. Status changes and reminders: one queued task each, in the causing transaction.
+Every email is its own task, retried.
 """
 
+import logging
+import threading
+import time
+from datetime import timedelta
+
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django_tasks import task
 
@@ -13,10 +25,67 @@ from kierratys.models import User
 
 from .models import Reservation
 
+logger = logging.getLogger(__name__)
+SWEEP_BATCH = 100
+
 
 def reserved(reservation) -> None:
     if reservation.status == Reservation.Status.ACTIVE:
-        notify_reservation.enqueue(reservation.pk, "reservation_new")
+        transaction.on_commit(_queue_sweep)
+
+
+class _SweepClock:
+    """When this process last queued a sweep, and until when that sweep covers commits."""
+
+    lock = threading.Lock()
+    covered_until = 0.0
+
+
+def _queue_sweep() -> None:
+    delay = settings.RESERVATION_OWNER_NOTIFY_SECONDS
+    now = time.monotonic()
+    with _SweepClock.lock:
+        if now < _SweepClock.covered_until:
+            return  # a queued sweep runs after this commit and will see it
+        _SweepClock.covered_until = now + delay
+    try:
+        notify_owners.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue()
+    except Exception:
+        logger.warning("No owner-notification sweep queued; periodic jobs will send them")
+
+
+@task()
+def notify_owners() -> int:
+    """Email the owner units of new reservations not yet told. Safe to run in parallel."""
+    told = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Reservation.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("listing__created_by", "unit", "requested_by")
+                .filter(owner_notified_at__isnull=True)
+                .order_by("pk")[:SWEEP_BATCH]
+            )
+            if not batch:
+                return told
+            for reservation in batch:
+                if reservation.status == Reservation.Status.ACTIVE:
+                    _tell_owners(reservation)
+            Reservation.objects.filter(pk__in=[r.pk for r in batch]).update(
+                owner_notified_at=timezone.now()
+            )
+            told += len(batch)
+
+
+def _tell_owners(reservation) -> None:
+    context = {**_context(reservation), "which": ""}
+    for user in _owner_recipients(reservation.listing):
+        mail.send_later(
+            to=user.email,
+            template="reservation_new",
+            context=context,
+            language=user.language or None,
+        )
 
 
 def status_changed(reservation, previous: str) -> None:
@@ -40,7 +109,7 @@ def notify_reservation(reservation_id: int, template: str, which: str = "") -> i
     )
     if reservation is None:
         return 0
-    if template == "reservation_new":
+    if template == "reservation_new":  # queued before the owners' sweep existed
         recipients = _owner_recipients(reservation.listing)
     else:
         recipients = [reservation.requested_by] if reservation.requested_by.is_active else []

@@ -139,6 +139,26 @@ def _lock_listing(listing_id: int) -> Listing:
     return listing
 
 
+# Reserving is the hot path (bench/reservations.py): its two rows are written with plain
+# INSERTs, which cost a fifth of what Model.objects.create() does in Python. The columns are
+# the models' own; a field added without a value here fails every reserving test at once.
+INSERT_RESERVATION_SQL = """
+    INSERT INTO reservations_reservation (
+        listing_id, unit_id, requested_by_id, quantity, quantity_collected, handover,
+        wanted_date, contact_name, contact_phone, note, collect_by, extended, status, reason,
+        owner_notified_at, created_at, updated_at)
+    VALUES (
+        %(listing)s, %(unit)s, %(actor)s, %(quantity)s, 0, %(handover)s,
+        %(wanted_date)s, %(contact_name)s, %(contact_phone)s, %(note)s, %(collect_by)s, FALSE,
+        %(status)s, '', %(owner_notified_at)s, %(now)s, %(now)s)
+    RETURNING id
+"""
+INSERT_EVENT_SQL = """
+    INSERT INTO listings_listingevent (listing_id, actor_id, kind, changes, note, created_at)
+    VALUES (%(listing)s, %(actor)s, %(kind)s, %(changes)s, '', %(now)s)
+"""
+
+
 def _insert(
     *,
     listing_id,
@@ -153,7 +173,8 @@ def _insert(
     note,
 ) -> Reservation:
     """The reservation row and its history event; both reserving paths use this."""
-    reservation = Reservation.objects.create(
+    now = timezone.now()
+    reservation = Reservation(
         listing_id=listing_id,
         unit=unit,
         requested_by=actor,
@@ -165,13 +186,44 @@ def _insert(
         contact_phone=contact_phone.strip()[:40],
         note=(note or "").strip()[:1000],
         collect_by=_collect_by() if status == Status.ACTIVE else None,
+        created_at=now,
+        updated_at=now,
     )
-    history.record(
-        listing=Listing(pk=listing_id),
-        actor=actor,
-        kind="reserved" if status == Status.ACTIVE else "waitlisted",
-        changes={"reservation": reservation.pk, "unit": unit.name, "quantity": quantity},
-    )
+    ops = connection.ops
+    db_now = ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            INSERT_RESERVATION_SQL,
+            {
+                "listing": listing_id,
+                "unit": unit.pk,
+                "actor": actor.pk,
+                "quantity": quantity,
+                "handover": handover,
+                "wanted_date": ops.adapt_datefield_value(wanted_date),
+                "contact_name": reservation.contact_name,
+                "contact_phone": reservation.contact_phone,
+                "note": reservation.note,
+                "collect_by": ops.adapt_datefield_value(reservation.collect_by),
+                "status": status,
+                # Owners hear of active reservations only (notify.notify_owners).
+                "owner_notified_at": None if status == Status.ACTIVE else db_now,
+                "now": db_now,
+            },
+        )
+        reservation.pk = cursor.fetchone()[0]
+        changes = {"reservation": reservation.pk, "unit": unit.name, "quantity": quantity}
+        cursor.execute(
+            INSERT_EVENT_SQL,
+            {
+                "listing": listing_id,
+                "actor": actor.pk,
+                "kind": "reserved" if status == Status.ACTIVE else "waitlisted",
+                "changes": history.changes_for_db(changes, connection),
+                "now": db_now,
+            },
+        )
+    reservation._state.adding = False
     return reservation
 
 

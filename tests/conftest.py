@@ -121,6 +121,13 @@ def _hash_each_password_once():
 
 
 @pytest.fixture(autouse=True)
+def _owner_sweep_at_once(settings):
+    """New-reservation emails are swept as soon as the worker runs (production batches a
+    couple of seconds); tests of the batching set their own delay."""
+    settings.RESERVATION_OWNER_NOTIFY_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Cached filter choices and fragments must not leak from one test into the next."""
     from django.core.cache import cache

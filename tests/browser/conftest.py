@@ -1,8 +1,8 @@
 """Browser journeys: Debian's Chromium, driven by Playwright, against the real ASGI server.
 
-One daphne server (a subprocess, websockets included) and one Chromium serve the whole
-`tests/browser` package; every test gets new browser contexts (fresh cookies) and a
-database that pytest-django flushes after it. A journey:
+One server (the production command in a subprocess, websockets included) and one
+Chromium serve the whole `tests/browser` package; every test gets new browser contexts
+(fresh cookies) and a database that pytest-django flushes after it. A journey:
 
     pytestmark = pytest.mark.browser
 
@@ -32,7 +32,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -42,6 +41,8 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+
+from kierratys import server
 
 from . import helpers
 
@@ -164,14 +165,13 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def _start_server(env: dict, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """Start daphne on a free port and wait for /healthz; retry if the port got taken."""
+    """Start the server on a free port and wait for /healthz; retry if the port got taken."""
     for _attempt in range(3):
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"
         with log_path.open("a") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-                + ["kierratys.asgi:application"],
+                server.command(port=port, log_level="warning"),
                 cwd=helpers.REPO,
                 env={**env, "SITE_URL": base_url},
                 stdout=log,
@@ -198,7 +198,7 @@ def _start_server(env: dict, log_path: Path) -> tuple[subprocess.Popen, str]:
 
 @pytest.fixture(scope="package")
 def live_asgi_server(django_db_setup, django_db_blocker, tmp_path_factory) -> LiveServer:
-    """Base URL of daphne serving kierratys.asgi (HTTP and websockets) on the test database.
+    """Base URL of the production server command (HTTP and websockets) on the test database.
 
     The test run's environment (REDIS_URL, AWS_*, ...) with DEBUG on, so WhiteNoise
     serves static files from the app folders; SITE_URL is the server; emails are written
@@ -219,7 +219,7 @@ def live_asgi_server(django_db_setup, django_db_blocker, tmp_path_factory) -> Li
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    log_path = folder / "daphne.log"
+    log_path = folder / "server.log"
     process, base_url = _start_server(env, log_path)
     server = LiveServer(base_url)
     server.log_path = log_path

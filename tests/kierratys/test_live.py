@@ -1,13 +1,17 @@
 """The /ws/live/ socket: who may connect and which groups the server picks."""
 
+import asyncio
+from collections import deque
+
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
-from kierratys import live
+from kierratys import fanout, live
 from kierratys.asgi import application
-from kierratys.consumers import LiveConsumer
+from kierratys.consumers import OUTBOX_LIMIT, LiveConsumer
 from kierratys.roles import WAREHOUSE
 
 from ..factories import UserFactory
@@ -75,3 +79,74 @@ async def test_client_cannot_join_groups():
     await sync_to_async(live.send_event)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
+
+
+# --- the per-process fan-out ------------------------------------------------------------
+
+
+async def test_sockets_in_one_process_share_one_subscription_and_all_get_the_event():
+    first, second = await sync_to_async(UserFactory.create_batch)(2)
+    socket_a, _ = await connect_as(first)
+    socket_b, _ = await connect_as(second)
+    fan = fanout.for_layer(get_channel_layer())
+    assert len(fan.members[live.CATALOGUE_GROUP]) == 2
+    await sync_to_async(live.send_event)([live.CATALOGUE_GROUP], "listing.changed", {"id": 7})
+    for socket in (socket_a, socket_b):
+        assert (await socket.receive_json_from())["data"] == {"id": 7}
+    await socket_a.disconnect()
+    assert len(fan.members[live.CATALOGUE_GROUP]) == 1
+    await socket_b.disconnect()
+    # The last socket gone: the process leaves every group and stops listening.
+    assert fan.members == {}
+    assert fan.pump is None
+
+
+class StalledClient:
+    """A socket whose client has stopped reading: its first send never completes."""
+
+    def __init__(self):
+        self.sent = []
+        self.release = asyncio.Event()
+
+    async def __call__(self, message):
+        self.sent.append(message)
+        if len(self.sent) == 1:
+            await self.release.wait()
+
+
+def stalled_consumer():
+    consumer = LiveConsumer()
+    consumer.outbox, consumer.writer, consumer.accepted = deque(), None, True
+    consumer.base_send = StalledClient()
+    return consumer
+
+
+async def test_a_stalled_socket_does_not_hold_up_the_others():
+    user = await sync_to_async(UserFactory)()
+    healthy, _ = await connect_as(user)
+    stalled = stalled_consumer()
+    fan = fanout.for_layer(get_channel_layer())
+    await fan.join(stalled, [live.CATALOGUE_GROUP])
+    for n in range(3):
+        await sync_to_async(live.send_event)([live.CATALOGUE_GROUP], "listing.changed", {"id": n})
+    for n in range(3):
+        assert (await healthy.receive_json_from(timeout=2))["data"] == {"id": n}
+    assert len(stalled.base_send.sent) == 1
+    assert len(stalled.outbox) == 2  # waiting its turn, not lost
+    await fan.leave(stalled, [live.CATALOGUE_GROUP])
+    stalled.writer.cancel()
+    await healthy.disconnect()
+
+
+async def test_a_socket_too_far_behind_is_closed_so_its_page_reloads_fresh():
+    stalled = stalled_consumer()
+    stalled.deliver('{"event": "listing.changed", "data": {"id": 0}}')
+    await asyncio.sleep(0)  # the first send is under way and stalls
+    for n in range(1, OUTBOX_LIMIT + 5):
+        stalled.deliver(f'{{"event": "listing.changed", "data": {{"id": {n}}}}}')
+    stalled.base_send.release.set()
+    await asyncio.wait_for(stalled.writer, 2)
+    first, last = stalled.base_send.sent[0], stalled.base_send.sent[-1]
+    assert first["text"].endswith('{"id": 0}}')
+    assert last == {"type": "websocket.close", "code": 4408}
+    assert len(stalled.base_send.sent) == 2  # no backlog replayed before the close

@@ -1,4 +1,4 @@
-"""Across processes on real services: daphne on PostgreSQL and a Redis the test owns.
+"""Across processes: the production server on PostgreSQL and a Redis the test owns.
 
 A websocket client sees a reservation made over HTTP; then Redis is stopped and started
 again, and events flow again with nothing more than the client's normal reconnect.

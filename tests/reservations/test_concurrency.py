@@ -174,3 +174,28 @@ def test_expiry_job_twice_in_parallel_expires_each_once():
         )
     ) == {2}
     assert sum(x.events.filter(kind="expired").count() for x in listings) == 10
+
+
+def test_owner_sweeps_in_parallel_tell_each_owner_once():
+    from django_tasks_db.models import DBTaskResult
+
+    from reservations import notify
+
+    listings = [ListingFactory() for _ in range(150)]  # more than one sweep batch
+    for listing in listings:
+        services.reservation_create(
+            actor=UserFactory(),
+            listing_id=listing.pk,
+            quantity=1,
+            contact_name="x",
+            contact_phone="1",
+        )
+    DBTaskResult.objects.all().delete()  # the sweeps queued after each commit
+    counts = []
+    errors = run_threads([lambda: counts.append(notify.notify_owners.call()) for _ in range(3)])
+    assert errors == []
+    assert sum(counts) == 150
+    assert not Reservation.objects.filter(owner_notified_at__isnull=True).exists()
+    emails = DBTaskResult.objects.filter(task_path__endswith="send_email")
+    recipients = [task.args_kwargs["kwargs"]["to"] for task in emails]
+    assert sorted(recipients) == sorted(x.created_by.email for x in listings)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from kierratys.roles import WAREHOUSE
 from listings.models import Listing
-from reservations import services
+from reservations import notify, services
 from reservations.models import Reservation
 
 from ..factories import ListingFactory, UserFactory, reserve
@@ -296,17 +296,67 @@ def test_reminders_three_days_before_and_on_the_day_once_each(run_tasks):
     assert len(subjects) == 2
 
 
-def test_emails_go_out_only_after_commit(run_tasks):
+def test_emails_go_out_only_after_commit(run_tasks, django_capture_on_commit_callbacks):
     listing = ListingFactory()
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         reserve(listing)
         raise RuntimeError("rolled back")
+    assert callbacks == []
     run_tasks()
     assert mail.outbox == []
-    reserve(listing)
+    with django_capture_on_commit_callbacks(execute=True):
+        reserve(listing)
     run_tasks()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [listing.created_by.email]
+
+
+def owner_sweeps_queued() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=notify.notify_owners.module_path).count()
+
+
+def test_one_sweep_tells_the_owners_of_reservations_made_close_together(
+    run_tasks, settings, django_capture_on_commit_callbacks
+):
+    settings.RESERVATION_OWNER_NOTIFY_SECONDS = 30
+    notify._SweepClock.covered_until = 0.0
+    listings = ListingFactory.create_batch(3)
+    for listing in listings:
+        with django_capture_on_commit_callbacks(execute=True):
+            reserve(listing)
+    assert owner_sweeps_queued() == 1  # not one task per reservation
+    run_tasks()
+    assert mail.outbox == []  # the sweep waits its 30 seconds
+    assert notify.notify_owners.call() == 3
+    assert notify.notify_owners.call() == 0  # each owner is told once
+    run_tasks()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(x.created_by.email for x in listings)
+
+
+def test_periodic_jobs_tell_owners_whose_sweep_was_never_queued(run_tasks):
+    from django.core.management import call_command
+
+    listing = ListingFactory()
+    reserve(listing)  # no commit in this test: as if the process died right after it
+    assert owner_sweeps_queued() == 0
+    call_command("periodic_jobs", verbosity=0)
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [[listing.created_by.email]]
+
+
+def test_owners_hear_of_active_reservations_not_of_waiting_ones(run_tasks):
+    listing = ListingFactory(quantity=1)
+    reserve(listing)
+    reserve(listing, join_waiting_list=True)
+    assert notify.notify_owners.call() == 1
+    run_tasks()
+    assert len(mail.outbox) == 1
 
 
 def test_a_mail_failure_never_fails_the_reservation(run_tasks, monkeypatch):

@@ -1,11 +1,11 @@
-"""Real servers for cross-process tests: daphne on the test database, a private Redis."""
+"""Real servers for cross-process tests: the production ASGI server on the test database,
+a private Redis."""
 
 import os
 import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
+
+from kierratys import server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,7 +84,7 @@ def database_url() -> str:
 
 
 class AsgiServer:
-    """daphne serving the project on the test database (committed data only)."""
+    """The production server command (`kierratys.server`) on the test database."""
 
     def __init__(self, **env):
         self.port = free_port()
@@ -98,16 +100,7 @@ class AsgiServer:
 
     def start(self):
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "kierratys.asgi:application",
-            ],
+            server.command(port=self.port, log_level="warning"),
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

@@ -1,4 +1,5 @@
-"""The periodic jobs: expire reservations, send reminders, ask owners about expired listings.
+"""The periodic jobs: expire reservations, send reminders, ask owners about expired listings,
+and tell owners of any new reservation whose notification sweep was never queued.
 
 Schedule every few minutes in production (cron or a systemd timer). Idempotent and safe to
 run twice at once. `--loop SECONDS` keeps it running (used by `make run`).
@@ -9,6 +10,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from inventory import services as inventory_services
+from reservations import notify
 from reservations import services as reservation_services
 
 
@@ -23,9 +25,12 @@ class Command(BaseCommand):
             expired = reservation_services.reservations_expire()
             reminded = reservation_services.reservations_remind()
             asked = inventory_services.listings_expiry_notify()
-            if options["verbosity"] > 1 or expired or reminded or asked:
+            # Normally swept within seconds of reserving; this catches any sweep never queued.
+            owners = notify.notify_owners.call()
+            if options["verbosity"] > 1 or expired or reminded or asked or owners:
                 self.stdout.write(
-                    f"expired {expired}, reminders {reminded}, expiry questions {asked}"
+                    f"expired {expired}, reminders {reminded}, expiry questions {asked}, "
+                    f"new reservations told {owners}"
                 )
             if not loop:
                 return

@@ -1,0 +1,79 @@
+"""Per-process fan-out of live events to the sockets open in this process.
+
+With channels' usual pattern every socket has a channel of its own: one Redis message is
+copied into a queue per socket and wakes a consumer per socket, each going through
+channels' dispatch. At a thousand sockets that was most of the server's work per event.
+Here each process listens on one channel of its own, joined to every group one of its
+sockets needs, and hands each event's text to those sockets itself. Every socket writes
+from its own outbox (`LiveConsumer.deliver`), so a slow client never holds up the others.
+"""
+
+import asyncio
+import logging
+import weakref
+
+logger = logging.getLogger(__name__)
+
+# One fan-out per event loop: a server process has one loop, tests make one per test.
+_fanouts: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Fanout]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def for_layer(layer) -> "Fanout":
+    loop = asyncio.get_running_loop()
+    fanout = _fanouts.get(loop)
+    if fanout is None or fanout.layer is not layer:
+        fanout = _fanouts[loop] = Fanout(layer)
+    return fanout
+
+
+class Fanout:
+    def __init__(self, layer):
+        self.layer = layer
+        self.channel = None
+        self.members: dict[str, set] = {}  # group -> sockets of this process
+        self.pump = None
+        self.lock = asyncio.Lock()  # joins and leaves change subscriptions one at a time
+
+    async def join(self, socket, groups) -> None:
+        async with self.lock:
+            if self.channel is None:
+                self.channel = await self.layer.new_channel("live.")
+                self.pump = asyncio.create_task(self._pump(self.channel))
+            for group in groups:
+                # Also for groups already joined: layers that expire memberships (channels'
+                # group_expiry) are refreshed by every socket that opens.
+                await self.layer.group_add(group, self.channel)
+                self.members.setdefault(group, set()).add(socket)
+
+    async def leave(self, socket, groups) -> None:
+        async with self.lock:
+            for group in groups:
+                sockets = self.members.get(group)
+                if sockets is None:
+                    continue
+                sockets.discard(socket)
+                if not sockets:
+                    del self.members[group]
+                    await self.layer.group_discard(group, self.channel)
+            if not self.members and self.pump is not None:
+                # The last socket left: stop listening, so nothing lingers after it.
+                self.pump.cancel()
+                self.pump = self.channel = None
+
+    async def _pump(self, channel) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # A layer that fails here (the core Redis layer while Redis is down) is
+                # retried; the pub/sub layer waits on its own and never raises.
+                logger.warning("Live events could not be received; retrying", exc_info=True)
+                await asyncio.sleep(1)
+                continue
+            for socket in tuple(self.members.get(message.get("group"), ())):
+                for text in message["texts"]:
+                    socket.deliver(text)
