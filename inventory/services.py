@@ -67,7 +67,7 @@ def _lock_task(task_id: int) -> tuple[Task, Listing]:
     if listing_id is None:
         raise Task.DoesNotExist
     listing = Listing.objects.select_for_update().get(pk=listing_id)
-    task = Task.objects.select_for_update().select_related("warehouse").get(pk=task_id)
+    task = Task.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=task_id)
     return task, listing
 
 
@@ -110,7 +110,11 @@ def _book_slot(*, slot_id: int, day: date, kind: str) -> SlotDay:
         ],
         ignore_conflicts=True,
     )
-    slot_day = SlotDay.objects.select_for_update().select_related("slot").get(slot=slot, date=day)
+    slot_day = (
+        SlotDay.objects.select_for_update(of=("self",))
+        .select_related("slot")
+        .get(slot=slot, date=day)
+    )
     field, capacity = (
         ("deliveries_booked", slot_day.delivery_capacity)
         if kind == "delivery"
@@ -397,9 +401,12 @@ def disposal_complete(*, actor, task_id: int) -> Task:
         _move(task, Task.Status.DONE)
         task.save(update_fields=["status", "date", "updated_at"])
         listing.quantity_available -= task.quantity
+        listing.quantity_disposed += task.quantity
         if listing.quantity_available == 0 and listing.quantity_reserved == 0:
             listing.status = Listing.Status.ARCHIVED
-        listing.save(update_fields=["quantity_available", "status", "updated_at"])
+        listing.save(
+            update_fields=["quantity_available", "quantity_disposed", "status", "updated_at"]
+        )
         history.record(
             listing=listing,
             actor=actor,
@@ -407,6 +414,8 @@ def disposal_complete(*, actor, task_id: int) -> Task:
             changes={"task": task.pk, "quantity": task.quantity, "reason": task.disposal_reason},
         )
         batch = live.Batch()
+        # An archived listing's waiting list can never be served: it is told so now.
+        reservation_services.waiting_list_promote(listing=listing, actor=actor, batch=batch)
         _announce(task, batch)
         batch.add(
             [live.CATALOGUE_GROUP],

@@ -66,7 +66,11 @@ def _listing_url(listing: Listing) -> str:
 
 def _alert(saved_id: int, listing: Listing) -> None:
     with transaction.atomic():
-        saved = SavedSearch.objects.select_for_update().select_related("user").get(pk=saved_id)
+        saved = (
+            SavedSearch.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=saved_id)
+        )
         Notice.objects.create(
             user=saved.user,
             kind=Notice.Kind.SEARCH_MATCH,
@@ -99,7 +103,7 @@ def send_digest(saved_id: int) -> int:
     """The bundled email: everything that matched since the last one, still available."""
     with transaction.atomic():
         saved = (
-            SavedSearch.objects.select_for_update()
+            SavedSearch.objects.select_for_update(of=("self",))
             .select_related("user")
             .filter(pk=saved_id)
             .first()

@@ -150,6 +150,8 @@ class Listing(models.Model):
     # Both changed only by the reservation services. Collected items have left for good.
     quantity_available = models.PositiveSmallIntegerField(_("available"), default=1)
     quantity_collected = models.PositiveSmallIntegerField(_("collected"), default=0)
+    # Changed only by the warehouse's disposal service; disposed items have left for good too.
+    quantity_disposed = models.PositiveSmallIntegerField(_("disposed of"), default=0)
     owner_unit = models.ForeignKey(
         "kierratys.Unit", on_delete=models.PROTECT, related_name="listings", verbose_name=_("unit")
     )
@@ -196,9 +198,12 @@ class Listing(models.Model):
             models.CheckConstraint(
                 condition=Q(
                     quantity_collected__gte=0,
-                    quantity_collected__lte=F("quantity") - F("quantity_available"),
+                    quantity_disposed__gte=0,
+                    quantity_collected__lte=(
+                        F("quantity") - F("quantity_available") - F("quantity_disposed")
+                    ),
                 ),
-                name="listing_collected_within_quantity",
+                name="listing_gone_within_quantity",
             ),
             models.CheckConstraint(
                 condition=Q(available_until__gte=F("available_from")),
@@ -248,7 +253,12 @@ class Listing(models.Model):
 
     @property
     def quantity_reserved(self) -> int:
-        return self.quantity - self.quantity_available - self.quantity_collected
+        return (
+            self.quantity
+            - self.quantity_available
+            - self.quantity_collected
+            - self.quantity_disposed
+        )
 
     @property
     def at_warehouse(self) -> bool:

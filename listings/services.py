@@ -108,8 +108,9 @@ def _validate(listing: Listing) -> None:
         raise ValidationError(errors)
 
 
-def _publish_event(listing: Listing, event: str) -> None:
-    live.publish(
+def _publish_event(listing: Listing, event: str, batch: live.Batch | None = None) -> None:
+    batch = batch or live.Batch()
+    batch.add(
         [live.CATALOGUE_GROUP],
         event,
         {
@@ -118,13 +119,23 @@ def _publish_event(listing: Listing, event: str) -> None:
             "quantity_available": listing.quantity_available,
         },
     )
+    live.publish_batch(batch)
 
 
-def _announce_published(listing: Listing) -> None:
+def _serve_waiting_list(listing: Listing, actor) -> live.Batch:
+    """Quantity on offer again (relisted, or more of it) goes to the waiting list first."""
+    from reservations.services import waiting_list_promote  # reservations builds on listings
+
+    batch = live.Batch()
+    waiting_list_promote(listing=listing, actor=actor, batch=batch)
+    return batch
+
+
+def _announce_published(listing: Listing, batch: live.Batch | None = None) -> None:
     """Live event for open catalogues; saved-search matching by the worker after commit."""
     from .alerts import match_saved_searches
 
-    _publish_event(listing, "listing.published")
+    _publish_event(listing, "listing.published", batch)
     match_saved_searches.enqueue(listing.pk)
 
 
@@ -262,7 +273,8 @@ def listing_update(
                 changes={"count": len(processed)},
             )
         if listing.status == Listing.Status.PUBLISHED:
-            _publish_event(listing, "listing.changed")
+            batch = _serve_waiting_list(listing, actor)
+            _publish_event(listing, "listing.changed", batch)
     return listing
 
 
@@ -307,7 +319,7 @@ def listing_publish(*, actor, listing_id: int) -> Listing:
         listing.published_at = listing.published_at or timezone.now()
         listing.save(update_fields=["status", "published_at", "updated_at"])
         history.record(listing=listing, actor=actor, kind=kind)
-        _announce_published(listing)
+        _announce_published(listing, _serve_waiting_list(listing, actor))
     return listing
 
 

@@ -25,10 +25,21 @@ def reservations_of_unit(*, user) -> dict:
     theirs_filter = Q(listing__owner_unit_id=user.unit_id)
     if WAREHOUSE in role_names(user):
         theirs_filter |= Q(listing__storage_location__isnull=False)
-    return {
-        "ours": list(_base().filter(unit_id=user.unit_id)[:200]),
-        "theirs": list(_base().filter(theirs_filter).exclude(unit_id=user.unit_id)[:200]),
-    }
+    ours = list(_base().filter(unit_id=user.unit_id)[:200])
+    theirs = list(_base().filter(theirs_filter).exclude(unit_id=user.unit_id)[:200])
+    for reservation in ours + theirs:
+        _add_permissions(user, reservation)
+    return {"ours": ours, "theirs": theirs}
+
+
+def _add_permissions(user, reservation: Reservation) -> None:
+    """What this user may do with it, for the pages' buttons (the services check again)."""
+    owner_side = can_hand_over(user, reservation)
+    active = reservation.status == Reservation.Status.ACTIVE
+    reservation.user_can_cancel = can_cancel(user, reservation) and reservation.is_open
+    reservation.user_must_give_reason = reservation.unit_id != user.unit_id
+    reservation.user_can_hand_over = owner_side and active
+    reservation.user_can_extend = owner_side and active and not reservation.extended
 
 
 def reservation_for_user(*, user, reservation_id: int) -> Reservation:
@@ -42,15 +53,7 @@ def reservation_for_user(*, user, reservation_id: int) -> Reservation:
         or COORDINATOR in role_names(user)
     ):
         raise Http404
-    reservation.user_can_cancel = can_cancel(user, reservation) and reservation.is_open
-    reservation.user_can_hand_over = (
-        can_hand_over(user, reservation) and reservation.status == "active"
-    )
-    reservation.user_can_extend = (
-        can_hand_over(user, reservation)
-        and reservation.status == "active"
-        and not reservation.extended
-    )
+    _add_permissions(user, reservation)
     return reservation
 
 

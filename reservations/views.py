@@ -2,7 +2,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -76,14 +78,14 @@ def reservation_list(request):
     )
 
 
-def detail(request, pk):
+def detail(request, pk, *, cancel_form=None, status=200):
     reservation = selectors.reservation_for_user(user=request.user, reservation_id=pk)
     context = {
         "reservation": reservation,
         "position": selectors.waiting_position(reservation),
-        "cancel_form": CancelForm(),
+        "cancel_form": cancel_form or CancelForm(),
     }
-    return render(request, "reservations/detail.html", context)
+    return render(request, "reservations/detail.html", context, status=status)
 
 
 def slip(request, pk):
@@ -91,41 +93,60 @@ def slip(request, pk):
     return render(request, "reservations/slip.html", {"reservation": reservation})
 
 
-def _act(request, pk, action, success):
+def _next_url(request) -> str | None:
+    """The page an action was taken on, to go back to; never another site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+def _act(request, pk, action, success, cancel_form=None):
+    """Run one action; on bad input show the reservation again with why, changing nothing.
+
+    400 when the input is wrong (a missing reason), 409 when the reservation's state no
+    longer allows it (already cancelled, extended once).
+    """
     try:
         action()
     except (Reservation.DoesNotExist, PermissionDenied) as error:
         raise Http404 from error
     except ValidationError as error:
+        if hasattr(error, "error_dict") and cancel_form is not None:
+            _form_errors(cancel_form, error)
+            return detail(request, pk, cancel_form=cancel_form, status=400)
         for message in error.messages:
             messages.error(request, message)
-        return redirect("reservations:detail", pk=pk), 409
+        return detail(request, pk, cancel_form=cancel_form, status=409)
     messages.success(request, success)
-    return redirect("reservations:detail", pk=pk), 302
+    return redirect(_next_url(request) or reverse("reservations:detail", args=[pk]))
 
 
 @require_POST
 def cancel(request, pk):
     form = CancelForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    response, _status = _act(
+    if not form.is_valid():
+        return detail(request, pk, cancel_form=form, status=400)
+    reason = form.cleaned_data["reason"]
+    return _act(
         request,
         pk,
         lambda: services.reservation_cancel(actor=request.user, reservation_id=pk, reason=reason),
         _("The reservation is cancelled."),
+        cancel_form=form,
     )
-    return response
 
 
 @require_POST
 def extend(request, pk):
-    response, _status = _act(
+    return _act(
         request,
         pk,
         lambda: services.reservation_extend(actor=request.user, reservation_id=pk),
         _("The collect-by date is extended."),
     )
-    return response
 
 
 def handover(request, pk):
@@ -176,7 +197,7 @@ def basket_add(request, pk):
     basket[str(listing.pk)] = quantity
     request.session[BASKET_KEY] = basket
     messages.success(request, _("Added to the basket: %(title)s") % {"title": listing.title})
-    return redirect(request.POST.get("next") or "reservations:basket")
+    return redirect(_next_url(request) or reverse("reservations:basket"))
 
 
 @require_POST

@@ -192,3 +192,160 @@ def test_basket_conflict_is_409_and_reserves_nothing(client, reserver):
     assert response.status_code == 409
     assert "Only 2 available" in response.text
     assert not Reservation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("setup", "quantity", "message"),
+    [
+        ({"status": "archived"}, "1", "not available for reservation"),
+        ({"available_until": "past"}, "1", "can be reserved from"),
+        ({"quantity": 4}, "1000", "less than or equal to 999"),
+    ],
+    ids=["archived", "out-of-window", "over-999"],
+)
+def test_reserving_what_cannot_be_had_is_400(client, reserver, setup, quantity, message):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    if setup.get("available_until") == "past":
+        today = timezone.localdate()
+        setup = {
+            "available_from": today - timedelta(days=30),
+            "available_until": today - timedelta(days=1),
+        }
+    listing = ListingFactory(**setup)
+    response = client.post(
+        reverse("reserve", args=[listing.pk]),
+        reserve_data(quantity=quantity),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert message in response.text
+    assert not Reservation.objects.exists()
+
+
+def test_reserving_our_own_item_is_400(client, reserver):
+    listing = ListingFactory(owner_unit=reserver.unit)
+    response = client.post(
+        reverse("reserve", args=[listing.pk]), reserve_data(), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert "cannot reserve its own item" in response.text
+
+
+def test_joining_the_waiting_list_shows_our_place_in_the_queue(client, reserver):
+    listing = ListingFactory(quantity=2)
+    reserve(listing, quantity=2)
+    reserve(listing, quantity=1, join_waiting_list=True)
+    response = client.post(
+        reverse("reserve", args=[listing.pk]),
+        reserve_data(join_waiting_list="on"),
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    ours = Reservation.objects.get(unit=reserver.unit)
+    assert ours.status == "waiting"
+    assert "You are on the waiting list" in response.text
+    assert "Number 2 in the queue" in response.text
+
+
+def test_cancelling_twice_is_409_and_says_why(client, reserver):
+    reservation = reserve(ListingFactory(), user=reserver)
+    url = reverse("reservations:cancel", args=[reservation.pk])
+    assert client.post(url).status_code == 302
+    again = client.post(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert again.status_code == 409
+    assert "cannot become" in again.text
+
+
+def test_owner_cancelling_without_a_reason_is_400_and_keeps_the_reservation(client):
+    listing = ListingFactory()
+    reservation = reserve(listing)
+    client.force_login(UserFactory(unit=listing.owner_unit))
+    response = client.post(
+        reverse("reservations:cancel", args=[reservation.pk]),
+        {"reason": " "},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "Tell the reserving unit why you cancel" in response.text
+    reservation.refresh_from_db()
+    assert reservation.status == "active"
+
+
+def test_extending_twice_is_409(client):
+    listing = ListingFactory()
+    reservation = reserve(listing)
+    client.force_login(UserFactory(unit=listing.owner_unit))
+    url = reverse("reservations:extend", args=[reservation.pk])
+    assert client.post(url).status_code == 302
+    again = client.post(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert again.status_code == 409
+    assert "already been extended once" in again.text
+
+
+def test_owner_acts_from_the_reservations_list_and_comes_back_to_it(client):
+    listing = ListingFactory(quantity=2)
+    first, second = reserve(listing), reserve(listing)
+    client.force_login(UserFactory(unit=listing.owner_unit))
+    page = client.get(reverse("reservations:list"), HTTP_ACCEPT_LANGUAGE="en")
+    for reservation in (first, second):
+        assert reverse("reservations:extend", args=[reservation.pk]) in page.text
+        assert reverse("reservations:cancel", args=[reservation.pk]) in page.text
+    assert f'id="reason-{first.pk}"' in page.text
+    back = client.post(
+        reverse("reservations:extend", args=[first.pk]), {"next": reverse("reservations:list")}
+    )
+    assert back["Location"] == reverse("reservations:list")
+    back = client.post(
+        reverse("reservations:cancel", args=[second.pk]),
+        {"reason": "Rikki", "next": reverse("reservations:list")},
+    )
+    assert back["Location"] == reverse("reservations:list")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.extended and second.status == "cancelled"
+    after = client.get(reverse("reservations:list"), HTTP_ACCEPT_LANGUAGE="en")
+    assert reverse("reservations:extend", args=[first.pk]) not in after.text  # once only
+
+
+def test_an_action_never_sends_people_to_another_site(client, reserver):
+    listing = ListingFactory()
+    response = client.post(
+        reverse("reservations:basket_add", args=[listing.pk]),
+        {"quantity": 1, "next": "https://evil.example/phish"},
+    )
+    assert response["Location"] == reverse("reservations:basket")
+
+
+@pytest.mark.parametrize(
+    ("listing_setup", "quantity", "message"),
+    [
+        ({}, "abc", "Choose a quantity between 1 and 999"),
+        ({}, "0", "Choose a quantity between 1 and 999"),
+        ({"status": "withdrawn"}, "1", "not available for reservation"),
+        ({"own": True}, "1", "cannot reserve its own item"),
+    ],
+    ids=["non-numeric", "zero", "withdrawn", "own-item"],
+)
+def test_bad_basket_input_is_400_and_reserves_nothing(
+    client, reserver, listing_setup, quantity, message
+):
+    chairs = ListingFactory(quantity=3)
+    setup = dict(listing_setup)
+    if setup.pop("own", False):
+        setup["owner_unit"] = reserver.unit
+    odd = ListingFactory(**setup)
+    for listing in (chairs, odd):
+        client.post(reverse("reservations:basket_add", args=[listing.pk]), {"quantity": 1})
+    response = client.post(
+        reverse("reservations:basket"),
+        {**reserve_data(), f"quantity_{chairs.pk}": 1, f"quantity_{odd.pk}": quantity},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert message in response.text
+    assert not Reservation.objects.exists()
+    chairs.refresh_from_db()
+    assert chairs.quantity_available == 3
