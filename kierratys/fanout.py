@@ -63,17 +63,45 @@ class Fanout:
                 self.pump = self.channel = None
 
     async def _pump(self, channel) -> None:
+        loop = asyncio.get_running_loop()
         while True:
+            started = loop.time()
             try:
                 message = await self.layer.receive(channel)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                # A layer that fails here (the core Redis layer while Redis is down) is
-                # retried; the pub/sub layer waits on its own and never raises.
-                logger.warning("Live events could not be received; retrying", exc_info=True)
-                await asyncio.sleep(1)
+                # Only the core layer raises here (the pub/sub layer waits on its own): while
+                # Redis is down, and also every 5 s when idle if redis-py's socket timeout is
+                # the layer's 5 s wait (README, "Live updates"). No cause to warn by itself.
+                logger.debug("Live events could not be received", exc_info=True)
+                await asyncio.sleep(max(0.0, started + 1 - loop.time()))  # one try a second
+                await self._rejoin(channel)
                 continue
             for socket in tuple(self.members.get(message.get("group"), ())):
                 for text in message["texts"]:
                     socket.deliver(text)
+
+    async def _rejoin(self, channel) -> None:
+        """Join every group again, retrying until the layer takes them.
+
+        The core layer keeps memberships in Redis: one that restarted empty has forgotten
+        them, and the open sockets would never get another event. Adding is idempotent, so
+        this is also harmless after a mere timeout, and refreshes the layer's group expiry.
+        """
+        failures = 0
+        while True:
+            try:
+                # Under the lock, so a group that a leave discards is not added back.
+                async with self.lock:
+                    for group in tuple(self.members):
+                        await self.layer.group_add(group, channel)
+            except Exception:
+                if not failures:
+                    logger.warning("Live events stopped; retrying every second", exc_info=True)
+                failures += 1
+                await asyncio.sleep(1)
+                continue
+            if failures:
+                logger.info("Live events flow again after %d retries", failures)
+            return

@@ -33,6 +33,15 @@ def user_group(user_id: int) -> str:
     return f"user-{user_id}"
 
 
+async def _group_send(layer, group: str, message: dict) -> None:
+    try:
+        await layer.group_send(group, message)
+    except Exception:
+        # After Redis restarts, the first use of each pooled connection fails (Redis closed
+        # it); the retry gets a new one. Without it the first batch after a restart is lost.
+        await layer.group_send(group, message)
+
+
 async def _send_all(layer, events) -> None:
     """One group_send per group, carrying all its events in order.
 
@@ -44,7 +53,7 @@ async def _send_all(layer, events) -> None:
         for group in dict.fromkeys(groups):
             texts.setdefault(group, []).append(text)
     sends = [
-        layer.group_send(group, {"type": "live.events", "group": group, "texts": group_texts})
+        _group_send(layer, group, {"type": "live.events", "group": group, "texts": group_texts})
         for group, group_texts in texts.items()
     ]
     results = await asyncio.wait_for(asyncio.gather(*sends, return_exceptions=True), SEND_TIMEOUT)

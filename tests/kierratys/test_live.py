@@ -12,9 +12,11 @@ from django.contrib.auth.models import AnonymousUser
 from kierratys import fanout, live
 from kierratys.asgi import application
 from kierratys.consumers import OUTBOX_LIMIT, LiveConsumer
+from kierratys.models import User
 from kierratys.roles import WAREHOUSE
 
 from ..factories import UserFactory
+from ..support.servers import session_cookie_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,6 +34,41 @@ async def test_anonymous_socket_is_closed():
     communicator, connected = await connect_as(AnonymousUser())
     assert not connected
     await communicator.wait()
+
+
+async def test_inactive_user_socket_is_closed_at_once():
+    user = await sync_to_async(UserFactory)(is_active=False)
+    communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), "/ws/live/")
+    communicator.scope["user"] = user
+    assert await communicator.connect() == (False, 4401)
+
+
+async def test_a_deactivated_users_session_cannot_reconnect():
+    """Through the real stack: the session still exists, but it no longer signs anyone in.
+
+    A socket already open keeps its groups until it reconnects (docs/live-events.md).
+    """
+    user = await sync_to_async(UserFactory)()
+    session = await sync_to_async(session_cookie_for)(user)
+
+    async def connect():
+        communicator = WebsocketCommunicator(
+            application,
+            "/ws/live/",
+            headers=[
+                (b"origin", b"http://127.0.0.1:8000"),
+                (b"host", b"127.0.0.1"),
+                (b"cookie", f"sessionid={session}".encode()),
+            ],
+        )
+        return communicator, await communicator.connect()
+
+    communicator, (connected, _) = await connect()
+    assert connected
+    await communicator.disconnect()
+    await User.objects.filter(pk=user.pk).aupdate(is_active=False)
+    _, result = await connect()
+    assert result == (False, 4401)
 
 
 async def test_foreign_origin_is_refused():

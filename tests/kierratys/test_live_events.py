@@ -5,11 +5,20 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
+from inventory import services as inventory_services
 from kierratys.consumers import LiveConsumer
+from kierratys.roles import WAREHOUSE
 from listings import services as listing_services
 from reservations import services as reservation_services
 
-from ..factories import CategoryFactory, ListingFactory, UserFactory, reserve
+from ..factories import (
+    CategoryFactory,
+    ListingFactory,
+    UserFactory,
+    next_working_day,
+    reserve,
+    warehouse_with_slots,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,6 +117,81 @@ async def test_withdrawing_removes_from_catalogues():
         }
     ]
     await socket.disconnect()
+
+
+async def test_editing_the_quantity_updates_every_catalogue():
+    listing = await sync_to_async(ListingFactory)(quantity=5)
+    owner = await sync_to_async(UserFactory)(unit=listing.owner_unit)
+    await sync_to_async(reserve)(listing, quantity=2)
+    socket = await socket_for(await sync_to_async(UserFactory)())
+    await sync_to_async(listing_services.listing_update)(
+        actor=owner, listing_id=listing.pk, fields={"quantity": 8}
+    )
+    # The two reserved stay reserved: six of the eight are on offer.
+    assert await events(socket) == [
+        {
+            "event": "listing.changed",
+            "data": {"id": listing.pk, "status": "published", "quantity_available": 6},
+        }
+    ]
+    await socket.disconnect()
+
+
+async def test_disposing_of_the_last_ones_archives_and_removes_from_catalogues():
+    listing = await sync_to_async(ListingFactory)(quantity=3)
+    await sync_to_async(warehouse_with_slots)()
+    driver = await sync_to_async(UserFactory)(roles=[WAREHOUSE])
+    task = await sync_to_async(inventory_services.disposal_request)(
+        actor=driver, listing_id=listing.pk, quantity=3, reason="broken"
+    )
+    socket = await socket_for(await sync_to_async(UserFactory)())
+    await sync_to_async(inventory_services.disposal_complete)(actor=driver, task_id=task.pk)
+    assert await events(socket) == [
+        {
+            "event": "listing.removed",
+            "data": {"id": listing.pk, "status": "archived", "quantity_available": 0},
+        }
+    ]  # the warehouse task itself is not the catalogue's business
+    await socket.disconnect()
+
+
+async def test_a_booked_delivery_reaches_the_warehouse_and_both_units_only():
+    warehouse, _shelves, slots = await sync_to_async(warehouse_with_slots)()
+    listing = await sync_to_async(ListingFactory)(quantity=2)
+    reserver = await sync_to_async(UserFactory)()
+    reservation = await sync_to_async(reserve)(listing, user=reserver, handover="delivery")
+    driver = await sync_to_async(UserFactory)(roles=[WAREHOUSE])
+    colleague = await sync_to_async(UserFactory)(unit=reserver.unit)
+    owner = await sync_to_async(UserFactory)(unit=listing.owner_unit)
+    bystander = await sync_to_async(UserFactory)()
+    sockets = [await socket_for(u) for u in (driver, colleague, owner, bystander)]
+    day = await sync_to_async(next_working_day)()
+    slot = next(s for s in slots if s.weekday == day.weekday())
+
+    task = await sync_to_async(inventory_services.delivery_book)(
+        actor=reserver, reservation_id=reservation.pk, slot_id=slot.pk, day=day
+    )
+    booked = {
+        "event": "task.changed",
+        "data": {
+            "id": task.pk,
+            "kind": "delivery",
+            "status": "scheduled",
+            "warehouse": warehouse.pk,
+            "date": day.isoformat(),
+        },
+    }
+    *concerned, unrelated = [await events(s) for s in sockets]
+    assert concerned == [[booked]] * 3  # the warehouse, the receiving and the giving unit
+    assert unrelated == []
+
+    await sync_to_async(inventory_services.task_start)(actor=driver, task_id=task.pk)
+    started = {**booked, "data": {**booked["data"], "status": "in_progress"}}
+    *concerned, unrelated = [await events(s) for s in sockets]
+    assert concerned == [[started]] * 3
+    assert unrelated == []
+    for socket in sockets:
+        await socket.disconnect()
 
 
 async def test_nothing_is_sent_for_a_rolled_back_transaction():
