@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kierratys import live, mail
 from kierratys.models import User
@@ -26,17 +27,17 @@ from .models import SlotDay, StockTake, StockTakeLine, StorageLocation, Task, Ti
 
 history.register_kinds(
     {
-        "intake_requested": _("Sent to the warehouse"),
-        "task_scheduled": _("Warehouse task scheduled"),
-        "task_started": _("Warehouse task started"),
-        "task_cancelled": _("Warehouse task cancelled"),
-        "task_problem": _("Problem reported"),
-        "shelved": _("Stored in the warehouse"),
-        "delivery_booked": _("Delivery booked"),
-        "delivered": _("Delivered"),
-        "disposal_requested": _("Disposal requested"),
-        "disposed": _("Disposed of"),
-        "stocktake": _("Stock-take"),
+        "intake_requested": gettext_lazy("Sent to the warehouse"),
+        "task_scheduled": gettext_lazy("Warehouse task scheduled"),
+        "task_started": gettext_lazy("Warehouse task started"),
+        "task_cancelled": gettext_lazy("Warehouse task cancelled"),
+        "task_problem": gettext_lazy("Problem reported"),
+        "shelved": gettext_lazy("Stored in the warehouse"),
+        "delivery_booked": gettext_lazy("Delivery booked"),
+        "delivered": gettext_lazy("Delivered"),
+        "disposal_requested": gettext_lazy("Disposal requested"),
+        "disposed": gettext_lazy("Disposed of"),
+        "stocktake": gettext_lazy("Stock-take"),
     }
 )
 

@@ -13,6 +13,7 @@ logger = logging.getLogger(__name__)
 # Events a socket may fall behind by before it is closed; its page then reconnects and
 # refreshes what it shows, which is better than replaying a long backlog.
 OUTBOX_LIMIT = 100
+CLOSE_SIGNED_OUT = 4401
 CLOSE_TOO_SLOW = 4408
 CLOSE_LAYER_DOWN = 1011
 
@@ -29,7 +30,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
-            await self.close(code=4401)
+            # Accepted only to be closed with a reason the page can read: a refused
+            # handshake reaches the browser as a bare 1006, and it would retry forever.
+            await self.accept()
+            await self.close(code=CLOSE_SIGNED_OUT)
             return
         self.outbox = deque()
         self.writer = None

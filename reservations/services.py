@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kierratys import live
 from kierratys.roles import COORDINATOR, WAREHOUSE, role_names
@@ -27,13 +28,13 @@ Status = Reservation.Status
 
 history.register_kinds(
     {
-        "reserved": _("Reserved"),
-        "waitlisted": _("Joined the waiting list"),
-        "promoted": _("Moved from the waiting list to reserved"),
-        "cancelled": _("Reservation cancelled"),
-        "expired": _("Reservation expired"),
-        "collected": _("Collected"),
-        "extended": _("Collect-by date extended"),
+        "reserved": gettext_lazy("Reserved"),
+        "waitlisted": gettext_lazy("Joined the waiting list"),
+        "promoted": gettext_lazy("Moved from the waiting list to reserved"),
+        "cancelled": gettext_lazy("Reservation cancelled"),
+        "expired": gettext_lazy("Reservation expired"),
+        "collected": gettext_lazy("Collected"),
+        "extended": gettext_lazy("Collect-by date extended"),
     }
 )
 EVENT_FOR_STATUS = {
@@ -513,13 +514,6 @@ def reservation_transition(
         reservation.collect_by = _collect_by()
     if to == Status.COLLECTED:
         reservation.quantity_collected = collected
-    gone = listing.quantity_collected + listing.quantity_disposed
-    if gone >= listing.quantity and listing.status != Listing.Status.ARCHIVED:
-        listing.status = Listing.Status.ARCHIVED
-        history.record(
-            listing=listing, actor=actor, kind="archived", note=_("Everything collected.")
-        )
-    listing.save(update_fields=["quantity_available", "quantity_collected", "status", "updated_at"])
     reservation.status = to
     reservation.reason = reason.strip()[:500]
     reservation.save(
@@ -538,6 +532,13 @@ def reservation_transition(
         },
         note=reason,
     )
+    gone = listing.quantity_collected + listing.quantity_disposed
+    if gone >= listing.quantity and listing.status != Listing.Status.ARCHIVED:
+        listing.status = Listing.Status.ARCHIVED
+        history.record(
+            listing=listing, actor=actor, kind="archived", note=_("Everything collected.")
+        )
+    listing.save(update_fields=["quantity_available", "quantity_collected", "status", "updated_at"])
     reservation.listing = listing
     if batch is None:
         batch = live.Batch()

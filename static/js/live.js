@@ -11,11 +11,28 @@
   var attempt = 0;
   var wasConnected = false;
   var refreshTimer = null;
+  var goneTimers = new WeakMap(); // greyed-out card -> its removal timer
+  var stopped = false; // signed out: no more reconnecting
+  // Close code the server uses for a socket without a signed-in user (docs/live-events.md).
+  var CLOSE_SIGNED_OUT = 4401;
 
-  function setState(live) {
+  function setState(live, text) {
     if (!indicator) return;
     indicator.dataset.state = live ? "live" : "offline";
-    indicator.querySelector("[data-live-text]").textContent = live ? t.live : t.offline;
+    indicator.querySelector("[data-live-text]").textContent = text || (live ? t.live : t.offline);
+  }
+
+  // The session has ended (signed out here or elsewhere): reconnecting cannot help, and
+  // the page says so instead of retrying for ever.
+  function signedOut() {
+    stopped = true;
+    var text = t.signedOut || t.offline;
+    setState(false, text);
+    if (indicator) {
+      indicator.dataset.reason = "signed-out";
+      indicator.title = text;
+    }
+    announce(text);
   }
 
   function announce(text) {
@@ -36,7 +53,9 @@
         regions.forEach(function (region) {
           var name = region.dataset.liveRegion;
           var replacement = fresh.querySelector('[data-live-region="' + name + '"]');
-          if (replacement && !region.contains(document.activeElement)) region.innerHTML = replacement.innerHTML;
+          // Never pull a form from under someone using it (focus, or an opened cancel form).
+          var inUse = region.contains(document.activeElement) || region.querySelector("details[open]");
+          if (replacement && !inUse) region.innerHTML = replacement.innerHTML;
         });
         document.dispatchEvent(new CustomEvent("kierratys:refreshed"));
       })
@@ -54,9 +73,16 @@
       if (el.classList.contains("card-item")) {
         var gone = removed || data.quantity_available === 0;
         el.classList.toggle("is-gone", gone);
+        clearTimeout(goneTimers.get(el));
+        goneTimers.delete(el);
         if (gone) {
           el.setAttribute("aria-disabled", "true");
-          setTimeout(function () { if (el.classList.contains("is-gone")) el.remove(); }, 4000);
+          goneTimers.set(el, setTimeout(function () {
+            goneTimers.delete(el);
+            if (el.classList.contains("is-gone")) el.remove();
+          }, 4000));
+        } else {
+          el.removeAttribute("aria-disabled"); // back in stock before it went
         }
       }
     });
@@ -115,7 +141,9 @@
       if (handler) handler(payload.data || {});
       document.dispatchEvent(new CustomEvent("kierratys:live", { detail: payload }));
     };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
+      if (stopped) return;
+      if (event.code === CLOSE_SIGNED_OUT) { signedOut(); return; }
       setState(false);
       // Exponential backoff with full jitter: 1 s, 2 s, 4 s ... at most 30 s.
       var delay = Math.random() * Math.min(30000, 1000 * Math.pow(2, attempt));

@@ -15,6 +15,7 @@
   var context = canvas.getContext("2d", { willReadFrequently: true });
   var detector = null;
   var stream = null;
+  var frames = 0;
   box.hidden = false;
 
   function matches(text) {
@@ -24,10 +25,28 @@
 
   function decodeFrame() {
     if (detector) {
-      return detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
+      return detector.detect(video).then(
+        function (codes) { return codes.length ? codes[0].rawValue : null; },
+        function () {
+          // The browser's detector failed (unsupported here, or broke): use the vendored
+          // decoder from the next frame on, or give up if there is none.
+          detector = null;
+          if (!window.ZXing) throw new Error("no QR decoder");
+          return null;
+        }
+      );
     }
-    canvas.width = video.videoWidth;
-    canvas.height = video.videoHeight;
+    if (!window.ZXing) return Promise.reject(new Error("no QR decoder"));
+    // ZXing's finder-pattern search misses some codes seen square-on (about 3 in 100
+    // labels, depending on their content) that it reads turned a quarter: every other
+    // frame is turned.
+    var turned = (frames += 1) % 2 === 0;
+    var width = video.videoWidth;
+    var height = video.videoHeight;
+    canvas.width = turned ? height : width;
+    canvas.height = turned ? width : height;
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    if (turned) { context.translate(height, 0); context.rotate(Math.PI / 2); }
     context.drawImage(video, 0, 0);
     try {
       var source = new ZXing.HTMLCanvasElementLuminanceSource(canvas);
@@ -44,10 +63,18 @@
     video.hidden = true;
   }
 
+  // Scanning cannot go on: say so and hand over to the typed code.
+  function fallBack() {
+    stop();
+    status.textContent = t.nocam;
+    input.focus();
+  }
+
   function loop() {
     if (!stream) return;
     if (video.readyState < 2) { requestAnimationFrame(loop); return; }
     decodeFrame().then(function (text) {
+      if (!stream) return; // stopped meanwhile
       if (text && matches(text)) {
         input.value = text;
         status.textContent = t.ok;
@@ -57,13 +84,14 @@
         if (text) status.textContent = t.wrong;
         setTimeout(loop, 200);
       }
-    });
+    }).catch(fallBack); // never a silent stop: the typed code always works
   }
 
   form.querySelector("[data-scan-start]").addEventListener("click", function () {
     if ("BarcodeDetector" in window) {
       try { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); } catch (e) { detector = null; }
     }
+    if (!detector && !window.ZXing) { fallBack(); return; }
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
       .then(function (s) {
         stream = s;
@@ -73,7 +101,7 @@
         return video.play();
       })
       .then(loop)
-      .catch(function () { status.textContent = t.nocam; input.focus(); });
+      .catch(fallBack);
   });
   window.addEventListener("pagehide", stop);
 })();

@@ -284,7 +284,8 @@ def new_page(browser, live_asgi_server, browser_db):
     """Factory: `new_page("phone")`, `new_page("desktop", locale="sv-SE")`.
 
     Each call opens a new browser context (own cookies and storage; Finnish by default)
-    whose relative URLs go to the live server. Uncaught JavaScript errors, missing
+    whose relative URLs go to the live server; `via=` another browser (`camera_browser`)
+    opens it there. Uncaught JavaScript errors, missing
     static files and server errors (5xx) fail the test, with the server's log meanwhile.
     """
     contexts = []
@@ -297,8 +298,8 @@ def new_page(browser, live_asgi_server, browser_db):
         if response.status >= 500 or (response.status >= 400 and "/static/" in response.url):
             problems.append(f"{response.status} for {response.request.method} {response.url}")
 
-    def make(size: str = "desktop", *, locale: str = "fi-FI", **options):
-        context = browser.new_context(
+    def make(size: str = "desktop", *, locale: str = "fi-FI", via=None, **options):
+        context = (via or browser).new_context(
             base_url=live_asgi_server, locale=locale, **{**SIZES[size], **options}
         )
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
@@ -316,6 +317,38 @@ def new_page(browser, live_asgi_server, browser_db):
             log.seek(log_offset)
             server_log = log.read()[-6000:]
         pytest.fail("\n".join([*problems, "Server log meanwhile:", server_log]), pytrace=False)
+
+
+@pytest.fixture
+def camera_browser(browser):
+    """Factory: `camera_browser(video)` is a second Chromium whose camera shows `video`.
+
+    Chromium's fake capture device plays the file (YUV4MPEG2, see `helpers.write_y4m`) in
+    a loop, and camera permission is granted without asking, so a page's getUserMedia,
+    <video> and the scanning code run as they would on a phone. Open pages in it with
+    `new_page(..., via=camera)`. It is closed after the test.
+    """
+    launched = []
+
+    def launch(video: Path):
+        camera = browser.browser_type.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+            ],
+            headless=True,
+        )
+        launched.append(camera)
+        return camera
+
+    yield launch
+    for camera in launched:
+        for context in camera.contexts:
+            context.close()
+        camera.close()
 
 
 @pytest.fixture

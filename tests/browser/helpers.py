@@ -217,3 +217,84 @@ def decode_qr(locator) -> list[str]:
     image = Image.open(BytesIO(locator.screenshot())).convert("L")
     image = ImageOps.expand(image, border=40, fill=255)  # a generous quiet zone
     return [barcode.text for barcode in zxingcpp.read_barcodes(image)]
+
+
+def write_y4m(image, path: Path, *, size=(640, 480), frames: int = 2) -> Path:
+    """`image` (PIL) centred on white, as a YUV4MPEG2 video for Chromium's fake camera.
+
+    4:2:0 frames: the luma plane is the picture in grey, the two chroma planes neutral.
+    Chromium loops the file, so a couple of identical frames is a still camera view.
+    """
+    from PIL import Image
+
+    width, height = size
+    canvas = Image.new("L", size, 255)
+    picture = image.convert("L")
+    canvas.paste(picture, ((width - picture.width) // 2, (height - picture.height) // 2))
+    chroma = bytes([128]) * ((width // 2) * (height // 2) * 2)
+    with path.open("wb") as video:
+        video.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            video.write(b"FRAME\n" + canvas.tobytes() + chroma)
+    return path
+
+
+def label_camera_video(page, listing, folder: Path, base_url: str) -> tuple[Path, str]:
+    """The item's printed label as a phone camera sees it: (a y4m video, the QR's text).
+
+    `page` (signed in on the owner side) opens the label page; its QR code, as drawn
+    there, is enlarged and put on a white camera frame.
+    """
+    from io import BytesIO
+
+    import zxingcpp
+    from PIL import Image, ImageOps
+
+    page.goto(f"/listings/{listing.pk}/label/")
+    qr = Image.open(BytesIO(page.locator(".label .qr").screenshot())).convert("L")
+    qr = qr.resize((qr.width * 2, qr.height * 2), Image.Resampling.NEAREST)
+    qr = ImageOps.expand(qr, border=24, fill=255)
+    url = f"{base_url}/listings/{listing.pk}/"
+    found = [code.text for code in zxingcpp.read_barcodes(qr)]
+    assert found == [url], f"the label's QR code reads {found}, not {url}"
+    return write_y4m(qr, folder / f"label-{listing.pk}.y4m"), url
+
+
+def scan_to_confirm(page, button_name: str, timeout_ms: int = 10_000):
+    """Press the handover page's scan button and wait until scan.js posts the form.
+
+    Returns the POST's response. Fails with what the scanner said if nothing is posted.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    def posted(response) -> bool:
+        return response.request.method == "POST" and "/handover/" in response.url
+
+    try:
+        with page.expect_response(posted, timeout=timeout_ms) as answer:
+            page.get_by_role("button", name=button_name).click()
+    except PlaywrightTimeoutError:
+        scanner = page.evaluate("""() => {
+            const video = document.querySelector('[data-scan-video]');
+            let frame = null;
+            if (video && video.videoWidth) {
+                const canvas = document.createElement('canvas');
+                canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+                canvas.getContext('2d').drawImage(video, 0, 0);
+                frame = canvas.toDataURL('image/png');
+            }
+            return {status: document.querySelector('[data-scan-status]')?.textContent,
+                    video: video && [video.hidden, video.readyState, video.videoWidth],
+                    code: document.querySelector('[name=scanned_code]')?.value, frame};
+        }""")
+        frame = scanner.pop("frame")
+        if frame:
+            import base64
+
+            SCREENSHOTS.mkdir(exist_ok=True)
+            (SCREENSHOTS / "scan-failed-camera-frame.png").write_bytes(
+                base64.b64decode(frame.split(",", 1)[1])
+            )
+            scanner["frame"] = "screenshots/scan-failed-camera-frame.png"
+        pytest.fail(f"the scanner posted nothing in {timeout_ms} ms: {scanner}", pytrace=False)
+    return answer.value

@@ -1,18 +1,43 @@
-"""Two units press Reserve on the last item at once: one gets it, the other a clear 409."""
+"""Issue 5: two units press Reserve on the last chair at once; one gets it, the other a
+clear 409. The owner then hands it over by scanning its QR label with the phone's camera,
+and the item's history tells the whole story."""
 
 import re
+from urllib.parse import parse_qs
 
 import pytest
 from playwright.sync_api import expect
 
+from listings.models import Listing
 from reservations.models import Reservation
 
-from ..factories import ListingFactory, UserFactory
-from .helpers import assert_same_document, mark_document, translated, wait_for_live_socket
+from ..factories import ListingFactory, reserve
+from .helpers import (
+    assert_same_document,
+    in_worker_thread,
+    label_camera_video,
+    mark_document,
+    scan_to_confirm,
+    translated,
+    wait_for_live_socket,
+)
 
 pytestmark = pytest.mark.browser
 
+LISTER = "lister@demo.example"
+RESERVER = "reserver@demo.example"
+WAREHOUSE = "warehouse@demo.example"
+COORDINATOR = "coordinator@demo.example"
+
 CONFLICT = "Someone else reserved first. Choose a smaller quantity, or join the waiting list."
+
+
+def t(msgid: str) -> str:
+    return translated("en", msgid)
+
+
+def fi(msgid: str) -> str:
+    return translated("fi", msgid)
 
 
 def open_item(new_page, force_login, user, listing):
@@ -27,12 +52,21 @@ def open_item(new_page, force_login, user, listing):
     return page
 
 
-def test_last_item_goes_to_exactly_one_of_two_simultaneous_reservers(
-    new_page, force_login, screenshot
+def test_two_demo_units_race_for_the_last_chair_then_it_is_scanned_out(
+    new_page,
+    demo_accounts,
+    force_login,
+    camera_browser,
+    live_asgi_server,
+    tmp_path,
+    screenshot,
 ):
-    listing = ListingFactory(title="Viimeinen sohva", quantity=1)
-    first, second, onlooker = UserFactory(), UserFactory(), UserFactory()
-    assert len({first.unit_id, second.unit_id, onlooker.unit_id, listing.owner_unit_id}) == 4
+    lister, onlooker = demo_accounts[LISTER], demo_accounts[COORDINATOR]
+    racers = [demo_accounts[RESERVER], demo_accounts[WAREHOUSE]]
+    listing = ListingFactory(
+        title="Viimeinen tuoli", quantity=1, owner_unit=lister.unit, created_by=lister
+    )
+    assert len({lister.unit_id, onlooker.unit_id, *(user.unit_id for user in racers)}) == 4
 
     watching = new_page("phone", locale="en-GB")
     force_login(watching, onlooker)
@@ -42,7 +76,7 @@ def test_last_item_goes_to_exactly_one_of_two_simultaneous_reservers(
     wait_for_live_socket(watching)
     mark_document(watching)
 
-    pages = [open_item(new_page, force_login, user, listing) for user in (first, second)]
+    pages = [open_item(new_page, force_login, user, listing) for user in racers]
     buttons = [
         page.locator("[data-reserve-form]").get_by_role("button", name="Reserve", exact=True)
         for page in pages
@@ -71,10 +105,11 @@ def test_last_item_goes_to_exactly_one_of_two_simultaneous_reservers(
     assert len(winners) == 1 and len(losers) == 1, [page.url for page in pages]
 
     winner, loser = winners[0], losers[0]
-    expect(winner.locator("[data-reservation-status]")).to_have_class(re.compile("status-active"))
+    winner_status = winner.locator("[data-reservation-status]")
+    expect(winner_status).to_have_class(re.compile("status-active"))
     assert statuses[pages.index(loser)] == 409
     assert statuses[pages.index(winner)] == 302
-    expect(loser.locator(".message-error")).to_have_text(translated("en", CONFLICT))
+    expect(loser.locator(".message-error")).to_have_text(t(CONFLICT))
     expect(loser.locator("main [data-available]")).to_have_text("0")
     expect(loser.locator(".error-summary")).to_contain_text("None left")
     screenshot(loser, "journey-race-conflict-desktop")
@@ -95,8 +130,103 @@ def test_last_item_goes_to_exactly_one_of_two_simultaneous_reservers(
 
     reservations = list(Reservation.objects.filter(listing=listing))
     assert len(reservations) == 1
-    winning_user = first if winners[0] is pages[0] else second
-    assert reservations[0].unit_id == winning_user.unit_id
-    assert reservations[0].status == Reservation.Status.ACTIVE
+    reservation = reservations[0]
+    assert reservation.unit_id == racers[pages.index(winner)].unit_id
+    assert reservation.status == Reservation.Status.ACTIVE
     listing.refresh_from_db()
     assert listing.quantity_available == 0
+    wait_for_live_socket(winner)
+    mark_document(winner)
+
+    # The owner prints the label; the phone's camera will see it at the handover.
+    label_page = new_page("phone")
+    force_login(label_page, lister)
+    video, label_url = label_camera_video(label_page, listing, tmp_path, live_asgi_server)
+
+    owner = new_page("phone", via=camera_browser(video))  # in Finnish
+    force_login(owner, lister)
+    owner.goto("/reservations/")
+    row = owner.locator(f"[data-live-region=theirs] [data-reservation-id='{reservation.pk}']")
+    expect(row.locator("[data-status]")).to_have_class(re.compile("status-active"))
+    row.get_by_role("link", name=fi("Hand over")).click()
+    expect(owner).to_have_url(f"/reservations/{reservation.pk}/handover/")
+    expect(owner.locator("main h1")).to_have_text(fi("Handover"))
+    scan = owner.get_by_role("button", name=fi("Scan the label"))
+    expect(scan).to_be_visible()  # scan.js shows the scanner where there is a camera API
+    screenshot(owner, "journey-handover-phone")
+
+    # scan.js reads the label from the camera and confirms by itself.
+    answer = scan_to_confirm(owner, fi("Scan the label"))
+    assert answer.status == 302, f"{answer.status}: {answer.text()[:2000]}"
+    handover_form = parse_qs(answer.request.post_data)
+    assert handover_form["scanned_code"] == [label_url], "not read by the camera"
+    assert handover_form["quantity"] == ["1"]
+    expect(owner).to_have_url(f"/reservations/{reservation.pk}/")
+    expect(owner.locator(".messages")).to_contain_text(
+        fi("Handover confirmed. Thank you for reusing!")
+    )
+    expect(owner.locator("[data-reservation-status]")).to_have_text(fi("Collected"))
+
+    # The winning unit's open reservation page follows without a reload.
+    expect(winner_status).to_have_text(t("Collected"))
+    expect(winner_status).to_have_class(re.compile("status-collected"))
+    assert_same_document(winner)
+
+    reservation.refresh_from_db()
+    listing.refresh_from_db()
+    assert (reservation.status, reservation.quantity_collected) == (
+        Reservation.Status.COLLECTED,
+        1,
+    )
+    assert listing.status == Listing.Status.ARCHIVED
+
+    # The item's history has every step. (Their order, and their language on a page
+    # that is not in Finnish, are checked by the tests below.)
+    owner.goto(f"/listings/{listing.pk}/")
+    steps = owner.locator("section.history .history-list > li")
+    expect(steps).to_have_count(3)
+    reserved, collected, archived = (
+        steps.filter(has=owner.locator("strong", has_text=re.compile(f"^{fi(label)}$")))
+        for label in ("Reserved", "Collected", "Archived")
+    )
+    expect(reserved).to_contain_text(racers[pages.index(winner)].full_name)
+    expect(collected).to_contain_text(lister.full_name)
+    expect(collected.locator(".note")).to_have_text(fi("Confirmed by scanning the label."))
+    expect(archived).to_contain_text(lister.full_name)
+    expect(archived.locator(".note")).to_have_text(fi("Everything collected."))
+    screenshot(owner, "journey-history-after-scan-phone")
+
+
+def collected_in_full(lister, reserver) -> Listing:
+    """A one-piece listing reserved and handed over (services, no live page needed)."""
+    from reservations import services
+
+    listing = ListingFactory(quantity=1, owner_unit=lister.unit, created_by=lister)
+    reservation = in_worker_thread(reserve, listing, user=reserver)
+    in_worker_thread(
+        services.reservation_collect,
+        actor=lister,
+        reservation_id=reservation.pk,
+        scanned_code=listing.code,
+    )
+    return listing
+
+
+def test_history_lists_archived_after_collected(new_page, demo_accounts, force_login):
+    listing = collected_in_full(demo_accounts[LISTER], demo_accounts[RESERVER])
+    page = new_page("phone")
+    force_login(page, demo_accounts[LISTER])
+    page.goto(f"/listings/{listing.pk}/")
+    expect(page.locator("section.history .history-list > li > strong")).to_have_text(
+        [fi("Archived"), fi("Collected"), fi("Reserved")], timeout=2000
+    )
+
+
+def test_history_labels_follow_the_page_language(new_page, demo_accounts, force_login):
+    listing = collected_in_full(demo_accounts[LISTER], demo_accounts[RESERVER])
+    page = new_page("phone", locale="en-GB")
+    force_login(page, demo_accounts[LISTER])
+    page.goto(f"/listings/{listing.pk}/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    labels = page.locator("section.history .history-list > li > strong").all_inner_texts()
+    assert sorted(labels) == sorted([t("Archived"), t("Collected"), t("Reserved")])

@@ -30,17 +30,21 @@ async def connect_as(user, origin=b"http://127.0.0.1:8000"):
     return communicator, connected
 
 
-async def test_anonymous_socket_is_closed():
-    communicator, connected = await connect_as(AnonymousUser())
-    assert not connected
+async def closed_as_signed_out(communicator) -> bool:
+    """Closed at once with 4401, which tells the page to stop retrying and say why."""
+    return await communicator.receive_output() == {"type": "websocket.close", "code": 4401}
+
+
+async def test_anonymous_socket_is_closed_at_once_as_signed_out():
+    communicator, _connected = await connect_as(AnonymousUser())
+    assert await closed_as_signed_out(communicator)
     await communicator.wait()
 
 
 async def test_inactive_user_socket_is_closed_at_once():
     user = await sync_to_async(UserFactory)(is_active=False)
-    communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), "/ws/live/")
-    communicator.scope["user"] = user
-    assert await communicator.connect() == (False, 4401)
+    communicator, _connected = await connect_as(user)
+    assert await closed_as_signed_out(communicator)
 
 
 async def test_a_deactivated_users_session_cannot_reconnect():
@@ -65,10 +69,11 @@ async def test_a_deactivated_users_session_cannot_reconnect():
 
     communicator, (connected, _) = await connect()
     assert connected
+    await communicator.receive_nothing(timeout=0.2)  # stays open while signed in
     await communicator.disconnect()
     await User.objects.filter(pk=user.pk).aupdate(is_active=False)
-    _, result = await connect()
-    assert result == (False, 4401)
+    communicator, _ = await connect()
+    assert await closed_as_signed_out(communicator)
 
 
 async def test_foreign_origin_is_refused():
