@@ -15,6 +15,12 @@ AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_FAILING_IMPACTS = frozenset({"serious", "critical"})
 
+# The demo accounts (kierratys/demo.py), all with the password in README.md.
+LISTER = "lister@demo.example"
+RESERVER = "reserver@demo.example"
+WAREHOUSE = "warehouse@demo.example"
+COORDINATOR = "coordinator@demo.example"
+
 
 def login(page, email: str, password: str = DEMO_PASSWORD) -> None:
     """Sign in through the login form and wait until the account menu shows."""
@@ -298,3 +304,8 @@ def scan_to_confirm(page, button_name: str, timeout_ms: int = 10_000):
             scanner["frame"] = "screenshots/scan-failed-camera-frame.png"
         pytest.fail(f"the scanner posted nothing in {timeout_ms} ms: {scanner}", pytrace=False)
     return answer.value
+
+
+def fi(msgid: str) -> str:
+    """The Finnish text of `msgid`, as the UI shows it."""
+    return translated("fi", msgid)

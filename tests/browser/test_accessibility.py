@@ -17,14 +17,18 @@ from reservations.models import Reservation
 
 from ..factories import ListingFactory, next_working_day, warehouse_with_slots
 from ..images import jpeg_upload
-from .helpers import AXE_FAILING_IMPACTS, axe_check, in_worker_thread
+from .helpers import (
+    AXE_FAILING_IMPACTS,
+    COORDINATOR,
+    LISTER,
+    RESERVER,
+    WAREHOUSE,
+    axe_check,
+    in_worker_thread,
+)
 
 pytestmark = pytest.mark.browser
 
-LISTER = "lister@demo.example"
-RESERVER = "reserver@demo.example"
-WAREHOUSE = "warehouse@demo.example"
-COORDINATOR = "coordinator@demo.example"
 SIZES = ["phone", "desktop"]
 
 

@@ -8,11 +8,9 @@ from playwright.sync_api import expect
 from reservations.models import Reservation
 
 from ..factories import ListingFactory
-from .helpers import assert_focus_visible, focused, tab_to
+from .helpers import RESERVER, assert_focus_visible, focused, tab_to
 
 pytestmark = pytest.mark.browser
-
-RESERVER = "reserver@demo.example"
 
 
 def test_reserve_an_item_from_the_catalogue_with_the_keyboard(

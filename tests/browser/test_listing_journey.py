@@ -7,11 +7,9 @@ from playwright.sync_api import expect
 
 from listings.models import Category, Listing
 
-from .helpers import decode_qr, jpeg_files
+from .helpers import LISTER, decode_qr, jpeg_files
 
 pytestmark = pytest.mark.browser
-
-LISTER = "lister@demo.example"
 
 
 def test_lister_lists_an_item_with_two_photos_and_prints_its_label(

@@ -14,12 +14,9 @@ from listings.models import Category, Listing
 from reservations.models import Reservation
 
 from ..factories import ListingFactory
-from .helpers import assert_same_document, mark_document, wait_for_live_socket
+from .helpers import LISTER, RESERVER, assert_same_document, mark_document, wait_for_live_socket
 
 pytestmark = pytest.mark.browser
-
-LISTER = "lister@demo.example"
-RESERVER = "reserver@demo.example"
 
 
 def publish_through_the_form(page, title: str, category: Category) -> Listing:

@@ -16,7 +16,11 @@ from reservations.models import Reservation
 
 from ..factories import ListingFactory, next_working_day, reserve, warehouse_with_slots
 from .helpers import (
+    LISTER,
+    RESERVER,
+    WAREHOUSE,
     assert_same_document,
+    fi,
     in_worker_thread,
     mark_document,
     translated,
@@ -25,16 +29,9 @@ from .helpers import (
 
 pytestmark = pytest.mark.browser
 
-LISTER = "lister@demo.example"
-RESERVER = "reserver@demo.example"
-WAREHOUSE = "warehouse@demo.example"
 
-# New in base.html; until django.po has it, the English page shows the msgid.
+# The live indicator's text when the server closes the socket as signed out (base.html).
 SIGNED_OUT = "Live updates off: you are no longer signed in. Reload the page to sign in again."
-
-
-def fi(msgid: str) -> str:
-    return translated("fi", msgid)
 
 
 def reserve_through_the_form(page, listing, quantity: int, *, delivery: bool = False) -> None:

@@ -13,7 +13,12 @@ from reservations.models import Reservation
 
 from ..factories import ListingFactory, reserve
 from .helpers import (
+    COORDINATOR,
+    LISTER,
+    RESERVER,
+    WAREHOUSE,
     assert_same_document,
+    fi,
     in_worker_thread,
     label_camera_video,
     mark_document,
@@ -24,20 +29,12 @@ from .helpers import (
 
 pytestmark = pytest.mark.browser
 
-LISTER = "lister@demo.example"
-RESERVER = "reserver@demo.example"
-WAREHOUSE = "warehouse@demo.example"
-COORDINATOR = "coordinator@demo.example"
 
 CONFLICT = "Someone else reserved first. Choose a smaller quantity, or join the waiting list."
 
 
 def t(msgid: str) -> str:
     return translated("en", msgid)
-
-
-def fi(msgid: str) -> str:
-    return translated("fi", msgid)
 
 
 def open_item(new_page, force_login, user, listing):

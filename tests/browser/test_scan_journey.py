@@ -18,17 +18,17 @@ from reservations.models import Reservation
 
 from ..factories import ListingFactory, reserve
 from .helpers import (
+    LISTER,
+    RESERVER,
+    fi,
     in_worker_thread,
     label_camera_video,
     scan_to_confirm,
-    translated,
     write_y4m,
 )
 
 pytestmark = pytest.mark.browser
 
-LISTER = "lister@demo.example"
-RESERVER = "reserver@demo.example"
 
 BROKEN_DETECTOR = """
 window.__detectCalls = 0;
@@ -41,10 +41,6 @@ window.BarcodeDetector = class {
   }
 };
 """
-
-
-def fi(msgid: str) -> str:
-    return translated("fi", msgid)
 
 
 def test_scanner_survives_a_rejecting_detector(

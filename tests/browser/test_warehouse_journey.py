@@ -18,13 +18,9 @@ from reservations import services as reservation_services
 from reservations.models import Reservation
 
 from ..factories import ListingFactory, next_working_day, warehouse_with_slots
-from .helpers import decode_qr, in_worker_thread, translated
+from .helpers import LISTER, RESERVER, WAREHOUSE, decode_qr, in_worker_thread, translated
 
 pytestmark = pytest.mark.browser
-
-LISTER = "lister@demo.example"
-RESERVER = "reserver@demo.example"
-WAREHOUSE = "warehouse@demo.example"
 
 
 def in_language(new_page, size: str, language: str, live_asgi_server):
