@@ -13,6 +13,7 @@ logger = logging.getLogger(__name__)
 # Events a socket may fall behind by before it is closed; its page then reconnects and
 # refreshes what it shows, which is better than replaying a long backlog.
 OUTBOX_LIMIT = 100
+CLOSE_REGROUP = 4000  # the account changed: reconnect to get the groups it has now
 CLOSE_SIGNED_OUT = 4401
 CLOSE_TOO_SLOW = 4408
 CLOSE_LAYER_DOWN = 1011
@@ -71,20 +72,30 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         """Queue one event's JSON text for this socket; never waits."""
         if len(self.outbox) >= OUTBOX_LIMIT:
             self.outbox.clear()
-            self.outbox.append(None)  # close instead of replaying
-        elif not self.outbox or self.outbox[-1] is not None:
-            self.outbox.append(text)
+            self._queue(CLOSE_TOO_SLOW)  # close instead of replaying
+        else:
+            self._queue(text)
+
+    def regroup(self) -> None:
+        """Close after what is queued; the page reconnects with the account's new groups."""
+        self._queue(CLOSE_REGROUP)
+
+    def _queue(self, item: str | int) -> None:
+        """An event's text, or a close code; nothing more once a close is queued."""
+        if self.outbox and isinstance(self.outbox[-1], int):
+            return
+        self.outbox.append(item)
         if self.writer is None and self.accepted:
             self.writer = asyncio.create_task(self._write())
 
     async def _write(self) -> None:
         try:
             while self.outbox:
-                text = self.outbox.popleft()
-                if text is None:
-                    await self.close(code=CLOSE_TOO_SLOW)
+                item = self.outbox.popleft()
+                if isinstance(item, int):
+                    await self.close(code=item)
                     return
-                await self.base_send({"type": "websocket.send", "text": text})
+                await self.base_send({"type": "websocket.send", "text": item})
         except Exception:
             # The socket closed under us; disconnect() cleans up.
             self.outbox.clear()

@@ -81,6 +81,8 @@ class Fanout:
             for socket in tuple(self.members.get(message.get("group"), ())):
                 for text in message["texts"]:
                     socket.deliver(text)
+                if message.get("regroup"):
+                    socket.regroup()
 
     async def _rejoin(self, channel) -> None:
         """Join every group again, retrying until the layer takes them.

@@ -25,6 +25,10 @@ WAREHOUSE_GROUP = "warehouse"
 SEND_TIMEOUT = 2.0
 
 
+# Not an event for pages: it tells the server to close a user's sockets (see regroup_user).
+REGROUP = "live.regroup"
+
+
 def unit_group(unit_id: int) -> str:
     return f"unit-{unit_id}"
 
@@ -48,12 +52,23 @@ async def _send_all(layer, events) -> None:
     Each event's JSON text is made once here, not once per open socket.
     """
     texts: dict[str, list[str]] = {}
+    regroup: set[str] = set()
     for groups, event, data in events:
+        if event == REGROUP:
+            regroup.update(groups)
+            for group in groups:
+                texts.setdefault(group, [])
+            continue
         text = json.dumps({"event": event, "data": data})
         for group in dict.fromkeys(groups):
             texts.setdefault(group, []).append(text)
     sends = [
-        _group_send(layer, group, {"type": "live.events", "group": group, "texts": group_texts})
+        _group_send(
+            layer,
+            group,
+            {"type": "live.events", "group": group, "texts": group_texts}
+            | ({"regroup": True} if group in regroup else {}),
+        )
         for group, group_texts in texts.items()
     ]
     results = await asyncio.wait_for(asyncio.gather(*sends, return_exceptions=True), SEND_TIMEOUT)
@@ -152,6 +167,16 @@ def publish(groups: list[str], event: str, data: dict) -> None:
     """Publish once the current transaction commits; nothing on rollback."""
     event_data = (list(groups), event, dict(data))
     transaction.on_commit(lambda: send_events([event_data]))
+
+
+def regroup_user(user_id: int) -> None:
+    """Once the current transaction commits, close the user's open sockets.
+
+    A socket's groups are chosen when it connects. After a change of unit or roles, or a
+    deactivation, its pages reconnect by themselves and get the groups the account has now
+    (a deactivated account is refused), so no event reaches them that they may no longer see.
+    """
+    transaction.on_commit(lambda: send_events([([user_group(user_id)], REGROUP, {})]))
 
 
 def publish_batch(batch: Batch) -> None:

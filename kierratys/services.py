@@ -10,7 +10,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from . import mail
+from . import live, mail
 from .models import Unit, User
 from .roles import COORDINATOR, ROLES, STAFF
 from .tokens import email_verification_token
@@ -97,6 +97,7 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
         user.save(update_fields=["is_active", "email_verified_at"])
         if active:
             user.groups.add(Group.objects.get(name=STAFF))
+        live.regroup_user(user.pk)
     return user
 
 
@@ -115,6 +116,8 @@ def user_set_roles(*, actor: User, user: User, roles: list[str]) -> User:
         user.groups.set([*keep, *Group.objects.filter(name__in=wanted)])
         user.is_staff = COORDINATOR in wanted or user.is_superuser
         user.save(update_fields=["is_staff"])
+        # Also after the admin saves a new unit: the user admin sets roles on every save.
+        live.regroup_user(user.pk)
     user._role_names = None
     return user
 

@@ -7,13 +7,13 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 
-from kierratys import fanout, live
+from kierratys import fanout, live, services
 from kierratys.asgi import application
 from kierratys.consumers import OUTBOX_LIMIT, LiveConsumer
 from kierratys.models import User
-from kierratys.roles import WAREHOUSE
+from kierratys.roles import COORDINATOR, WAREHOUSE
 
 from ..factories import UserFactory
 from ..support.servers import session_cookie_for
@@ -121,6 +121,37 @@ async def test_client_cannot_join_groups():
     await sync_to_async(live.send_event)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
+
+
+async def test_a_user_given_the_warehouse_role_is_reconnected_into_the_warehouse_group():
+    user = await sync_to_async(UserFactory)()
+    coordinator = await sync_to_async(UserFactory)(roles=[COORDINATOR])
+    bystander = await sync_to_async(UserFactory)()
+    # The role's group, which an earlier transactional test's flush may have removed.
+    await Group.objects.aget_or_create(name=WAREHOUSE)
+    communicator, _ = await connect_as(user)
+    other, _ = await connect_as(bystander)
+    await sync_to_async(services.user_set_roles)(actor=coordinator, user=user, roles=[WAREHOUSE])
+    # Closed so the page reconnects; the new socket has the warehouse group.
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": 4000}
+    assert await other.receive_nothing(timeout=0.3)  # nobody else is disturbed
+    fresh_user = await User.objects.aget(pk=user.pk)
+    communicator, connected = await connect_as(fresh_user)
+    assert connected
+    await sync_to_async(live.send_event)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
+    assert (await communicator.receive_json_from())["event"] == "task.changed"
+    for socket in (communicator, other):
+        await socket.disconnect()
+
+
+async def test_a_deactivated_users_open_socket_is_closed_and_cannot_come_back():
+    user = await sync_to_async(UserFactory)(roles=[WAREHOUSE])
+    coordinator = await sync_to_async(UserFactory)(roles=[COORDINATOR])
+    communicator, _ = await connect_as(user)
+    await sync_to_async(services.user_set_active)(actor=coordinator, user=user, active=False)
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": 4000}
+    communicator, _ = await connect_as(await User.objects.aget(pk=user.pk))
+    assert await closed_as_signed_out(communicator)
 
 
 # --- the per-process fan-out ------------------------------------------------------------
