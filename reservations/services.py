@@ -289,10 +289,11 @@ def reservation_create(
             status = Status.ACTIVE
             _announce_listing(batch, listing)
         elif join_waiting_list:
-            if quantity > listing.quantity - listing.quantity_collected - listing.quantity_disposed:
+            left = listing.quantity - listing.quantity_collected - listing.quantity_disposed
+            if quantity > left:
                 raise ValidationError(
                     _("Only %(n)d of these exist, so a waiting list for more cannot be served.")
-                    % {"n": listing.quantity - listing.quantity_collected},
+                    % {"n": left},
                     code="quantity",
                 )
             status = Status.WAITING
@@ -318,8 +319,8 @@ def reservation_create(
 
 
 # The hot path on PostgreSQL, in one statement: lock, check and decrease the listing, and
-# write the reservation and its history event only if that matched. The row lock is held
-# for this statement and the COMMIT alone, and there is one round trip instead of four.
+# write the reservation and its history event only if that matched. Run in autocommit it
+# is its own transaction, and the row lock lasts only as long as the statement.
 # The columns are the models' own; a field added without a value here fails every
 # reserving test at once.
 RESERVE_SQL = """
@@ -353,9 +354,7 @@ RESERVE_SQL = """
 """
 
 
-def _reserve_fast(
-    *, actor, unit, listing_id, quantity, handover, wanted_date, contact_name, contact_phone, note
-) -> Reservation | None:
+def _reserve_fast(*, actor, unit, listing_id, quantity, **details) -> Reservation | None:
     """The common case on PostgreSQL, with the shortest possible lock.
 
     None when it took nothing (not enough, not reservable, or SQLite, where writes are
@@ -369,11 +368,7 @@ def _reserve_fast(
         unit=unit,
         quantity=quantity,
         status=Status.ACTIVE,
-        handover=handover,
-        wanted_date=wanted_date,
-        contact_name=contact_name,
-        contact_phone=contact_phone,
-        note=note,
+        **details,
     )
     now = reservation.created_at
     params = {
@@ -384,8 +379,8 @@ def _reserve_fast(
         "unit": unit.pk,
         "unit_name": unit.name,
         "actor": actor.pk,
-        "handover": handover,
-        "wanted_date": wanted_date,
+        "handover": reservation.handover,
+        "wanted_date": reservation.wanted_date,
         "contact_name": reservation.contact_name,
         "contact_phone": reservation.contact_phone,
         "note": reservation.note,
@@ -556,10 +551,11 @@ def reservation_transition(
     return reservation
 
 
-def _promote_waiting(listing: Listing, actor, batch: live.Batch) -> list[Reservation]:
+def waiting_list_promote(*, listing: Listing, actor, batch: live.Batch) -> list[Reservation]:
     """Freed quantity goes to the waiting list, first come first served, whoever fits.
 
-    Callers hold the listing's lock. A listing that can never serve its queue again
+    Callers (here, relisting, a larger quantity, disposal) hold the listing's lock and
+    announce the listing afterwards. A listing that can never serve its queue again
     (everything collected or disposed of) cancels it, so nobody waits forever.
     """
     promoted = []
@@ -596,14 +592,6 @@ def _promote_waiting(listing: Listing, actor, batch: live.Batch) -> list[Reserva
             )
             promoted.append(waiting)
     return promoted
-
-
-def waiting_list_promote(*, listing: Listing, actor, batch: live.Batch) -> list[Reservation]:
-    """For other services that free quantity (relisting, a larger quantity, disposal).
-
-    The caller holds the listing's lock and announces the listing afterwards.
-    """
-    return _promote_waiting(listing, actor, batch)
 
 
 def _lock_reservation(reservation_id: int) -> tuple[Reservation, Listing]:
@@ -655,7 +643,7 @@ def reservation_cancel(*, actor, reservation_id: int, reason: str = "") -> Reser
             reason=reason,
             batch=batch,
         )
-        _promote_waiting(listing, actor, batch)
+        waiting_list_promote(listing=listing, actor=actor, batch=batch)
         _announce_listing(batch, listing)
         live.publish_batch(batch)
     return reservation
@@ -704,7 +692,7 @@ def reservation_collect(
             collected=quantity,
             batch=batch,
         )
-        _promote_waiting(listing, actor, batch)
+        waiting_list_promote(listing=listing, actor=actor, batch=batch)
         _announce_listing(batch, listing)
         live.publish_batch(batch)
     return reservation
@@ -797,7 +785,7 @@ def reservations_expire(*, today: date | None = None) -> int:
                 reason=_("Not collected by the collect-by date."),
                 batch=batch,
             )
-            _promote_waiting(listing, None, batch)
+            waiting_list_promote(listing=listing, actor=None, batch=batch)
             _announce_listing(batch, listing)
             live.publish_batch(batch)
             expired += 1
