@@ -29,7 +29,7 @@ migrate: install
 run: messages migrate
 	$(PY) manage.py seed_demo
 	@trap 'kill 0' EXIT INT TERM; \
-	$(PY) manage.py db_worker --interval 2 & \
+	$(PY) manage.py worker --interval 2 & \
 	$(PY) manage.py periodic_jobs --loop 300 & \
 	$(PY) manage.py runserver 127.0.0.1:8000
 

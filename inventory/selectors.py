@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from kierratys.roles import COORDINATOR, WAREHOUSE, role_names
+from kierratys.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
 from listings.models import Listing
 from reservations.models import Reservation
 
@@ -56,7 +56,9 @@ def task_for_user(*, user, task_id: int) -> Task:
         raise Http404
     roles = role_names(user)
     if not (
-        {WAREHOUSE, COORDINATOR} & roles or user.unit_id in (task.from_unit_id, task.to_unit_id)
+        {WAREHOUSE, COORDINATOR} & roles
+        or belongs_to_unit(user, task.from_unit_id)
+        or belongs_to_unit(user, task.to_unit_id)
     ):
         raise Http404
     return task

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from kierratys import live, mail
 from kierratys.models import User
-from kierratys.roles import COORDINATOR, WAREHOUSE, role_names
+from kierratys.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
 from listings import history
 from listings.models import Listing
 from reservations import services as reservation_services
@@ -152,7 +152,8 @@ def intake_request(*, actor, listing_id: int) -> Task:
     with transaction.atomic():
         listing = Listing.objects.select_for_update().get(pk=listing_id)
         if not (
-            actor.unit_id == listing.owner_unit_id or {WAREHOUSE, COORDINATOR} & role_names(actor)
+            belongs_to_unit(actor, listing.owner_unit_id)
+            or {WAREHOUSE, COORDINATOR} & role_names(actor)
         ):
             raise PermissionDenied
         if listing.storage_location_id:
@@ -186,7 +187,8 @@ def delivery_book(*, actor, reservation_id: int, slot_id: int, day: date) -> Tas
     with transaction.atomic():
         reservation, listing = reservation_services._lock_reservation(reservation_id)
         if not (
-            actor.unit_id == reservation.unit_id or {WAREHOUSE, COORDINATOR} & role_names(actor)
+            belongs_to_unit(actor, reservation.unit_id)
+            or {WAREHOUSE, COORDINATOR} & role_names(actor)
         ):
             raise PermissionDenied
         if reservation.status != Reservation.Status.ACTIVE:
@@ -435,7 +437,7 @@ def task_cancel(*, actor, task_id: int, reason: str = "") -> Task:
     with transaction.atomic():
         task, listing = _lock_task(task_id)
         is_staff = bool({WAREHOUSE, COORDINATOR} & role_names(actor))
-        own_intake = task.kind == Task.Kind.INTAKE and actor.unit_id == task.from_unit_id
+        own_intake = task.kind == Task.Kind.INTAKE and belongs_to_unit(actor, task.from_unit_id)
         if not (is_staff or own_intake):
             raise PermissionDenied
         _move(task, Task.Status.CANCELLED)

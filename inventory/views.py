@@ -1,5 +1,3 @@
-from datetime import date
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -8,7 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kierratys import inputs, submissions
+from kierratys.redirects import redirect_next
 from kierratys.roles import COORDINATOR, WAREHOUSE, role_names
+from listings import selectors as listing_selectors
 from listings.labels import qr_svg
 from reservations import selectors as reservation_selectors
 
@@ -80,41 +81,38 @@ ACTIONS = {
         actor=request.user,
         task_id=task.pk,
         day=_date(post.get("date")),
-        slot_id=_int(post.get("slot")),
+        slot_id=inputs.positive_id(post.get("slot")),
     ),
     "start": lambda request, task, post: services.task_start(
-        actor=request.user, task_id=task.pk, scanned_code=post.get("scanned_code", "")
+        actor=request.user, task_id=task.pk, scanned_code=_text(post, "scanned_code", 300)
     ),
     "shelve": lambda request, task, post: services.intake_shelve(
-        actor=request.user, task_id=task.pk, location_id=_int(post.get("location"))
+        actor=request.user, task_id=task.pk, location_id=inputs.positive_id(post.get("location"))
     ),
     "deliver": lambda request, task, post: services.delivery_complete(
-        actor=request.user, task_id=task.pk, scanned_code=post.get("scanned_code", "")
+        actor=request.user, task_id=task.pk, scanned_code=_text(post, "scanned_code", 300)
     ),
     "dispose": lambda request, task, post: services.disposal_complete(
         actor=request.user, task_id=task.pk
     ),
     "cancel": lambda request, task, post: services.task_cancel(
-        actor=request.user, task_id=task.pk, reason=post.get("reason", "")
+        actor=request.user, task_id=task.pk, reason=_text(post, "reason", 500)
     ),
     "problem": lambda request, task, post: services.task_report_problem(
-        actor=request.user, task_id=task.pk, problem=post.get("problem", "")
+        actor=request.user, task_id=task.pk, problem=_text(post, "problem", 500)
     ),
 }
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def _text(post, name: str, max_length: int) -> str:
+    return inputs.plain_text(post.get(name, ""), max_length=max_length)
 
 
 def _date(value):
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError as error:
-        raise ValidationError({"date": _("Enter a valid date.")}) from error
+    day = inputs.iso_date(value)
+    if day is None:
+        raise ValidationError({"date": _("Enter a valid date.")})
+    return day
 
 
 @require_POST
@@ -131,21 +129,18 @@ def task_action(request, pk, action):
         _errors_to_messages(request, error)
     else:
         messages.success(request, _("Task updated."))
-    return redirect(request.POST.get("next") or task.get_absolute_url())
+    return redirect_next(request, task)
 
 
 def run_sheet(request):
     _warehouse_only(request)
-    warehouse_id = _int(request.GET.get("warehouse"))
+    warehouse_id = inputs.positive_id(request.GET.get("warehouse"))
     if warehouse_id is None:
         warehouses = selectors.active_warehouses()
         if not warehouses:
             raise Http404
         warehouse_id = warehouses[0].pk
-    try:
-        day = date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        day = timezone.localdate()
+    day = inputs.iso_date(request.GET.get("date")) or timezone.localdate()
     context = selectors.run_sheet(warehouse_id=warehouse_id, day=day)
     for task in context["stops"]:
         task.qr = qr_svg(request.build_absolute_uri(task.listing.get_absolute_url()))
@@ -184,38 +179,53 @@ def location_detail(request, pk):
 
 @require_POST
 def send_to_warehouse(request, listing_pk):
-    try:
-        services.intake_request(actor=request.user, listing_id=listing_pk)
-    except PermissionDenied as error:
-        raise Http404 from error
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    else:
+    listing = listing_selectors.listing_for_edit(user=request.user, listing_id=listing_pk)
+    with submissions.claim(request) as once:
+        if once.missing:
+            messages.error(request, once.missing_message)
+            return redirect(listing)
+        if once.repeat:
+            return once.repeat_response(listing)
+        try:
+            services.intake_request(actor=request.user, listing_id=listing.pk)
+        except PermissionDenied as error:
+            raise Http404 from error
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+            return redirect(listing)
         messages.success(
             request,
             _("The warehouse has been asked to fetch the item. You will see the task here."),
         )
-    return redirect("listings:detail", pk=listing_pk)
+        return once.done(redirect(listing))
 
 
 @require_POST
 def dispose(request, listing_pk):
+    _warehouse_only(request)
+    listing = listing_selectors.listing_for_edit(user=request.user, listing_id=listing_pk)
     form = DisposalForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a quantity and a reason for the disposal."))
-        return redirect("listings:detail", pk=listing_pk)
-    try:
-        task = services.disposal_request(
-            actor=request.user,
-            listing_id=listing_pk,
-            quantity=form.cleaned_data["quantity"],
-            reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-        return redirect("listings:detail", pk=listing_pk)
-    messages.success(request, _("Disposal task created."))
-    return redirect(task)
+        return redirect(listing)
+    with submissions.claim(request) as once:
+        if once.missing:
+            messages.error(request, once.missing_message)
+            return redirect(listing)
+        if once.repeat:
+            return once.repeat_response(listing)
+        try:
+            task = services.disposal_request(
+                actor=request.user,
+                listing_id=listing.pk,
+                quantity=form.cleaned_data["quantity"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _errors_to_messages(request, error)
+            return redirect(listing)
+        messages.success(request, _("Disposal task created."))
+        return once.done(redirect(task))
 
 
 def book_delivery(request, reservation_pk):
@@ -228,20 +238,29 @@ def book_delivery(request, reservation_pk):
         status = 400
         if form.is_valid():
             slot_id, day = form.slot_and_day()
-            try:
-                services.delivery_book(
-                    actor=request.user, reservation_id=reservation.pk, slot_id=slot_id, day=day
-                )
-            except PermissionDenied as error:
-                raise Http404 from error
-            except ValidationError as error:
-                for field_errors in getattr(error, "error_dict", {"": error}).values():
-                    for message in ValidationError(field_errors).messages:
-                        form.add_error(None, message)
-                status = 409
-            else:
-                messages.success(request, _("Delivery booked."))
-                return redirect(reservation)
+            with submissions.claim(request) as once:
+                if once.repeat:
+                    return once.repeat_response(reservation)
+                if once.missing:
+                    form.add_error(None, once.missing_message)
+                else:
+                    try:
+                        services.delivery_book(
+                            actor=request.user,
+                            reservation_id=reservation.pk,
+                            slot_id=slot_id,
+                            day=day,
+                        )
+                    except PermissionDenied as error:
+                        raise Http404 from error
+                    except ValidationError as error:
+                        for field_errors in getattr(error, "error_dict", {"": error}).values():
+                            for message in ValidationError(field_errors).messages:
+                                form.add_error(None, message)
+                        status = 409
+                    else:
+                        messages.success(request, _("Delivery booked."))
+                        return once.done(redirect(reservation))
     return render(
         request,
         "inventory/book_delivery.html",

@@ -1,16 +1,31 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .identity import email_key
 from .models import Department, Unit, User
 from .roles import COORDINATOR, ROLE_LABELS, ROLES, STAFF
 
 
-class UserRolesForm(UserChangeForm):
+class EmailKeyMixin:
+    """Addresses are stored in their one spelling (identity.email_key), so the unique
+    check sees look-alike spellings as the same address."""
+
+    def clean_email(self):
+        return email_key(self.cleaned_data["email"])
+
+
+class UserAddForm(EmailKeyMixin, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ["email"]
+
+
+class UserRolesForm(EmailKeyMixin, UserChangeForm):
     """Roles are set through the service so admin access follows the coordinator role."""
 
     roles = forms.MultipleChoiceField(
@@ -74,6 +89,7 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["unit"]
     readonly_fields = ["last_login", "date_joined", "email_verified_at"]
     form = UserRolesForm
+    add_form = UserAddForm
     actions = ["activate", "deactivate"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
@@ -89,6 +105,24 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"fields": ["email", "full_name", "unit", "password1", "password2"]}),
     ]
+
+    # Coordinators (admin access without superuser) manage accounts up to their own level:
+    # superusers are hidden from them, so neither the change form, the password form
+    # (/password/, which looks the account up through get_queryset too) nor the actions
+    # reach one; the fieldsets leave out the staff and superuser flags, groups and
+    # permissions, and roles go through services.user_set_roles, which checks again.
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(is_superuser=False)
+
+    def _may_manage(self, request, obj):
+        return obj is None or request.user.is_superuser or not obj.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_manage(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_manage(request, obj) and super().has_delete_permission(request, obj)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -110,7 +144,10 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("Activate selected users"), permissions=["change"])
     def activate(self, request, queryset):
         for user in queryset:
-            services.user_set_active(actor=request.user, user=user, active=True)
+            try:
+                services.user_set_active(actor=request.user, user=user, active=True)
+            except ValidationError as error:
+                self.message_user(request, error.messages[0], messages.ERROR)
         self.message_user(request, _("Users activated."), messages.SUCCESS)
 
     @admin.action(description=_("Deactivate selected users"), permissions=["change"])

@@ -1,12 +1,19 @@
 import asyncio
+import json
 import logging
+import random
 from collections import deque
+from importlib import import_module
 
+from channels.auth import get_user
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from . import fanout, live
 from .roles import WAREHOUSE
+from .server import CLIENT_FRAME_MAX_BYTES
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +23,13 @@ OUTBOX_LIMIT = 100
 CLOSE_REGROUP = 4000  # the account changed: reconnect to get the groups it has now
 CLOSE_SIGNED_OUT = 4401
 CLOSE_TOO_SLOW = 4408
+CLOSE_TOO_MANY = 4429  # the user has LIVE_SOCKETS_PER_USER open in this process already
 CLOSE_LAYER_DOWN = 1011
+CLOSE_UNSUPPORTED = 1003  # binary: clients send JSON text only
+CLOSE_TOO_BIG = 1009
+
+# user id -> that user's sockets open in this process (one event loop per process).
+_open_sockets: dict[int, set] = {}
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -31,13 +44,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
-            # Accepted only to be closed with a reason the page can read: a refused
-            # handshake reaches the browser as a bare 1006, and it would retry forever.
-            await self.accept()
-            await self.close(code=CLOSE_SIGNED_OUT)
+            await self._refuse(CLOSE_SIGNED_OUT)
             return
+        sockets = _open_sockets.setdefault(user.pk, set())
+        if len(sockets) >= settings.LIVE_SOCKETS_PER_USER:
+            await self._refuse(CLOSE_TOO_MANY)
+            return
+        sockets.add(self)
+        self.user_id = user.pk
         self.outbox = deque()
         self.writer = None
+        self.rechecker = None
         self.accepted = False  # events that arrive before the accept wait in the outbox
         self.groups_joined = await self._groups_for(user)
         layer = get_channel_layer()
@@ -53,8 +70,23 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.accepted = True
         if self.outbox:
             self.writer = asyncio.create_task(self._write())
+        self.rechecker = asyncio.create_task(self._recheck_every(settings.LIVE_RECHECK_SECONDS))
+
+    async def _refuse(self, code: int) -> None:
+        # Accepted only to be closed with a reason the page can read: a refused
+        # handshake reaches the browser as a bare 1006, and it would retry forever.
+        await self.accept()
+        await self.close(code=code)
 
     async def disconnect(self, code):
+        user_id = getattr(self, "user_id", None)
+        if user_id is not None:
+            sockets = _open_sockets.get(user_id, set())
+            sockets.discard(self)
+            if not sockets:
+                _open_sockets.pop(user_id, None)
+        if getattr(self, "rechecker", None) is not None:
+            self.rechecker.cancel()
         if getattr(self, "fanout", None) is not None:
             try:
                 await self.fanout.leave(self, self.groups_joined)
@@ -63,10 +95,69 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if getattr(self, "writer", None) is not None:
             self.writer.cancel()
 
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # Clients only listen and ping. The production server caps frames already
+        # (kierratys/server.py); this holds under any server.
+        if text_data is None:
+            await self.close(code=CLOSE_UNSUPPORTED)
+        elif len(text_data) > CLIENT_FRAME_MAX_BYTES:
+            await self.close(code=CLOSE_TOO_BIG)
+        else:
+            try:
+                content = json.loads(text_data)
+            except ValueError:
+                return
+            await self.receive_json(content)
+
     async def receive_json(self, content, **kwargs):
-        # Clients only listen; a ping keeps proxies from closing idle sockets.
+        # A ping keeps proxies from closing idle sockets.
         if content == {"event": "ping"}:
             await self.send_json({"event": "pong", "data": {}})
+
+    # --- the account, checked again while the socket is open -----------------------------
+
+    async def _recheck_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(max(0.1, seconds) * random.uniform(0.9, 1.1))  # spread them
+            await self.recheck()
+
+    async def recheck(self) -> None:
+        """Close if the account no longer is what the socket's groups were chosen for.
+
+        A change of account closes its sockets through the channel layer (regroup), but
+        that message is lost when Redis is down. So each socket also looks itself: every
+        LIVE_RECHECK_SECONDS, and when the fan-out had to join its groups again.
+        """
+        try:
+            groups = await self._current_groups()
+        except Exception:
+            logger.warning("A live socket could not re-check its account", exc_info=True)
+            return  # the database is busy or away: the next check will tell
+        if groups is None:
+            self._close_now(CLOSE_SIGNED_OUT)  # deactivated, signed out, password changed
+        elif set(groups) != set(self.groups_joined):
+            self._close_now(CLOSE_REGROUP)  # another unit or roles: reconnect for them
+
+    async def _current_groups(self) -> list[str] | None:
+        """The groups the socket's account has now; None when it no longer signs anyone in."""
+        session = self.scope.get("session")
+        if session is not None and session.session_key:
+            # A fresh read of the session: it is gone after a sign-out, and its hash no
+            # longer matches after a password change.
+            store = import_module(settings.SESSION_ENGINE).SessionStore(session.session_key)
+            user = await get_user({"session": store})
+        else:  # a socket made without the session middleware (tests)
+            user = await get_user_model().objects.filter(pk=self.user_id).afirst()
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        if user.pk != self.user_id:
+            return None
+        return await self._groups_for(user)
+
+    def _close_now(self, code: int) -> None:
+        """Close after the event being written, dropping the rest: it may not be theirs."""
+        self.outbox.clear()
+        self._queue(code)
 
     def deliver(self, text: str) -> None:
         """Queue one event's JSON text for this socket; never waits."""

@@ -14,6 +14,12 @@ import weakref
 
 logger = logging.getLogger(__name__)
 
+try:
+    from redis.exceptions import TimeoutError as _RedisTimeout
+except ImportError:  # pragma: no cover - channels-redis brings redis
+    _RedisTimeout = TimeoutError
+_TIMEOUTS = (TimeoutError, _RedisTimeout)
+
 # One fan-out per event loop: a server process has one loop, tests make one per test.
 _fanouts: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Fanout]" = (
     weakref.WeakKeyDictionary()
@@ -35,6 +41,7 @@ class Fanout:
         self.members: dict[str, set] = {}  # group -> sockets of this process
         self.pump = None
         self.lock = asyncio.Lock()  # joins and leaves change subscriptions one at a time
+        self.rechecks = set()
 
     async def join(self, socket, groups) -> None:
         async with self.lock:
@@ -49,6 +56,7 @@ class Fanout:
 
     async def leave(self, socket, groups) -> None:
         async with self.lock:
+            emptied = []
             for group in groups:
                 sockets = self.members.get(group)
                 if sockets is None:
@@ -56,11 +64,19 @@ class Fanout:
                 sockets.discard(socket)
                 if not sockets:
                     del self.members[group]
-                    await self.layer.group_discard(group, self.channel)
+                    emptied.append(group)
+            channel = self.channel
             if not self.members and self.pump is not None:
                 # The last socket left: stop listening, so nothing lingers after it.
                 self.pump.cancel()
                 self.pump = self.channel = None
+            # Last, and each on its own: with Redis down a discard fails, and the socket
+            # must not stay a member of the groups after it.
+            for group in emptied:
+                try:
+                    await self.layer.group_discard(group, channel)
+                except Exception:
+                    logger.debug("Could not leave live group %s", group, exc_info=True)
 
     async def _pump(self, channel) -> None:
         loop = asyncio.get_running_loop()
@@ -70,19 +86,28 @@ class Fanout:
                 message = await self.layer.receive(channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as error:
                 # Only the core layer raises here (the pub/sub layer waits on its own): while
                 # Redis is down, and also every 5 s when idle if redis-py's socket timeout is
                 # the layer's 5 s wait (README, "Live updates"). No cause to warn by itself.
                 logger.debug("Live events could not be received", exc_info=True)
                 await asyncio.sleep(max(0.0, started + 1 - loop.time()))  # one try a second
                 await self._rejoin(channel)
+                if not isinstance(error, _TIMEOUTS):
+                    # Redis was away: a close message for a changed account may be lost.
+                    self._recheck_all()
                 continue
             for socket in tuple(self.members.get(message.get("group"), ())):
                 for text in message["texts"]:
                     socket.deliver(text)
                 if message.get("regroup"):
                     socket.regroup()
+
+    def _recheck_all(self) -> None:
+        for socket in set().union(*self.members.values()):
+            task = asyncio.create_task(socket.recheck())
+            self.rechecks.add(task)  # held, so the loop does not drop it half-way
+            task.add_done_callback(self.rechecks.discard)
 
     async def _rejoin(self, channel) -> None:
         """Join every group again, retrying until the layer takes them.

@@ -1,11 +1,13 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Unit
+from .identity import email_key
+from .models import Unit, User
 from .selectors import units_for_signup
-from .services import email_domain_allowed
+from .services import signup_email_check
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -20,17 +22,19 @@ class EmailAuthenticationForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
+    def clean_username(self):
+        # The key the account is stored and throttled under (views.login_username too).
+        return email_key(self.cleaned_data["username"])
+
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, unit: Unit) -> str:
         return f"{unit.name} ({unit.department.name})"
 
 
-class SignUpForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Work email address"),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+class AccountDetailsForm(forms.Form):
+    """Name, phone and unit: given at sign-up, confirmed by the owner on verification."""
+
     full_name = forms.CharField(
         label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -46,6 +50,29 @@ class SignUpForm(forms.Form):
         empty_label=_("Choose your unit"),
         help_text=_("The school, day-care centre or office you work for."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units_for_signup()
+
+
+class SignUpForm(AccountDetailsForm):
+    # A text field, not EmailField: signup_email_check is stricter than Django's
+    # validator and its message says what a valid work address looks like.
+    email = forms.CharField(
+        label=_("Work email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    field_order = ["email", "full_name", "phone", "unit"]
+
+    def clean_email(self):
+        return signup_email_check(self.cleaned_data["email"])
+
+
+class VerifyEmailForm(AccountDetailsForm):
+    """The owner of the address chooses the password, and confirms the details."""
+
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,
@@ -58,18 +85,10 @@ class SignUpForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_for_signup()
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if not email_domain_allowed(email):
-            raise forms.ValidationError(
-                _("Sign-up is only open to the city's own email addresses."),
-                code="domain",
-            )
-        return email
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        initial = {"full_name": user.full_name, "phone": user.phone, "unit": user.unit_id}
+        super().__init__(*args, initial=initial, **kwargs)
 
     def clean(self):
         cleaned = super().clean()
@@ -77,11 +96,20 @@ class SignUpForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords do not match."))
         elif p1:
-            from .models import User
-
-            probe = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            probe = User(email=self.user.email, full_name=cleaned.get("full_name", ""))
             try:
                 password_validation.validate_password(p1, probe)
-            except forms.ValidationError as error:
+            except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form for its field, labels and translations only.
+
+    The view hands the address to services.password_reset_request: Django's save()
+    would look the account up and send the mail inside the request.
+    """
+
+    def save(self, *args, **kwargs):
+        raise NotImplementedError("use services.password_reset_request")

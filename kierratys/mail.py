@@ -1,25 +1,46 @@
-"""Outgoing email: rendered in the recipient's language, sent by the worker after commit."""
+"""Outgoing email: plain text in the recipient's language, sent by the worker after commit.
 
+Every mail goes through the task queue (`send_later`); `send_now` is the worker's half.
+SMTP has a timeout (settings.EMAIL_TIMEOUT), so a mail server that never answers fails the
+attempt, which the task retries later, instead of stalling the worker.
+"""
+
+import functools
 import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
+from django.template.backends.django import DjangoTemplates
 from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
 
+@functools.cache
+def _templates() -> DjangoTemplates:
+    """The app `templates/emails/` folders, rendered without HTML escaping: mail is plain
+    text, and an escaped title would show as `&#x27;` in a subject line."""
+    return DjangoTemplates(
+        {"NAME": "mail", "DIRS": [], "APP_DIRS": True, "OPTIONS": {"autoescape": False}}
+    )
+
+
 def render_mail(template: str, context: dict, language: str | None) -> tuple[str, str]:
-    """Render `<template>_subject.txt` and `<template>_body.txt` in `language`."""
+    """Render `<template>_subject.txt` and `<template>_body.txt` in `language`.
+
+    Codes and dates in `context` become words inside the templates (mail_tags), so here,
+    in the recipient's language.
+    """
     context = {"service_name": settings.SERVICE_NAME, "site_url": settings.SITE_URL, **context}
+    engine = _templates()
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-        body = render_to_string(f"emails/{template}_body.txt", context)
+        subject = engine.get_template(f"emails/{template}_subject.txt").render(context).strip()
+        body = engine.get_template(f"emails/{template}_body.txt").render(context)
     return " ".join(subject.split()), body
 
 
 def send_now(*, to: str, template: str, context: dict, language: str | None = None) -> bool:
+    """Send at once (the worker's task does this); False when sending failed."""
     subject, body = render_mail(template, context, language)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
@@ -32,7 +53,8 @@ def send_now(*, to: str, template: str, context: dict, language: str | None = No
 def send_later(*, to: str, template: str, context: dict, language: str | None = None) -> None:
     """Queue a mail in the current transaction: sent by the worker after commit, with retries.
 
-    `context` must be plain JSON data (strings, numbers, lists, dicts).
+    `context` must be plain JSON data (strings, numbers, lists, dicts): codes and ISO dates
+    rather than translated words, which would be in the sender's language.
     """
     from .tasks import send_email
 

@@ -4,6 +4,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .identity import email_key
+
 
 class Department(models.Model):
     """A city department (Education, Social and Health...)."""
@@ -57,7 +59,7 @@ class UserManager(BaseUserManager):
     def _create(self, email, password, **fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=email_key(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -72,12 +74,14 @@ class UserManager(BaseUserManager):
         return self._create(email, password, **fields)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        # Exact match on the stored key: no database case folding the throttle misses.
+        return self.get(email=email_key(username or ""))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person using the service; signs in with their work email."""
 
+    # Always stored as identity.email_key(address): every form and service writes it so.
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("name"), max_length=200)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -148,3 +152,29 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.user_id}"
+
+
+from .submissions import FormSubmission  # noqa: E402, F401  (one-time form tokens)
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a password-reset link, kept only for the rate limit's window.
+
+    A database table rather than a per-process cache, so the limit holds across server
+    processes. Keyed hashes, not the address or IP: the limit counts them, it need not
+    know them.
+    """
+
+    address_hash = models.CharField(max_length=64)
+    client_hash = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["address_hash", "requested_at"], name="reset_address_idx"),
+            models.Index(fields=["client_hash", "requested_at"], name="reset_client_idx"),
+            models.Index(fields=["requested_at"], name="reset_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"password reset request {self.requested_at:%Y-%m-%d %H:%M}"

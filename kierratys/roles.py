@@ -38,3 +38,9 @@ def is_warehouse(user) -> bool:
 
 def is_coordinator(user) -> bool:
     return has_role(user, COORDINATOR)
+
+
+def belongs_to_unit(user, unit_id) -> bool:
+    """Is the user a member of this unit? Never for a missing unit on either side."""
+    own = getattr(user, "unit_id", None)
+    return own is not None and unit_id is not None and own == unit_id

@@ -17,6 +17,8 @@ import sys
 # hundreds of sockets otherwise promotes the objects of every event in flight to the oldest
 # generation, and soon runs a full collection that stalls every socket for about 100 ms.
 GC_THRESHOLDS = (20_000, 20, 20)
+# The largest websocket message a client may send (the consumer checks it too, for daphne).
+CLIENT_FRAME_MAX_BYTES = 4096
 
 
 def application():
@@ -56,6 +58,10 @@ def command(
         # Events are a few hundred bytes: compressing them per socket costs more than it saves.
         "--ws-per-message-deflate",
         "false",
+        # Clients only send pings: a bigger frame is closed (1009) instead of buffering
+        # uvicorn's default 16 MiB per message.
+        "--ws-max-size",
+        str(CLIENT_FRAME_MAX_BYTES),
         "--proxy-headers",
         "--log-level",
         log_level,

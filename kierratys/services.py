@@ -1,24 +1,53 @@
 """Write side of accounts and organisation."""
 
+import re
+
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from . import live, mail
-from .models import Unit, User
-from .roles import COORDINATOR, ROLES, STAFF
+from .identity import email_key
+from .models import PasswordResetRequest, Unit, User
+from .roles import COORDINATOR, ROLES, STAFF, is_coordinator
 from .tokens import email_verification_token
 
+# The local parts city mail systems hand out: firstname.lastname and the like. Quoting,
+# `%` and `!` routing, `+` sub-addresses and non-ASCII letters are refused: a domain's
+# mail server may route such an address elsewhere, or deliver look-alikes to one mailbox.
+# Finnish public-sector addresses transliterate ä/ö/å, so nobody needs more; an IDN
+# domain would be configured and typed in its ASCII (xn--) form.
+_LOCAL_PART = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\Z")
 
-def email_domain_allowed(email: str) -> bool:
-    domain = email.rsplit("@", 1)[-1].lower()
-    return domain in settings.SIGNUP_EMAIL_DOMAINS
+
+def signup_email_check(email: str) -> str:
+    """The address's key (identity.email_key) if it may sign up, else ValidationError."""
+    key = email_key(email)
+    local, at, domain = key.partition("@")
+    if not at or "@" in domain or not key.isascii() or not _LOCAL_PART.match(local):
+        raise ValidationError(
+            _(
+                "Enter your work email address in its usual form, for example "
+                "firstname.lastname@%(domain)s: letters a–z without accents, digits, dots, "
+                "hyphens and underscores, with no spaces, quotation marks or other signs."
+            )
+            % {"domain": settings.SIGNUP_EMAIL_DOMAINS[0]},
+            code="form",
+        )
+    if domain not in settings.SIGNUP_EMAIL_DOMAINS:
+        raise ValidationError(
+            _("Sign-up is only open to the city's own email addresses."), code="domain"
+        )
+    return key
 
 
 def _verification_url(user: User) -> str:
@@ -27,66 +56,142 @@ def _verification_url(user: User) -> str:
     return settings.SITE_URL + reverse("verify_email", args=[uid, token])
 
 
-def user_sign_up(
-    *, email: str, full_name: str, phone: str, unit: Unit, password: str, language: str
-) -> User | None:
-    """Create an inactive account and email its verification link.
+def _awaiting_verification(user: User) -> bool:
+    return not user.is_active and user.email_verified_at is None
 
-    When the address is already registered nothing is created and the owner of the
-    address is told instead, so the form never reveals who has an account.
+
+def user_sign_up(*, email: str, full_name: str, phone: str, unit: Unit, language: str) -> None:
+    """Email a verification link; the owner of the address chooses the password there.
+
+    A pending (never verified) account for the address takes the latest details and
+    gets a fresh link, so an earlier sign-up by someone else never blocks the owner.
+    When the address has a verified account nothing changes and its owner is told
+    instead, so the form never reveals who has an account.
     """
-    email = email.strip().lower()
-    if not email_domain_allowed(email):
-        raise ValidationError(_("Sign-up is only open to the city's own email addresses."))
+    email = signup_email_check(email)
     with transaction.atomic():
         unit = Unit.objects.select_for_update().get(pk=unit.pk)
         if not unit.is_active:
             raise ValidationError(_("This unit is no longer active. Choose another unit."))
-        existing = User.objects.filter(email__iexact=email).first()
-        if existing is not None:
+        user = User.objects.select_for_update().filter(email=email).first()
+        if user is not None and not _awaiting_verification(user):
             mail.send_later(
-                to=existing.email,
+                to=user.email,
                 template="signup_existing",
                 context={"reset_url": settings.SITE_URL + reverse("password_reset")},
-                language=existing.language or language,
+                language=user.language or language,
             )
-            return None
-        user = User(email=email, full_name=full_name.strip(), phone=phone.strip(), unit=unit)
+            return
+        user = user or User(email=email)
+        user.full_name, user.phone, user.unit = full_name.strip(), phone.strip(), unit
         user.language = language
         user.is_active = False
-        user.set_password(password)
+        user.set_unusable_password()  # a new random value: earlier links stop working
         user.save()
         mail.send_later(
             to=user.email,
             template="verify_email",
-            context={"name": user.full_name, "verify_url": _verification_url(user)},
+            context={"verify_url": _verification_url(user)},  # no name: it is not yet the owner's
             language=language,
         )
-    return user
 
 
-def user_verify_email(*, user_id: int, token: str) -> User:
-    """Activate the account behind a verification link. Each link works once."""
+def user_verify_email(
+    *, user_id: int, token: str, full_name: str, phone: str, unit: Unit, password: str
+) -> User:
+    """Activate the account behind a verification link with the owner's own details.
+
+    Each link works once. `password` has been validated by the form.
+    """
     with transaction.atomic():
+        unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        if not unit.is_active:
+            raise ValidationError(_("This unit is no longer active. Choose another unit."))
         user = User.objects.select_for_update().filter(pk=user_id).first()
         if (
             user is None
-            or user.email_verified_at is not None
+            or not _awaiting_verification(user)
             or not email_verification_token.check_token(user, token)
         ):
             raise ValidationError(
                 _("This verification link is invalid, expired or already used."),
                 code="invalid_link",
             )
+        user.full_name, user.phone, user.unit = full_name.strip(), phone.strip(), unit
+        user.set_password(password)
         user.email_verified_at = timezone.now()
         user.is_active = True
-        user.save(update_fields=["email_verified_at", "is_active"])
+        user.save()
         user.groups.add(Group.objects.get(name=STAFF))
     return user
 
 
+def _limit_hash(kind: str, value: str) -> str:
+    return salted_hmac(f"kierratys.password-reset.{kind}", value).hexdigest()
+
+
+def password_reset_request(*, email: str, client_address: str, language: str) -> None:
+    """Queue a password-reset mail for the address, within the per-address and
+    per-client limits (ValidationError code "rate_limited" beyond them).
+
+    The request does the same work for every address: the limit check, one row and one
+    queued task. Whether an account exists is only looked at by the worker.
+    """
+    key = email_key(email)
+    address, client = _limit_hash("address", key), _limit_hash("client", client_address)
+    now = timezone.now()
+    since = now - settings.PASSWORD_RESET_LIMIT_WINDOW
+    with transaction.atomic():
+        PasswordResetRequest.objects.filter(requested_at__lt=since).delete()
+        recent = PasswordResetRequest.objects.filter(requested_at__gte=since)
+        # Two requests at the same instant may both pass the count: a request more
+        # or less in an hour does not matter for this limit, so nothing is locked.
+        if (
+            recent.filter(address_hash=address).count() >= settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+            or recent.filter(client_hash=client).count() >= settings.PASSWORD_RESET_LIMIT_PER_CLIENT
+        ):
+            raise ValidationError(
+                _(
+                    "Too many password reset requests. Wait an hour and try again, or "
+                    "contact support."
+                ),
+                code="rate_limited",
+            )
+        PasswordResetRequest.objects.create(
+            address_hash=address, client_hash=client, requested_at=now
+        )
+        password_reset_mail.enqueue(email=key, language=language)
+
+
+@task()
+def password_reset_mail(*, email: str, language: str) -> None:
+    """The worker's half of a reset request: a link for each active account with the
+    address, in the account's language, queued as an ordinary mail (with retries)."""
+    for user in User.objects.filter(email=email, is_active=True):
+        if not user.has_usable_password():
+            continue
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = default_token_generator.make_token(user)
+        url = settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token])
+        mail.send_later(
+            to=user.email,
+            template="password_reset",
+            context={"site_name": settings.SERVICE_NAME, "reset_url": url},
+            language=user.language or language,
+        )
+
+
+def _check_may_manage(actor: User, user: User) -> None:
+    """Coordinators manage accounts up to their own level: never a superuser's."""
+    if actor.is_superuser:
+        return
+    if not is_coordinator(actor) or user.is_superuser:
+        raise ValidationError(_("You cannot change this account."), code="forbidden")
+
+
 def user_set_active(*, actor: User, user: User, active: bool) -> User:
     """Coordinators switch accounts on and off. Nobody can switch themselves off."""
+    _check_may_manage(actor, user)
     if active is False and actor.pk == user.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
     with transaction.atomic():
@@ -102,7 +207,12 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
 
 
 def user_set_roles(*, actor: User, user: User, roles: list[str]) -> User:
-    """Set the user's extra roles. Staff is always kept; coordinators get admin access."""
+    """Set the user's extra roles. Staff is always kept; coordinators get admin access.
+
+    Every role is one a coordinator holds or may hand out; admin access follows the
+    coordinator role alone, and the superuser flag is never set here.
+    """
+    _check_may_manage(actor, user)
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ValidationError(_("Unknown role: %(role)s") % {"role": ", ".join(sorted(unknown))})

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_filters",
     "channels",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "listings",
@@ -81,8 +82,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kierratys.upload_limits.UploadLimitMiddleware",  # before CSRF's check parses the body
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "kierratys.middleware.PermissionsPolicyMiddleware",
+    "kierratys.middleware.PrivatePagesMiddleware",
 ]
 
 ROOT_URLCONF = "kierratys.urls"
@@ -132,22 +137,46 @@ if REDIS_URL:
                 "core": "channels_redis.core.RedisChannelLayer",
                 "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
             }[REDIS_CHANNEL_LAYER],
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("REDIS_PREFIX", default="kierratys")},
+            "CONFIG": {
+                # A Redis that accepts and never answers fails a command after these many
+                # seconds instead of hanging it. Options in REDIS_URL's query win over these.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=2),
+                        "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=5),
+                    }
+                ],
+                "prefix": env("REDIS_PREFIX", default="kierratys"),
+            },
         }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# --- Background tasks: a database queue, run by `manage.py db_worker` -----------------
+# --- Background tasks: a database queue, run by `manage.py worker` --------------------
 # Enqueued inside the caller's transaction, so a rolled-back change enqueues nothing.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task running longer than this is stopped and marked failed (an email retries later).
+TASK_TIMEOUT_SECONDS = env.int("TASK_TIMEOUT_SECONDS", default=120)
+# A task still "running" this long after it started lost its worker (killed, machine gone):
+# it is queued again. Longer than the timeout, so a live worker is never overtaken.
+TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=600)
 
 # --- Files ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploads. Form fields other than files: at most 2.5 MB (Django's RequestDataTooBig).
+# Uploaded files and the ASGI body go to a temporary file beyond 2.5 MB, so a request's
+# memory does not grow with its photos. The whole body: REQUEST_BODY_MAX_BYTES below, and
+# never more than a listing's photos at their limits (kierratys.upload_limits).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Photos one account may send per hour: each costs up to seconds of CPU to process.
+PHOTO_UPLOADS_PER_HOUR = env.int("PHOTO_UPLOADS_PER_HOUR", default=120)
 
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 STORAGES = {
@@ -161,14 +190,29 @@ STORAGES = {
     },
 }
 if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as _S3Config
+
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
+            # An S3 that never answers fails a call within (connect + read) x attempts
+            # seconds, instead of holding the request (and its database connection).
+            "client_config": _S3Config(
+                connect_timeout=env.float("AWS_S3_CONNECT_TIMEOUT", default=2),
+                read_timeout=env.float("AWS_S3_READ_TIMEOUT", default=5),
+                retries={
+                    "total_max_attempts": env.int("AWS_S3_MAX_ATTEMPTS", default=3),
+                    "mode": "standard",
+                },
+                s3={"addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="path")},
+            ),
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
             "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
             "region_name": env("AWS_S3_REGION_NAME", default=None),
             "access_key": env("AWS_ACCESS_KEY_ID", default=None),
             "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            # Shown for reference: with a client_config django-storages takes the style
+            # from the config's `s3` (above).
             "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="path"),
             "file_overwrite": False,
             "default_acl": None,
@@ -179,6 +223,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Email ------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Seconds an SMTP server may take to answer; a silent one fails the attempt (retried later)
+# instead of stalling the worker for good.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SERVICE_NAME} <noreply@demo.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -209,8 +256,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "kierratys.views.login_username"
 AXES_LOCKOUT_CALLABLE = "kierratys.views.login_locked_out"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# Proxies in front of the app: the client is the PROXY_COUNT-th X-Forwarded-For entry from
+# the right (kierratys.identity.client_address; axes' own ipware path is not installed).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "kierratys.identity.client_address"
 AXES_VERBOSE = False
+# Password-reset requests per hour, for one address and from one client.
+PASSWORD_RESET_LIMIT_WINDOW = timedelta(hours=1)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = 5
+PASSWORD_RESET_LIMIT_PER_CLIENT = 20
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="fi")
@@ -241,6 +295,62 @@ if not DEBUG:
     LANGUAGE_COOKIE_SECURE = True
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Request bodies larger than this are refused with 413 by the ASGI entry (kierratys/asgi.py)
+# before they are read: room for a listing form with eight phone photos, nothing near 300 MB.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=64 * 1024 * 1024)
+
+# Content-Security-Policy (django-csp 4): scripts and styles only from our own static files;
+# pages pass their texts to scripts in data attributes or json_script blocks.
+_media_origins = []
+if AWS_STORAGE_BUCKET_NAME:  # photos are served by the S3 endpoint (signed URLs)
+    _endpoint = env("AWS_S3_ENDPOINT_URL", default="") or "https://*.amazonaws.com"
+    _media_origins = ["/".join(_endpoint.split("/")[:3])]
+_site = "/".join(SITE_URL.split("/")[:3])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *_media_origins],  # blob: photo previews
+        # 'self' covers ws(s) of the page's own origin in current browsers; older Safari
+        # needs the socket's address spelled out.
+        "connect-src": ["'self'", _site.replace("http", "ws", 1)],
+        "media-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features pages may use: the camera, for scanning QR labels; nothing else.
+PERMISSIONS_POLICY = {
+    "camera": "(self)",
+    **dict.fromkeys(
+        [
+            "microphone",
+            "geolocation",
+            "payment",
+            "usb",
+            "serial",
+            "hid",
+            "midi",
+            "display-capture",
+            "accelerometer",
+            "gyroscope",
+            "magnetometer",
+            "browsing-topics",
+        ],
+        "()",
+    ),
+}
+
+# Live sockets (kierratys/consumers.py): each one re-checks its account this often, so a
+# deactivation or sign-out whose close message was lost (Redis down) still ends it; and one
+# user may hold this many sockets per server process.
+LIVE_RECHECK_SECONDS = env.float("LIVE_RECHECK_SECONDS", default=60)
+LIVE_SOCKETS_PER_USER = env.int("LIVE_SOCKETS_PER_USER", default=20)
 
 # The benchmarks' baseline view (bench/); never on in production.
 BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)

@@ -6,7 +6,7 @@ from django.views.static import serve
 
 from reservations import views as reservation_views
 
-from . import views
+from . import inputs, views  # noqa: F401  (inputs: the <id:...> path converter)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,16 +17,10 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/signup/sent/", views.signup_sent, name="signup_sent"),
     path("accounts/verify/<uidb64>/<token>/", views.verify_email, name="verify_email"),
-    path(
-        "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(
-            extra_email_context={"site_name": settings.SERVICE_NAME}
-        ),
-        name="password_reset",
-    ),
+    path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.language_set, name="set_language"),
-    path("listings/<int:pk>/reserve/", reservation_views.reserve, name="reserve"),
+    path("listings/<id:pk>/reserve/", reservation_views.reserve, name="reserve"),
     path("listings/", include("listings.urls")),
     path("reservations/", include("reservations.urls")),
     path("reports/", include("kierratys.reports.urls")),

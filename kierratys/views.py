@@ -5,14 +5,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import urlsafe_base64_decode
+from django.urls import reverse_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from . import health, selectors, services
-from .forms import EmailAuthenticationForm, SignUpForm
+from .forms import EmailAuthenticationForm, PasswordResetRequestForm, SignUpForm, VerifyEmailForm
+from .identity import client_address, email_key
+from .tokens import user_for_verification_link
 
 
 class LoginView(auth_views.LoginView):
@@ -35,9 +37,9 @@ class LoginView(auth_views.LoginView):
 
 
 def login_username(request, credentials) -> str | None:
-    """django-axes counts failures per account: the email, however it was typed."""
+    """django-axes counts failures per account: the email's key, however it was typed."""
     username = (credentials or {}).get("username") or request.POST.get("username")
-    return username.strip().lower() if username else None
+    return email_key(username) if username else None
 
 
 def login_locked_out(request, credentials=None, *args, **kwargs):
@@ -65,7 +67,6 @@ def signup(request):
                 full_name=data["full_name"],
                 phone=data["phone"],
                 unit=data["unit"],
-                password=data["password1"],
                 language=get_language(),
             )
         except ValidationError as error:
@@ -80,18 +81,59 @@ def signup_sent(request):
     return render(request, "registration/signup_sent.html")
 
 
+def _link_failed(request, error):
+    return render(request, "registration/verify_failed.html", {"error": error}, status=400)
+
+
 @login_not_required
 def verify_email(request, uidb64, token):
-    try:
-        user_id = int(urlsafe_base64_decode(uidb64).decode())
-    except (ValueError, UnicodeDecodeError):
-        user_id = 0
-    try:
-        services.user_verify_email(user_id=user_id, token=token)
-    except ValidationError as error:
-        return render(request, "registration/verify_failed.html", {"error": error}, status=400)
-    messages.success(request, _("Your email address is confirmed. You can now sign in."))
-    return redirect("login")
+    """Opening the link only shows the form (mail scanners open links too); the owner
+    of the address activates the account by choosing its password here."""
+    user = user_for_verification_link(uidb64, token)
+    if user is None:
+        return _link_failed(
+            request,
+            ValidationError(_("This verification link is invalid, expired or already used.")),
+        )
+    form = VerifyEmailForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_verify_email(
+                user_id=user.pk,
+                token=token,
+                full_name=data["full_name"],
+                phone=data["phone"],
+                unit=data["unit"],
+                password=data["password1"],
+            )
+        except ValidationError as error:
+            if error.code == "invalid_link":
+                return _link_failed(request, error)
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your account is ready. Sign in with your new password."))
+            return redirect("login")
+    return render(request, "registration/verify_email.html", {"form": form, "email": user.email})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Queues the mail (services.password_reset_request) instead of sending it here."""
+
+    form_class = PasswordResetRequestForm
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        try:
+            services.password_reset_request(
+                email=form.cleaned_data["email"],
+                client_address=client_address(self.request),
+                language=get_language(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return redirect(self.success_url)
 
 
 @login_not_required

@@ -35,8 +35,11 @@ class CatalogueForm(forms.Form):
             if low is not None and high is not None and low > high:
                 cleaned[f"{dimension}_min"], cleaned[f"{dimension}_max"] = high, low
                 self.notes.append(_("The smallest and largest size were swapped."))
-        if len(self.data.get("q", "")) > search.MAX_QUERY_LENGTH:
-            self.notes.append(_("The search text was shortened to 200 characters."))
+        problem = search.query_problem(self.data.get("q", ""))
+        self.search_refused = problem is not None
+        if problem:
+            self.notes.append(problem)
+            cleaned["q"] = ""
         return cleaned
 
     def full_clean(self):
@@ -162,8 +165,15 @@ class CatalogueFilter(django_filters.FilterSet):
         return queryset  # ordering is applied last, in `qs`, so relevance can default
 
     @property
+    def searching(self) -> bool:
+        self.form.is_valid()
+        return bool(search.clean_query(self.form.cleaned_data.get("q") or ""))
+
+    @property
     def qs(self):
         queryset = super().qs
+        if getattr(self.form, "search_refused", False):
+            queryset = queryset.none()  # no results that only seem to match
         data = getattr(self.form, "cleaned_data", {})
         if data.get("available_now") != "0":
             queryset = queryset.filter(available_from__lte=timezone.localdate())

@@ -2,8 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kierratys.roles import WAREHOUSE, role_names
+from kierratys.upload_limits import body_limit
 
 from .models import MAX_PHOTOS, Listing
+from .photos import MAX_UPLOAD_BYTES
 from .selectors import categories_for_choice
 
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif"
@@ -58,12 +60,7 @@ def grouped_category_choices():
 
 
 class ListingForm(forms.ModelForm):
-    photos = MultiplePhotoField(
-        label=_("Photos"),
-        help_text=_(
-            "Up to 8 photos: JPEG, PNG, WebP or HEIC, at most 20 MB each. The first is the cover."
-        ),
-    )
+    photos = MultiplePhotoField(label=_("Photos"))
 
     class Meta:
         model = Listing
@@ -106,6 +103,15 @@ class ListingForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if "photos" in self.fields:
+            self.fields["photos"].help_text = _(
+                "Up to %(max)d photos: JPEG, PNG, WebP or HEIC, at most %(size)d MB each "
+                "and %(total)d MB together. The first is the cover."
+            ) % {
+                "max": MAX_PHOTOS,
+                "size": MAX_UPLOAD_BYTES // (1024 * 1024),
+                "total": body_limit() // (1024 * 1024),
+            }
         choices, categories = grouped_category_choices()
         self.fields["category"].choices = choices
         self.category_weights = {

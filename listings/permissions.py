@@ -1,6 +1,6 @@
 """Who may do what with a listing. Checked on the server for every object touched."""
 
-from kierratys.roles import COORDINATOR, WAREHOUSE, role_names
+from kierratys.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
 
 from .models import Listing
 
@@ -10,9 +10,7 @@ def can_edit(user, listing: Listing) -> bool:
         return False
     roles = role_names(user)
     return (
-        (user.unit_id is not None and listing.owner_unit_id == user.unit_id)
-        or WAREHOUSE in roles
-        or COORDINATOR in roles
+        belongs_to_unit(user, listing.owner_unit_id) or WAREHOUSE in roles or COORDINATOR in roles
     )
 
 

@@ -2,6 +2,11 @@
 
 Pure image processing: no models, no storage. The original bytes are never kept or served;
 only re-encoded renditions without any metadata leave this module.
+
+Bounded work: a request's photos are first measured from their headers (Pillow's open reads
+only the header) and refused together when they would decode too many pixels; then they are
+decoded one at a time, each shrunk in its own mode before any conversion, so at most one
+full-size image is in memory.
 """
 
 import contextlib
@@ -22,6 +27,10 @@ except ImportError:  # pragma: no cover - depends on the installed extras
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+# Pixels one request may decode, all its photos together. JPEGs count at the reduced size
+# libjpeg decodes them at (draft), so eight phone JPEGs fit easily; PNG, WebP and HEIC
+# decode every pixel: eight 12 MP HEICs fit, eight near-40 MP PNGs do not.
+MAX_REQUEST_PIXELS = 3 * MAX_PIXELS
 LARGE_MAX_SIDE = 1600
 THUMB_MAX_SIDE = 400
 JPEG_QUALITY = 82
@@ -30,6 +39,10 @@ HEIC_SUPPORTED = register_heif_opener is not None
 if HEIC_SUPPORTED:
     register_heif_opener()
 
+# Pillow's own decompression-bomb check (a warning above this, an error above twice it)
+# at our limit, for any image this process opens; _open turns both into a refusal.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
 NOT_A_PHOTO = (
     _("This file is not a photo we can use. Upload a JPEG, PNG, WebP or HEIC image.")
     if HEIC_SUPPORTED
@@ -37,6 +50,10 @@ NOT_A_PHOTO = (
 )
 TOO_LARGE = _("The photo is too large (over %(limit)s MB).")
 TOO_MANY_PIXELS = _("The photo has too many pixels (over %(limit)s megapixels).")
+TOO_MANY_PIXELS_TOGETHER = _(
+    "These photos have too many pixels together (over %(limit)s megapixels). Nothing was "
+    "saved. Add fewer photos at a time: you can add more on the listing's edit page."
+)
 DAMAGED = _("The photo file is damaged or incomplete.")
 EMPTY = _("The file is empty.")
 EXTRA_DATA = _("The photo contains extra data that is not part of the image.")
@@ -50,6 +67,8 @@ _JPEG_MARKER_AFTER_SCAN = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 # Phones append real data after a JPEG (motion-photo videos, gain maps), so trailing
 # bytes are only refused when they look like a web page or script.
 _MARKUP = re.compile(rb"<(?:!doctype|html|head|body|script|iframe|svg|\?php)[\s/>]", re.IGNORECASE)
+
+_NEAREST_FIRST = {"1", "P", "LA", "RGBA"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +92,20 @@ class PhotoRejected(ValidationError):
     parameters filled in), e.g. ``form.add_error("photo", error)``, not ``.message``."""
 
 
+def process_photos(uploads) -> list[ProcessedPhoto]:
+    """All photos of one request. Raises PhotoRejected for the first bad one, or for the
+    set when together they would decode more than MAX_REQUEST_PIXELS; nothing is decoded
+    before every header has been measured."""
+    uploads = [_seekable(upload) for upload in uploads]
+    total = sum(_decoded_pixels(upload) for upload in uploads)
+    if total > MAX_REQUEST_PIXELS:
+        limit = MAX_REQUEST_PIXELS // 1_000_000
+        raise PhotoRejected(
+            TOO_MANY_PIXELS_TOGETHER, code="too_many_pixels_together", params={"limit": limit}
+        )
+    return [process_photo(upload) for upload in uploads]  # one decoded image at a time
+
+
 def process_photo(upload) -> ProcessedPhoto:
     """upload: any binary file object (Django UploadedFile or BytesIO). Raises PhotoRejected."""
     data = _read_limited(upload)
@@ -81,8 +114,12 @@ def process_photo(upload) -> ProcessedPhoto:
         raise PhotoRejected(NOT_A_PHOTO, code="not_a_photo")
     im = _decode(data, fmt)
     _check_trailer(fmt, data)
+    del data  # the decoded image no longer needs the file's bytes
 
-    large = _resize(_normalise_mode(im), LARGE_MAX_SIDE)
+    # Shrink first, in the decoded mode: converting the full-size image (grey or palette to
+    # RGB, grey+alpha to RGBA) would hold a second, up to four times larger copy.
+    _shrink(im, LARGE_MAX_SIDE)
+    large = _resize(_normalise_mode(im), LARGE_MAX_SIDE)  # palettes were left at twice
     # Rotating after resizing is the same picture for less work (the box is square). The
     # resized copy still has the source's EXIF in .info (_flatten's new image would not).
     # Unreadable EXIF should not cost the user their photo: keep the pixels as stored then.
@@ -107,14 +144,19 @@ def _too_large() -> PhotoRejected:
     return PhotoRejected(TOO_LARGE, code="too_large", params={"limit": limit})
 
 
-def _read_limited(upload) -> bytes:
-    """Read the whole upload, refusing it by size before reading when the size is known."""
+def _check_size(upload) -> None:
+    """Refuse by size without reading, when the size is known."""
     if upload.seekable():
         upload.seek(0, os.SEEK_END)
         size = upload.tell()
         upload.seek(0)
         if size > MAX_UPLOAD_BYTES:
             raise _too_large()
+
+
+def _read_limited(upload) -> bytes:
+    """Read the whole upload, refusing it by size before reading when the size is known."""
+    _check_size(upload)
     data = upload.read(MAX_UPLOAD_BYTES + 1)  # a stream without a size: read one byte past
     if len(data) > MAX_UPLOAD_BYTES:
         raise _too_large()
@@ -139,14 +181,36 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
-def _decode(data: bytes, fmt: str) -> Image.Image:
-    """Open with the sniffed format's plugin only, check the pixel count from the header,
-    then decode every pixel: that is what proves the file is a whole image."""
+def _seekable(upload):
+    """Django's uploads can be read twice (header, then content); a bare stream is read
+    into memory once, within the size limit."""
+    return upload if upload.seekable() else io.BytesIO(_read_limited(upload))
+
+
+def _decoded_pixels(upload) -> int:
+    """Pixels decoding this upload will produce, from its header alone; refuses a file
+    that is too large, not a photo, unreadable or over MAX_PIXELS on the way."""
+    _check_size(upload)
+    fmt = _sniff(upload.read(64))
+    upload.seek(0)
+    if fmt is None:
+        raise PhotoRejected(NOT_A_PHOTO, code="not_a_photo")
+    try:
+        with _open(upload, fmt) as im:
+            return im.width * im.height
+    finally:
+        upload.seek(0)
+
+
+@contextlib.contextmanager
+def _open(source, fmt: str):
+    """Open with the sniffed format's plugin only (which reads just the header), refuse
+    too many pixels, and let libjpeg decode JPEGs at a reduced size."""
     with warnings.catch_warnings():
         # Below twice its limit Pillow only warns about a decompression bomb; stop there too.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            im = Image.open(io.BytesIO(data), formats=[fmt])
+            im = Image.open(source, formats=[fmt])
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _too_many_pixels() from None
         except Exception:  # the right magic bytes, but a header Pillow cannot read
@@ -158,6 +222,12 @@ def _decode(data: bytes, fmt: str) -> Image.Image:
             # decoded). The box is square, so fitting the stored, unrotated size is the
             # same fit as after rotation.
             im.draft("RGB", _fit(im.size, LARGE_MAX_SIDE))
+        yield im
+
+
+def _decode(data: bytes, fmt: str) -> Image.Image:
+    """Decode every pixel: that is what proves the file is a whole image."""
+    with _open(io.BytesIO(data), fmt) as im:
         try:
             im.load()
         except Exception:  # plugins raise OSError, SyntaxError, ValueError, EOFError...
@@ -246,6 +316,19 @@ def _normalise_mode(im: Image.Image) -> Image.Image:
     has_alpha = "A" in im.getbands() or "transparency" in im.info
     mode = "RGBA" if has_alpha else "RGB"
     return im if im.mode == mode else im.convert(mode)
+
+
+def _shrink(im: Image.Image, max_side: int) -> None:
+    """Fit max_side in place (thumbnail frees the full-size pixels), in the decoded mode."""
+    if im.mode in _NEAREST_FIRST or "transparency" in im.info:
+        # Nearest to twice the size first, the real filter after conversion: palette and
+        # 1-bit images and transparency colour keys need exact pixel values, and Pillow
+        # would resample alpha images through a full-size premultiplied copy.
+        im.thumbnail((2 * max_side, 2 * max_side), Image.Resampling.NEAREST)
+        return
+    # Bicubic: sharp enough after JPEG draft scaling. reducing_gap: big reductions (PNG,
+    # WebP) start with a cheap box reduction.
+    im.thumbnail((max_side, max_side), Image.Resampling.BICUBIC, reducing_gap=2.0)
 
 
 def _resize(im: Image.Image, max_side: int) -> Image.Image:

@@ -5,25 +5,92 @@ description D) built with the finnish, swedish and english stemmers, a GIN index
 and pg_trgm word similarity on the title so small typos still find things.
 SQLite (the embedded default): every word must appear in the title, description or
 category names.
+
+What one search may cost is bounded three ways: at most MAX_QUERY_LENGTH characters and
+MAX_WORDS words (longer searches are refused with a note), a statement timeout on
+PostgreSQL (`time_limit`), and RATE_PER_MINUTE searches per user (`rate_allows`).
 """
 
+import time
+from contextlib import contextmanager
+
 from django.conf import settings
-from django.db import connection
+from django.core.cache import cache
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, FloatField, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from .models import Listing
 
 CONFIGS = {"finnish": "fi", "swedish": "sv", "english": "en"}
-MAX_QUERY_LENGTH = 200
+MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8
+TIMEOUT_MS = 2000  # one search's statements, PostgreSQL only
+RATE_PER_MINUTE = 60  # searches per user; generous for people, not for scripts
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement timeout
+
+
+class SearchTooSlow(Exception):
+    """The search hit the statement timeout: the user is asked to narrow it."""
+
+
+def _normalise(raw) -> str:
+    text = "".join(ch if ch.isprintable() else " " for ch in raw or "")
+    return " ".join(text.split())
 
 
 def clean_query(raw: str) -> str:
     """Trim what people paste: whitespace, control characters, absurd lengths."""
-    text = "".join(ch if ch.isprintable() else " " for ch in raw or "")
-    return " ".join(text.split())[:MAX_QUERY_LENGTH]
+    return _normalise(raw)[:MAX_QUERY_LENGTH]
+
+
+def query_problem(raw) -> str | None:
+    """Why this search text is refused (too long, too many words), or None."""
+    text = _normalise(raw)
+    if len(text) > MAX_QUERY_LENGTH:
+        return _("The search is too long. Use at most %(n)d characters.") % {"n": MAX_QUERY_LENGTH}
+    if len(text.split()) > MAX_WORDS:
+        return _("The search has too many words. Use at most %(n)d words.") % {"n": MAX_WORDS}
+    return None
+
+
+def rate_allows(user) -> bool:
+    """Count this user's searches per minute in the cache; False once over the limit."""
+    key = f"search-rate:{user.pk}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=90)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=90)
+        count = 1
+    return count <= RATE_PER_MINUTE
+
+
+@contextmanager
+def time_limit(*, active: bool = True):
+    """Run the block's queries under a statement timeout (PostgreSQL; elsewhere as is).
+
+    SET LOCAL lasts until the end of the transaction around the block, so the timeout
+    never leaks to other queries on the connection. Raises SearchTooSlow on timeout.
+    """
+    if not (active and connection.vendor == "postgresql"):
+        yield
+        return
+    nested = connection.in_atomic_block
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = {int(TIMEOUT_MS)}")
+            yield
+            if nested:  # a savepoint keeps SET LOCAL until the outer commit: undo it
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == QUERY_CANCELED:
+            raise SearchTooSlow from error
+        raise
 
 
 def _labels(choices) -> dict[str, str]:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from . import choices
+from . import choices, search
 from .models import Category, Listing, ListingEvent, ListingPhoto
 from .permissions import can_edit, can_view
 from .services import EDITABLE_FIELDS
@@ -100,9 +100,16 @@ def catalogue_page(*, params, page_number):
         .annotate(cover_thumb=Subquery(covers))
     )
     filterset = CatalogueFilter(params, queryset=queryset)
-    paginator = CappedPaginator(filterset.qs, CATALOGUE_PAGE_SIZE)
-    page = paginator.get_page(page_number)
     notes = list(filterset.notes)
+    try:
+        with search.time_limit(active=filterset.searching):
+            paginator = CappedPaginator(filterset.qs, CATALOGUE_PAGE_SIZE)
+            page = paginator.get_page(page_number)
+            page.object_list = list(page.object_list)  # both queries inside the limit
+    except search.SearchTooSlow:
+        page = CappedPaginator(Listing.objects.none(), CATALOGUE_PAGE_SIZE).get_page(1)
+        notes.append(_("The search took too long. Narrow it: use fewer or more specific words."))
+        return filterset, page, notes, choices.version()
     if page_number not in (None, "", str(page.number)):
         notes.append(_("That page does not exist; showing page %(n)d.") % {"n": page.number})
     return filterset, page, notes, choices.version()

@@ -1,15 +1,19 @@
 """Write side of listings: create, edit, publish, withdraw, photos.
 
-Photos are processed before the transaction opens (CPU work, and bad files fail early).
-Files are written inside the transaction; if anything fails, the rows roll back and the
-files written so far are deleted, so no row is left without files and no file without a row.
+Photos are processed and their files written before the transaction opens: no transaction
+or row lock waits on the storage service. If writing fails, or the transaction that then
+records them does, every file written for the request is deleted again (best effort,
+logged), so no row is left without files and no file without a row.
 """
 
 import logging
+import math
+import time
 import uuid
-from contextlib import contextmanager
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -23,7 +27,7 @@ from kierratys.roles import WAREHOUSE, role_names
 from . import history, search
 from .models import MAX_PHOTOS, Listing, ListingEvent, ListingPhoto, SavedSearch
 from .permissions import can_edit
-from .photos import ProcessedPhoto, process_photo
+from .photos import ProcessedPhoto, process_photos
 
 logger = logging.getLogger(__name__)
 
@@ -49,53 +53,84 @@ class PhotoStorageError(ValidationError):
     """The storage service failed; the user may simply try again."""
 
 
-def process_uploads(uploads) -> list[ProcessedPhoto]:
+def _too_many_photos() -> ValidationError:
+    return ValidationError(
+        _("You can add at most %(max)d photos to a listing.") % {"max": MAX_PHOTOS}
+    )
+
+
+def process_uploads(uploads, *, actor) -> list[ProcessedPhoto]:
     """Turn uploads into renditions; any bad file refuses the whole batch."""
     if len(uploads) > MAX_PHOTOS:
-        raise ValidationError(
-            _("You can add at most %(max)d photos to a listing.") % {"max": MAX_PHOTOS}
-        )
-    return [process_photo(upload) for upload in uploads]
+        raise _too_many_photos()
+    if uploads:
+        _count_photo_uploads(actor, len(uploads))
+    return process_photos(uploads)
 
 
-@contextmanager
-def _file_writes():
-    """Collect names of written files; delete them if the block (or its commit) fails."""
-    written: list[str] = []
+_UPLOAD_WINDOW = 3600  # seconds: PHOTO_UPLOADS_PER_HOUR counts per clock hour
+
+
+def _count_photo_uploads(actor, count: int) -> None:
+    """Each photo costs up to seconds of CPU, so one account may send only so many an
+    hour. Counted before anything is decoded; a refused batch is not counted."""
+    limit = settings.PHOTO_UPLOADS_PER_HOUR
+    now = time.time()
+    key = f"photo-uploads:{actor.pk}:{int(now // _UPLOAD_WINDOW)}"
+    cache.add(key, 0, timeout=_UPLOAD_WINDOW)
     try:
-        yield written
-    except BaseException:
-        for name in written:
-            try:
-                default_storage.delete(name)
-            except Exception:
-                logger.exception("Could not delete %s after a failed save", name)
-        raise
-
-
-def _store_photo(listing: Listing, photo: ProcessedPhoto, position: int, written: list[str]):
-    stem = f"listings/{listing.pk}/{uuid.uuid4().hex}"
-    names = {}
-    for rendition in (photo.large, photo.thumb):
-        try:
-            name = default_storage.save(
-                f"{stem}-{rendition.kind}.{rendition.extension}", ContentFile(rendition.content)
+        used = cache.incr(key, count)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, count, timeout=_UPLOAD_WINDOW)
+        used = count
+    if used > limit:
+        cache.decr(key, count)
+        minutes = math.ceil((_UPLOAD_WINDOW - now % _UPLOAD_WINDOW) / 60)
+        raise ValidationError(
+            _(
+                "You have added many photos within this hour (at most %(limit)d an hour). "
+                "Nothing was saved. Please try again in %(minutes)d min."
             )
-        except Exception as error:
-            logger.exception("Saving a photo rendition failed")
-            raise PhotoStorageError(
-                _("The photos could not be saved just now. Nothing was saved; please try again.")
-            ) from error
-        written.append(name)
-        names[rendition.kind] = name
-    return ListingPhoto.objects.create(
-        listing=listing,
-        position=position,
-        large=names["large"],
-        thumb=names["thumb"],
-        width=photo.large.width,
-        height=photo.large.height,
-    )
+            % {"limit": limit, "minutes": minutes}
+        )
+
+
+def _write_photo_files(processed: list[ProcessedPhoto]) -> tuple[list[dict], list[str]]:
+    """Write every rendition, outside any transaction. Returns the new photo rows' fields
+    and the names written. On failure, deletes what was (or may have been) written."""
+    rows, written = [], []
+    try:
+        for photo in processed:
+            # Not under the listing's id: the files exist before its row (a new listing's).
+            token = uuid.uuid4().hex
+            stem = f"listings/{token[:2]}/{token}"
+            names = {}
+            for rendition in (photo.large, photo.thumb):
+                name = f"{stem}-{rendition.kind}.{rendition.extension}"
+                # Listed before the call: a timeout can come after the service stored it.
+                written.append(name)
+                written[-1] = default_storage.save(name, ContentFile(rendition.content))
+                names[rendition.kind] = written[-1]
+            rows.append(
+                {
+                    "large": names["large"],
+                    "thumb": names["thumb"],
+                    "width": photo.large.width,
+                    "height": photo.large.height,
+                }
+            )
+    except Exception as error:
+        logger.exception("Saving a photo rendition failed")
+        _delete_files(*written)
+        raise PhotoStorageError(
+            _("The photos could not be saved just now. Nothing was saved; please try again.")
+        ) from error
+    return rows, written
+
+
+def _add_photo_rows(listing: Listing, rows: list[dict], first_position: int) -> None:
+    for offset, row in enumerate(rows):
+        ListingPhoto.objects.create(listing=listing, position=first_position + offset, **row)
 
 
 def _validate(listing: Listing) -> None:
@@ -148,13 +183,10 @@ def _lock_for_edit(actor, listing_id: int) -> Listing:
     return listing
 
 
-def listing_create(
-    *, actor, unit, fields: dict, uploads=(), publish: bool, photos: list | None = None
-) -> Listing:
+def listing_create(*, actor, unit, fields: dict, uploads=(), publish: bool) -> Listing:
     """A unit lists an item, with up to 8 photos, as a draft or published at once."""
     if unit is None:
         raise ValidationError(_("Your account is not linked to a unit. Contact support."))
-    processed = photos if photos is not None else process_uploads(list(uploads))
     location = fields.get("storage_location")
     if location is not None and (
         WAREHOUSE not in role_names(actor) or not location.warehouse.is_active
@@ -162,30 +194,36 @@ def listing_create(
         raise ValidationError(
             {"storage_location": _("Only warehouse staff can list onto a shelf.")}
         )
-    with _file_writes() as written, transaction.atomic():
-        listing = Listing(owner_unit=unit, created_by=actor, **fields)
-        listing.quantity_available = listing.quantity
-        if publish:
-            listing.status = Listing.Status.PUBLISHED
-            listing.published_at = timezone.now()
-        _validate(listing)
-        listing.save()
-        listing.code = f"K-{listing.pk:06d}"
-        listing.save(update_fields=["code"])
-        history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.CREATED)
-        for position, photo in enumerate(processed):
-            _store_photo(listing, photo, position, written)
-        if processed:
-            history.record(
-                listing=listing,
-                actor=actor,
-                kind=ListingEvent.Kind.PHOTO_ADDED,
-                changes={"count": len(processed)},
-            )
-        search.refresh_vectors([listing.pk])
-        if publish:
-            history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.PUBLISHED)
-            _announce_published(listing)
+    _validate(Listing(**fields))  # before any photo work: the form may be refused anyway
+    processed = process_uploads(list(uploads), actor=actor)
+    rows, written = _write_photo_files(processed)
+    try:
+        with transaction.atomic():
+            listing = Listing(owner_unit=unit, created_by=actor, **fields)
+            listing.quantity_available = listing.quantity
+            if publish:
+                listing.status = Listing.Status.PUBLISHED
+                listing.published_at = timezone.now()
+            _validate(listing)
+            listing.save()
+            listing.code = f"K-{listing.pk:06d}"
+            listing.save(update_fields=["code"])
+            history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.CREATED)
+            _add_photo_rows(listing, rows, 0)
+            if rows:
+                history.record(
+                    listing=listing,
+                    actor=actor,
+                    kind=ListingEvent.Kind.PHOTO_ADDED,
+                    changes={"count": len(rows)},
+                )
+            search.refresh_vectors([listing.pk])
+            if publish:
+                history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.PUBLISHED)
+                _announce_published(listing)
+    except BaseException:
+        _delete_files(*written)
+        raise
     return listing
 
 
@@ -206,75 +244,98 @@ def listing_update(
     cover_photo_id: int | None = None,
 ) -> Listing:
     """Edit a listing and its photos. Reserved items stay reserved when quantity changes."""
-    processed = process_uploads(list(uploads)) if uploads else []
-    with _file_writes() as written, transaction.atomic():
-        listing = _lock_for_edit(actor, listing_id)
-        changes = {}
-        held = listing.quantity - listing.quantity_available  # reserved or already collected
-        for name, value in fields.items():
-            if name not in EDITABLE_FIELDS:
-                continue
-            old = getattr(listing, name)
-            if _display(old) != _display(value):
-                changes[name] = [_display(old), _display(value)]
-                setattr(listing, name, value)
-        if listing.quantity < held:
-            raise ValidationError(
-                {
-                    "quantity": _(
-                        "%(reserved)d of these are reserved; the quantity cannot be less."
-                    )
-                    % {"reserved": held}
-                }
+    uploads = list(uploads)
+    if uploads:  # checked without locks before the photo work, again under the lock below
+        listing = Listing.objects.filter(pk=listing_id).first()
+        if listing is None:
+            raise Listing.DoesNotExist
+        if not can_edit(actor, listing):
+            raise PermissionDenied
+        kept = listing.photos.exclude(pk__in=list(remove_photo_ids)).count()
+        if kept + len(uploads) > MAX_PHOTOS:
+            raise _too_many_photos()
+    processed = process_uploads(uploads, actor=actor)
+    rows, written = _write_photo_files(processed)
+    try:
+        with transaction.atomic():
+            listing = _update_rows(
+                actor=actor,
+                listing_id=listing_id,
+                fields=fields,
+                rows=rows,
+                remove_photo_ids=remove_photo_ids,
+                alt_texts=alt_texts,
+                cover_photo_id=cover_photo_id,
             )
-        listing.quantity_available = listing.quantity - held
-        _validate(listing)
-        listing.save()
-        if changes:
-            history.record(
-                listing=listing, actor=actor, kind=ListingEvent.Kind.EDITED, changes=changes
-            )
-            search.refresh_vectors([listing.pk])
+    except BaseException:
+        _delete_files(*written)
+        raise
+    return listing
 
-        photos = {p.pk: p for p in listing.photos.select_for_update()}
-        removed = [photos.pop(pk) for pk in remove_photo_ids if pk in photos]
-        if len(photos) + len(processed) > MAX_PHOTOS:
-            raise ValidationError(
-                _("You can add at most %(max)d photos to a listing.") % {"max": MAX_PHOTOS}
-            )
-        for photo in removed:
-            photo.delete()
-            transaction.on_commit(lambda p=photo: _delete_files(p.large.name, p.thumb.name))
-        if removed:
-            history.record(
-                listing=listing,
-                actor=actor,
-                kind=ListingEvent.Kind.PHOTO_REMOVED,
-                changes={"count": len(removed)},
-            )
-        for pk, text in (alt_texts or {}).items():
-            photo = photos.get(pk)
-            if photo is not None and photo.alt_text != text.strip():
-                photo.alt_text = text.strip()[:200]
-                photo.save(update_fields=["alt_text"])
-        ordered = sorted(photos.values(), key=lambda p: p.position)
-        if cover_photo_id in photos and ordered[0].pk != cover_photo_id:
-            ordered.sort(key=lambda p: p.pk != cover_photo_id)
-            history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.PHOTO_CHANGED)
-        _renumber(ordered)
-        next_position = len(ordered)
-        for offset, photo in enumerate(processed):
-            _store_photo(listing, photo, next_position + offset, written)
-        if processed:
-            history.record(
-                listing=listing,
-                actor=actor,
-                kind=ListingEvent.Kind.PHOTO_ADDED,
-                changes={"count": len(processed)},
-            )
-        if listing.status == Listing.Status.PUBLISHED:
-            batch = _serve_waiting_list(listing, actor)
-            _publish_event(listing, "listing.changed", batch)
+
+def _update_rows(
+    *, actor, listing_id, fields, rows, remove_photo_ids, alt_texts, cover_photo_id
+) -> Listing:
+    listing = _lock_for_edit(actor, listing_id)
+    changes = {}
+    held = listing.quantity - listing.quantity_available  # reserved or already collected
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            continue
+        old = getattr(listing, name)
+        if _display(old) != _display(value):
+            changes[name] = [_display(old), _display(value)]
+            setattr(listing, name, value)
+    if listing.quantity < held:
+        raise ValidationError(
+            {
+                "quantity": _("%(reserved)d of these are reserved; the quantity cannot be less.")
+                % {"reserved": held}
+            }
+        )
+    listing.quantity_available = listing.quantity - held
+    _validate(listing)
+    listing.save()
+    if changes:
+        history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.EDITED, changes=changes)
+        search.refresh_vectors([listing.pk])
+
+    photos = {p.pk: p for p in listing.photos.select_for_update()}
+    removed = [photos.pop(pk) for pk in remove_photo_ids if pk in photos]
+    if len(photos) + len(rows) > MAX_PHOTOS:
+        raise _too_many_photos()
+    for photo in removed:
+        photo.delete()
+        # After commit, so a rolled-back edit never loses files its rows still name.
+        transaction.on_commit(lambda p=photo: _delete_files(p.large.name, p.thumb.name))
+    if removed:
+        history.record(
+            listing=listing,
+            actor=actor,
+            kind=ListingEvent.Kind.PHOTO_REMOVED,
+            changes={"count": len(removed)},
+        )
+    for pk, text in (alt_texts or {}).items():
+        photo = photos.get(pk)
+        if photo is not None and photo.alt_text != text.strip():
+            photo.alt_text = text.strip()[:200]
+            photo.save(update_fields=["alt_text"])
+    ordered = sorted(photos.values(), key=lambda p: p.position)
+    if cover_photo_id in photos and ordered[0].pk != cover_photo_id:
+        ordered.sort(key=lambda p: p.pk != cover_photo_id)
+        history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.PHOTO_CHANGED)
+    _renumber(ordered)
+    _add_photo_rows(listing, rows, len(ordered))
+    if rows:
+        history.record(
+            listing=listing,
+            actor=actor,
+            kind=ListingEvent.Kind.PHOTO_ADDED,
+            changes={"count": len(rows)},
+        )
+    if listing.status == Listing.Status.PUBLISHED:
+        batch = _serve_waiting_list(listing, actor)
+        _publish_event(listing, "listing.changed", batch)
     return listing
 
 

@@ -7,7 +7,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import alerts, selectors, services
+from kierratys import inputs, submissions
+
+from . import alerts, search, selectors, services
 from .forms import ListingForm, PhotoEditForm, SavedSearchForm, WithdrawForm
 from .labels import qr_svg
 from .models import Listing, SavedSearch
@@ -24,16 +26,21 @@ def _add_errors(form, error: ValidationError) -> None:
 
 def create(request):
     initial = {}
-    copy_of = request.GET.get("copy")
-    if copy_of and copy_of.isdigit():
-        source = selectors.listing_for_edit(user=request.user, listing_id=int(copy_of))
+    copy_of = inputs.positive_id(request.GET.get("copy"))
+    if copy_of is not None:
+        source = selectors.listing_for_edit(user=request.user, listing_id=copy_of)
         initial = selectors.listing_copy_initial(source)
     form = ListingForm(
         request.POST or None, request.FILES or None, initial=initial, user=request.user
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
+        once = submissions.claim(request)
+        if once.repeat:
+            return once.repeat_response("listings:mine")
+        if once.missing:
+            form.add_error(None, once.missing_message)
+        elif form.is_valid():
             try:
                 listing = services.listing_create(
                     actor=request.user,
@@ -51,7 +58,8 @@ def create(request):
                     )
                 else:
                     messages.success(request, _("Saved as a draft. Publish it when it is ready."))
-                return redirect(listing)
+                return once.done(redirect(listing))
+        once.release()  # nothing was created: the same form may be sent again
         status = 400
     return render(request, "listings/form.html", {"form": form, "copy_of": copy_of}, status=status)
 
@@ -153,8 +161,7 @@ def label(request, pk):
 
 
 def labels(request):
-    parts = request.GET.get("ids", "").split(",") + request.GET.getlist("id")
-    ids = [int(part) for part in parts if part.strip().isdigit()][:240]
+    ids = inputs.positive_ids([request.GET.get("ids", ""), *request.GET.getlist("id")], limit=240)
     listings = selectors.listings_for_labels(user=request.user, ids=ids)
     if not listings:
         messages.error(request, _("Choose at least one of your unit's listings to print labels."))
@@ -172,13 +179,20 @@ def _label(request, listing):
 
 
 def catalogue(request):
+    params, status, refusal = request.GET, 200, None
+    if search.clean_query(params.get("q", "")) and not search.rate_allows(request.user):
+        params, status = params.copy(), 429
+        params.pop("q")
+        refusal = _("You have searched very often in a short time. Wait a minute and try again.")
     filterset, page, notes, version = selectors.catalogue_page(
-        params=request.GET, page_number=request.GET.get("page")
+        params=params, page_number=params.get("page")
     )
+    if refusal:
+        notes = [refusal, *notes]
     context = {"filter": filterset, "page": page, "notes": notes, "filter_version": version}
     if request.headers.get("X-Partial") == "results":
-        return render(request, "listings/_results.html", context)
-    return render(request, "listings/catalogue.html", context)
+        return render(request, "listings/_results.html", context, status=status)
+    return render(request, "listings/catalogue.html", context, status=status)
 
 
 def card(request, pk):

@@ -17,11 +17,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django_tasks import task
 
 from kierratys import mail
 from kierratys.models import User
+from kierratys.roles import belongs_to_unit
 
 from .models import Reservation
 
@@ -122,6 +122,8 @@ def notify_reservation(reservation_id: int, template: str, which: str = "") -> i
 
 
 def _context(reservation) -> dict:
+    """Codes and ISO dates, not words: the mail templates put them into the recipient's
+    language (kierratys/templatetags/mail_tags.py), not the worker's."""
     listing = reservation.listing
     return {
         "reservation_id": reservation.pk,
@@ -129,12 +131,9 @@ def _context(reservation) -> dict:
         "title": listing.title,
         "quantity": reservation.quantity,
         "unit": reservation.unit.name,
-        "status": str(reservation.get_status_display()),
         "status_code": reservation.status,
-        "collect_by": date_format(reservation.collect_by, "SHORT_DATE_FORMAT")
-        if reservation.collect_by
-        else "",
-        "handover": str(reservation.get_handover_display()),
+        "collect_by": reservation.collect_by.isoformat() if reservation.collect_by else "",
+        "handover": reservation.handover,
         "contact": f"{reservation.contact_name}, {reservation.contact_phone}",
         "reason": reservation.reason,
         "url": settings.SITE_URL + reservation.get_absolute_url(),
@@ -143,6 +142,6 @@ def _context(reservation) -> dict:
 
 def _owner_recipients(listing) -> list[User]:
     creator = listing.created_by
-    if creator.is_active and creator.unit_id == listing.owner_unit_id:
+    if creator.is_active and belongs_to_unit(creator, listing.owner_unit_id):
         return [creator]
     return list(User.objects.filter(unit_id=listing.owner_unit_id, is_active=True)[:5])

@@ -1,7 +1,7 @@
 from django.db.models import Q
 from django.http import Http404
 
-from kierratys.roles import COORDINATOR, WAREHOUSE, role_names
+from kierratys.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
 from listings.models import Listing, ListingPhoto
 
 from .models import Reservation
@@ -37,7 +37,7 @@ def _add_permissions(user, reservation: Reservation) -> None:
     owner_side = can_hand_over(user, reservation)
     active = reservation.status == Reservation.Status.ACTIVE
     reservation.user_can_cancel = can_cancel(user, reservation) and reservation.is_open
-    reservation.user_must_give_reason = reservation.unit_id != user.unit_id
+    reservation.user_must_give_reason = not belongs_to_unit(user, reservation.unit_id)
     reservation.user_can_hand_over = owner_side and active
     reservation.user_can_extend = owner_side and active and not reservation.extended
 
@@ -48,7 +48,7 @@ def reservation_for_user(*, user, reservation_id: int) -> Reservation:
     if reservation is None:
         raise Http404
     if not (
-        reservation.unit_id == user.unit_id
+        belongs_to_unit(user, reservation.unit_id)
         or can_hand_over(user, reservation)
         or COORDINATOR in role_names(user)
     ):

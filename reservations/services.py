@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kierratys import live
-from kierratys.roles import COORDINATOR, WAREHOUSE, role_names
+from kierratys.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
 from listings import history
 from listings.models import Listing
 
@@ -616,11 +616,11 @@ def is_owner_side(user, listing: Listing) -> bool:
         return True
     if listing.storage_location_id is not None and WAREHOUSE in roles:
         return True
-    return user.unit_id is not None and user.unit_id == listing.owner_unit_id
+    return belongs_to_unit(user, listing.owner_unit_id)
 
 
 def can_cancel(user, reservation: Reservation) -> bool:
-    return user.unit_id == reservation.unit_id or is_owner_side(user, reservation.listing)
+    return belongs_to_unit(user, reservation.unit_id) or is_owner_side(user, reservation.listing)
 
 
 def can_hand_over(user, reservation: Reservation) -> bool:
@@ -632,7 +632,7 @@ def reservation_cancel(*, actor, reservation_id: int, reason: str = "") -> Reser
         reservation, listing = _lock_reservation(reservation_id)
         if not can_cancel(actor, reservation):
             raise PermissionDenied
-        if reservation.unit_id != actor.unit_id and not reason.strip():
+        if not belongs_to_unit(actor, reservation.unit_id) and not reason.strip():
             raise ValidationError({"reason": _("Tell the reserving unit why you cancel.")})
         batch = live.Batch()
         reservation_transition(

@@ -2,12 +2,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kierratys import inputs, submissions
+from kierratys.redirects import redirect_next
 from listings import selectors as listing_selectors
 
 from . import selectors, services
@@ -36,40 +36,49 @@ def reserve(request, pk):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            data = form.cleaned_data
-            try:
-                reservation = services.reservation_create(
-                    actor=request.user,
-                    listing_id=listing.pk,
-                    quantity=data["quantity"],
-                    handover=data["handover"],
-                    wanted_date=data["wanted_date"],
-                    contact_name=data["contact_name"],
-                    contact_phone=data["contact_phone"],
-                    note=data["note"],
-                    join_waiting_list=data["join_waiting_list"],
-                )
-            except services.NotEnoughAvailable as error:
-                _form_errors(form, error)
-                status, conflict = 409, True
-            except ValidationError as error:
-                _form_errors(form, error)
-            else:
-                if reservation.status == Reservation.Status.WAITING:
-                    messages.success(
-                        request,
-                        _("You are on the waiting list. We will tell you when it is your turn."),
-                    )
+            with submissions.claim(request) as once:
+                if once.repeat:
+                    return once.repeat_response(listing)
+                if once.missing:
+                    form.add_error(None, once.missing_message)
                 else:
-                    messages.success(
-                        request,
-                        _("Reserved. Collect it by %(date)s.")
-                        % {"date": date_format(reservation.collect_by, "SHORT_DATE_FORMAT")},
-                    )
-                return redirect(reservation)
+                    try:
+                        reservation = _reserve(request, listing, form.cleaned_data)
+                    except services.NotEnoughAvailable as error:
+                        _form_errors(form, error)
+                        status, conflict = 409, True
+                    except ValidationError as error:
+                        _form_errors(form, error)
+                    else:
+                        return once.done(redirect(reservation))
         listing.refresh_from_db(fields=["quantity_available"])
     context = {"listing": listing, "form": form, "conflict": conflict}
     return render(request, "reservations/reserve.html", context, status=status)
+
+
+def _reserve(request, listing, data) -> Reservation:
+    reservation = services.reservation_create(
+        actor=request.user,
+        listing_id=listing.pk,
+        quantity=data["quantity"],
+        handover=data["handover"],
+        wanted_date=data["wanted_date"],
+        contact_name=data["contact_name"],
+        contact_phone=data["contact_phone"],
+        note=data["note"],
+        join_waiting_list=data["join_waiting_list"],
+    )
+    if reservation.status == Reservation.Status.WAITING:
+        messages.success(
+            request, _("You are on the waiting list. We will tell you when it is your turn.")
+        )
+    else:
+        messages.success(
+            request,
+            _("Reserved. Collect it by %(date)s.")
+            % {"date": date_format(reservation.collect_by, "SHORT_DATE_FORMAT")},
+        )
+    return reservation
 
 
 def reservation_list(request):
@@ -93,16 +102,6 @@ def slip(request, pk):
     return render(request, "reservations/slip.html", {"reservation": reservation})
 
 
-def _next_url(request) -> str | None:
-    """The page an action was taken on, to go back to; never another site."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return None
-
-
 def _act(request, pk, action, success, cancel_form=None):
     """Run one action; on bad input show the reservation again with why, changing nothing.
 
@@ -121,7 +120,7 @@ def _act(request, pk, action, success, cancel_form=None):
             messages.error(request, message)
         return detail(request, pk, cancel_form=cancel_form, status=409)
     messages.success(request, success)
-    return redirect(_next_url(request) or reverse("reservations:detail", args=[pk]))
+    return redirect_next(request, "reservations:detail", pk=pk)
 
 
 @require_POST
@@ -190,14 +189,11 @@ def _basket(request) -> dict:
 def basket_add(request, pk):
     listing = listing_selectors.listing_for_view(user=request.user, listing_id=pk)
     basket = _basket(request)
-    try:
-        quantity = max(1, min(int(request.POST.get("quantity", 1)), 999))
-    except ValueError:
-        quantity = 1
+    quantity = inputs.bounded_int(request.POST.get("quantity"), low=1, high=999, default=1)
     basket[str(listing.pk)] = quantity
     request.session[BASKET_KEY] = basket
     messages.success(request, _("Added to the basket: %(title)s") % {"title": listing.title})
-    return redirect(_next_url(request) or reverse("reservations:basket"))
+    return redirect_next(request, "reservations:basket")
 
 
 @require_POST
@@ -216,38 +212,44 @@ def basket(request):
         status = 400
         quantities = {}
         for listing in items:
-            try:
-                quantities[listing.pk] = int(
-                    request.POST.get(f"quantity_{listing.pk}", listing.basket_quantity)
-                )
-            except ValueError:
-                quantities[listing.pk] = 0
+            quantities[listing.pk] = inputs.bounded_int(
+                request.POST.get(f"quantity_{listing.pk}", str(listing.basket_quantity)),
+                low=0,
+                high=999,
+                default=0,
+            )
             listing.basket_quantity = quantities[listing.pk]
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                reservations = services.basket_reserve(
-                    actor=request.user,
-                    items=[services.BasketItem(pk, qty) for pk, qty in quantities.items()],
-                    handover=data["handover"],
-                    wanted_date=data["wanted_date"],
-                    contact_name=data["contact_name"],
-                    contact_phone=data["contact_phone"],
-                    note=data["note"],
-                )
-            except services.NotEnoughAvailable as error:
-                _form_errors(form, error)
-                status = 409
-            except ValidationError as error:
-                _form_errors(form, error)
-            else:
-                request.session[BASKET_KEY] = {}
-                messages.success(
-                    request,
-                    _("Reserved %(n)d items. Collect them by the dates shown.")
-                    % {"n": len(reservations)},
-                )
-                return redirect("reservations:list")
+            with submissions.claim(request) as once:
+                if once.repeat:
+                    return once.repeat_response("reservations:list")
+                if once.missing:
+                    form.add_error(None, once.missing_message)
+                else:
+                    try:
+                        reservations = services.basket_reserve(
+                            actor=request.user,
+                            items=[services.BasketItem(pk, qty) for pk, qty in quantities.items()],
+                            handover=data["handover"],
+                            wanted_date=data["wanted_date"],
+                            contact_name=data["contact_name"],
+                            contact_phone=data["contact_phone"],
+                            note=data["note"],
+                        )
+                    except services.NotEnoughAvailable as error:
+                        _form_errors(form, error)
+                        status = 409
+                    except ValidationError as error:
+                        _form_errors(form, error)
+                    else:
+                        request.session[BASKET_KEY] = {}
+                        messages.success(
+                            request,
+                            _("Reserved %(n)d items. Collect them by the dates shown.")
+                            % {"n": len(reservations)},
+                        )
+                        return once.done(redirect("reservations:list"))
     return render(
         request, "reservations/basket.html", {"items": items, "form": form}, status=status
     )

@@ -1,6 +1,6 @@
 from django import template
 
-from kierratys.roles import COORDINATOR, WAREHOUSE, role_names
+from kierratys.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
 
 from ..forms import DisposalForm
 from ..selectors import tasks_for_listing
@@ -12,7 +12,7 @@ register = template.Library()
 def warehouse_box(context, listing):
     user = context["request"].user
     staff = bool({WAREHOUSE, COORDINATOR} & role_names(user))
-    owner = user.unit_id == listing.owner_unit_id
+    owner = belongs_to_unit(user, listing.owner_unit_id)
     if not (staff or owner):
         return {"show": False}
     return {

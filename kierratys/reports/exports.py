@@ -2,9 +2,14 @@
 
 RFC 4180: comma-separated, UTF-8 with a byte-order mark (so spreadsheet programs read the
 letters right), numbers with a decimal point, months as YYYY-MM and dates as YYYY-MM-DD.
+
+Every cell goes through `safe_cell` in `write`: text that a spreadsheet would run as a
+formula (OWASP "CSV injection") gets a leading quote, so titles, names and codes typed by
+users are shown, never evaluated. Plain numbers, negative ones included, stay numbers.
 """
 
 import csv
+import re
 from decimal import Decimal
 
 from django.urls import reverse
@@ -141,7 +146,23 @@ def rows_for(table: str, data, *, request, level: str | None):
     return listing_rows(data, request)
 
 
+# = + - @ start formulas; tab and CR too in some programs; full-width forms in East Asian ones.
+FORMULA_START = tuple("=+-@\t\r＝＋－＠")
+NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def safe_cell(value) -> str:
+    """The cell as text a spreadsheet shows as it is: a leading quote before a formula."""
+    text = "" if value is None else str(value)
+    if NUMBER.fullmatch(text):
+        return text
+    # Spreadsheets skip leading whitespace before looking for a formula.
+    if text.lstrip().startswith(FORMULA_START) or text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
 def write(response, rows) -> None:
     """The CSV text into the response, starting with the byte-order mark."""
     response.write("\ufeff")
-    csv.writer(response).writerows(rows)
+    csv.writer(response).writerows([safe_cell(cell) for cell in row] for row in rows)

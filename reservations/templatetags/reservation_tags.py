@@ -1,5 +1,7 @@
 from django import template
 
+from kierratys.roles import belongs_to_unit
+
 from ..forms import ReserveForm
 from ..selectors import reservations_of_listing
 from ..services import is_owner_side
@@ -10,7 +12,7 @@ register = template.Library()
 @register.inclusion_tag("reservations/_reserve_box.html", takes_context=True)
 def reserve_box(context, listing):
     user = context["request"].user
-    own = user.unit_id == listing.owner_unit_id
+    own = belongs_to_unit(user, listing.owner_unit_id)
     return {
         "listing": listing,
         "own": own,

@@ -1,6 +1,7 @@
 // Listing form: previews of chosen photos and the category's typical weight as a hint.
 (function () {
   "use strict";
+  var t = (document.currentScript || {}).dataset || {}; // texts on this script's tag
   var previews = document.querySelector("[data-photo-previews]");
   var inputs = document.querySelectorAll("[data-photo-input]");
   function render() {
@@ -10,7 +11,7 @@
       Array.prototype.forEach.call(input.files || [], function (file) {
         var li = document.createElement("li");
         var img = document.createElement("img");
-        img.alt = (window.KIERRATYS_I18N || {}).removePhoto + ": " + file.name;
+        img.alt = t.removePhoto + ": " + file.name;
         img.src = URL.createObjectURL(file);
         img.onload = function () { URL.revokeObjectURL(img.src); };
         li.appendChild(img);
@@ -28,7 +29,7 @@
     var update = function () {
       var kg = map[category.value];
       hint.hidden = !kg;
-      if (kg) hint.textContent = (window.KIERRATYS_I18N || {}).typicalWeight.replace("{kg}", kg);
+      if (kg) hint.textContent = (t.typicalWeight || "").replace("{kg}", kg);
     };
     category.addEventListener("change", update);
     update();

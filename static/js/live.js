@@ -4,7 +4,8 @@
   "use strict";
   var url = document.body.dataset.liveUrl;
   if (!url || !window.WebSocket) return;
-  var t = window.KIERRATYS_LIVE || {};
+  // The page's texts, in data-* attributes on this script's own tag (no inline script).
+  var t = (document.currentScript || {}).dataset || {};
   var indicator = document.querySelector("[data-live-indicator]");
   var announcer = document.querySelector("[data-live-announcer]");
   var socket = null;
@@ -13,8 +14,10 @@
   var refreshTimer = null;
   var goneTimers = new WeakMap(); // greyed-out card -> its removal timer
   var stopped = false; // signed out: no more reconnecting
-  // Close code the server uses for a socket without a signed-in user (docs/live-events.md).
+  // Close codes (docs/live-events.md): no signed-in user; this user has too many sockets.
   var CLOSE_SIGNED_OUT = 4401;
+  var CLOSE_TOO_MANY = 4429;
+  var TOO_MANY_RETRY_MS = 60000; // other tabs may close meanwhile: try again, but slowly
 
   function setState(live, text) {
     if (!indicator) return;
@@ -144,6 +147,11 @@
     socket.onclose = function (event) {
       if (stopped) return;
       if (event.code === CLOSE_SIGNED_OUT) { signedOut(); return; }
+      if (event.code === CLOSE_TOO_MANY) {
+        setState(false, t.tooMany || t.offline);
+        setTimeout(connect, TOO_MANY_RETRY_MS * (1 + Math.random())); // not a hot loop
+        return;
+      }
       setState(false);
       // Exponential backoff with full jitter: 1 s, 2 s, 4 s ... at most 30 s.
       var delay = Math.random() * Math.min(30000, 1000 * Math.pow(2, attempt));

@@ -2,9 +2,9 @@
 // Uses the browser's BarcodeDetector where there is one, else the vendored ZXing decoder.
 (function () {
   "use strict";
+  var t = (document.currentScript || {}).dataset || {}; // texts on this script's tag
   var form = document.querySelector("[data-handover-form]");
   if (!form || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
-  var t = window.KIERRATYS_SCAN || {};
   var box = form.querySelector("[data-scanner]");
   var video = form.querySelector("[data-scan-video]");
   var status = form.querySelector("[data-scan-status]");

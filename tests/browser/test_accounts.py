@@ -1,6 +1,9 @@
 """Accounts in a real browser: sign-in, role navigation, languages, keyboard, accessibility."""
 
+import re
+
 import pytest
+from django.core import mail
 from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
@@ -175,6 +178,39 @@ def test_language_chosen_before_signing_in_is_kept(page, demo_accounts, login):
     expect(page.locator("main h1")).to_have_text(SIGN_IN["en"])
     login(page, RESERVER)
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_sign_up_then_choose_the_password_on_the_link_page(
+    new_page, demo_accounts, run_tasks, axe_check, screenshot
+):
+    """The owner of the address chooses the password: on the page the emailed link opens."""
+    page = new_page("phone", locale="en-GB")
+    page.goto(PUBLIC_PAGES["signup"])
+    assert page.locator("main input[type=password]").count() == 0
+    page.locator("main input[name=email]").fill("Uusi.Kayttaja@demo.example")
+    page.locator("main input[name=full_name]").fill("Uusi Käyttäjä")
+    page.locator("main select[name=unit]").select_option(index=1)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url("/accounts/signup/sent/")
+
+    run_tasks()  # the worker sends the queued mail
+    [message] = mail.outbox
+    path = re.search(r"https?://[^/\s]+(/accounts/verify/\S+/)", message.body).group(1)
+    page.goto(path)
+    expect(page.locator("main input[name=full_name]")).to_have_value("Uusi Käyttäjä")
+    screenshot(page, "verify-email-phone")
+    axe_check(page)
+    password = "vihrea-tuoli-kiertaa-42"
+    page.locator("main input[name=password1]").fill(password)
+    page.locator("main input[name=password2]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url("/accounts/login/")
+
+    page.locator("main input[name=username]").fill("uusi.kayttaja@demo.example")
+    page.locator("main input[name=password]").fill(password)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".account-menu summary")).to_contain_text("Uusi")
+    assert User.objects.get(email="uusi.kayttaja@demo.example").is_active
 
 
 # --- Keyboard -----------------------------------------------------------------------------

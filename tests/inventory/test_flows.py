@@ -12,6 +12,7 @@ from django.utils import timezone
 from inventory import services
 from inventory.models import SlotDay, Task
 from kierratys.roles import WAREHOUSE
+from kierratys.submissions import new_token
 from listings.models import Listing
 from reservations.models import Reservation
 
@@ -273,7 +274,8 @@ def test_delivery_booking_page(setup, client):
     form = client.get(reverse("inventory:book_delivery", args=[reservation.pk]))
     choice = form.context["form"].fields["choice"].choices[0][0]
     response = client.post(
-        reverse("inventory:book_delivery", args=[reservation.pk]), {"choice": choice}
+        reverse("inventory:book_delivery", args=[reservation.pk]),
+        {"choice": choice, "submission": new_token()},
     )
     assert response.status_code == 302
     assert Task.objects.get(reservation=reservation).kind == "delivery"

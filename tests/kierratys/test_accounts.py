@@ -13,14 +13,15 @@ from ..factories import PASSWORD, UnitFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+NEW_PASSWORD = "vihrea-tuoli-kiertaa-42"
+
+
 def signup_data(unit, **overrides):
     data = {
         "email": "Uusi.Kayttaja@demo.example",
         "full_name": "Uusi Käyttäjä",
         "phone": "040 123 4567",
         "unit": unit.pk,
-        "password1": "vihrea-tuoli-kiertaa-42",
-        "password2": "vihrea-tuoli-kiertaa-42",
     }
     data.update(overrides)
     return data
@@ -28,6 +29,18 @@ def signup_data(unit, **overrides):
 
 def verification_path(message) -> str:
     return re.search(r"https?://[^/\s]+(/accounts/verify/\S+/)", message.body).group(1)
+
+
+def verify(client, path, unit, password=NEW_PASSWORD, **headers):
+    """The owner's half: confirm the details and choose the password on the link's page."""
+    data = {
+        "full_name": "Uusi Käyttäjä",
+        "phone": "040 123 4567",
+        "unit": unit.pk,
+        "password1": password,
+        "password2": password,
+    }
+    return client.post(path, data, **headers)
 
 
 def test_login_with_email_and_password(client):
@@ -89,12 +102,16 @@ def test_sign_up_verify_and_log_in(client, run_tasks):
     followed = client.get(response["Location"])
     assert "/accounts/verify/" not in followed.text
 
-    # Inactive until verified.
-    login = {"username": user.email, "password": "vihrea-tuoli-kiertaa-42"}
+    # Inactive, and without a password, until the owner opens the link and chooses one.
+    login = {"username": user.email, "password": NEW_PASSWORD}
     client.post(reverse("login"), login)
     assert "_auth_user_id" not in client.session
+    assert not user.has_usable_password()
 
-    response = client.get(path)
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "uusi.kayttaja@demo.example" in page.text
+    response = verify(client, path, unit)
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.is_active
@@ -103,13 +120,18 @@ def test_sign_up_verify_and_log_in(client, run_tasks):
 
 
 def test_verification_link_works_only_once(client, run_tasks):
-    client.post(reverse("signup"), signup_data(UnitFactory()))
+    unit = UnitFactory()
+    client.post(reverse("signup"), signup_data(unit))
     run_tasks()
     path = verification_path(mail.outbox[0])
-    assert client.get(path).status_code == 302
-    response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 400
-    assert "invalid, expired or already used" in response.text
+    assert verify(client, path, unit).status_code == 302
+    for response in [
+        client.get(path, HTTP_ACCEPT_LANGUAGE="en"),
+        verify(client, path, unit, "toinen-salasana-tuoli-8", HTTP_ACCEPT_LANGUAGE="en"),
+    ]:
+        assert response.status_code == 400
+        assert "invalid, expired or already used" in response.text
+    assert User.objects.get().check_password(NEW_PASSWORD)
 
 
 def test_expired_verification_link_is_refused(client, settings, run_tasks):
@@ -118,6 +140,7 @@ def test_expired_verification_link_is_refused(client, settings, run_tasks):
     path = verification_path(mail.outbox[0])
     settings.PASSWORD_RESET_TIMEOUT = -1
     assert client.get(path).status_code == 400
+    assert verify(client, path, UnitFactory()).status_code == 400
     assert not User.objects.get(email="uusi.kayttaja@demo.example").is_active
 
 
@@ -138,14 +161,22 @@ def test_sign_up_refuses_other_domains(client):
     assert mail.outbox == []
 
 
-def test_sign_up_refuses_weak_password_and_keeps_values(client):
-    response = client.post(
-        reverse("signup"),
-        signup_data(UnitFactory(), password1="12345678", password2="12345678"),
-        HTTP_ACCEPT_LANGUAGE="en",
-    )
+def test_verification_refuses_weak_password_and_keeps_values(client, run_tasks):
+    unit = UnitFactory()
+    client.post(reverse("signup"), signup_data(unit))
+    run_tasks()
+    path = verification_path(mail.outbox[0])
+    response = verify(client, path, unit, "12345678", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "This password is too common" in response.text
+    assert 'value="Uusi Käyttäjä"' in response.text
+    assert not User.objects.get().is_active
+
+
+def test_sign_up_keeps_values_when_a_field_is_missing(client):
+    data = {**signup_data(UnitFactory()), "unit": ""}
+    response = client.post(reverse("signup"), data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
     assert 'value="Uusi Käyttäjä"' in response.text
     assert not User.objects.exists()
 
@@ -167,9 +198,10 @@ def test_sign_up_with_registered_email_reveals_nothing(client, run_tasks):
     assert "/accounts/verify/" not in mail.outbox[0].body
 
 
-def test_password_reset_by_email(client):
+def test_password_reset_by_email(client, run_tasks):
     user = UserFactory(email="liisa@demo.example")
     client.post(reverse("password_reset"), {"email": "liisa@demo.example"})
+    run_tasks()
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     form_url = client.get(link)["Location"]
@@ -182,7 +214,7 @@ def test_password_reset_by_email(client):
     assert user.check_password("uusi-salasana-tuoli-7")
 
 
-def test_deactivated_user_cannot_log_in_or_reset(client, coordinator):
+def test_deactivated_user_cannot_log_in_or_reset(client, coordinator, run_tasks):
     from kierratys import services
 
     user = UserFactory(email="lahtija@demo.example")
@@ -190,6 +222,7 @@ def test_deactivated_user_cannot_log_in_or_reset(client, coordinator):
     client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
     assert "_auth_user_id" not in client.session
     client.post(reverse("password_reset"), {"email": user.email})
+    run_tasks()
     assert mail.outbox == []
 
 
@@ -224,9 +257,10 @@ def test_throttling_is_per_account(client):
 
 
 def test_new_verified_user_gets_the_staff_role(client, run_tasks):
-    client.post(reverse("signup"), signup_data(UnitFactory()))
+    unit = UnitFactory()
+    client.post(reverse("signup"), signup_data(unit))
     run_tasks()
-    client.get(verification_path(mail.outbox[0]))
+    verify(client, verification_path(mail.outbox[0]), unit)
     user = User.objects.get()
     assert list(user.groups.values_list("name", flat=True)) == [STAFF]
     assert Group.objects.filter(name=STAFF).exists()

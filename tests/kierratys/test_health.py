@@ -7,7 +7,17 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from kierratys import health
+
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_report():
+    """The report is kept a few seconds per process: each test makes its own."""
+    health.forget()
+    yield
+    health.forget()
 
 
 @pytest.mark.django_db
@@ -45,3 +55,22 @@ def test_health_is_503_when_the_database_is_unreachable():
     assert answer["body"]["database"] == "error"
     assert answer["body"]["status"] == "down"
     assert "127.0.0.1:1" not in result.stdout  # no connection details leak
+
+
+@pytest.mark.django_db
+def test_probes_within_the_cache_period_share_one_report(client, settings):
+    assert client.get(reverse("healthz")).json()["storage"] == "ok"
+    # Storage breaks: the kept report still answers, then the next one says so.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "tests.kierratys.test_health.BrokenStorage"},
+    }
+    assert client.get(reverse("healthz")).json()["storage"] == "ok"
+    health.forget()
+    report = client.get(reverse("healthz")).json()
+    assert report["storage"] == "error" and report["status"] == "degraded"
+
+
+class BrokenStorage:
+    def exists(self, name):
+        raise OSError("the disk is gone")

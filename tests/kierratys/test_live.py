@@ -1,6 +1,7 @@
 """The /ws/live/ socket: who may connect and which groups the server picks."""
 
 import asyncio
+import json
 from collections import deque
 
 import pytest
@@ -223,3 +224,53 @@ async def test_a_socket_too_far_behind_is_closed_so_its_page_reloads_fresh():
     assert first["text"].endswith('{"id": 0}}')
     assert last == {"type": "websocket.close", "code": 4408}
     assert len(stalled.base_send.sent) == 2  # no backlog replayed before the close
+
+
+# --- client frames and the account re-check, in process (daphne / runserver too) --------
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ({"text_data": json.dumps({"event": "ping", "pad": "x" * 5000})}, 1009),
+        ({"text_data": "x" * 100_000}, 1009),
+        ({"bytes_data": b"\x00" * 10}, 1003),
+    ],
+)
+async def test_the_consumer_closes_on_frames_no_client_sends(frame, code):
+    communicator, _ = await connect_as(await sync_to_async(UserFactory)())
+    await communicator.send_to(**frame)
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": code}
+
+
+async def test_other_small_frames_are_ignored_and_a_ping_still_answered():
+    communicator, _ = await connect_as(await sync_to_async(UserFactory)())
+    for text in ("not json", "[]", '{"event": "subscribe"}'):
+        await communicator.send_to(text_data=text)
+    await communicator.send_json_to({"event": "ping"})
+    assert await communicator.receive_json_from() == {"event": "pong", "data": {}}
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize("change", ["deactivate", "unit", "role"])
+async def test_an_open_socket_rechecks_its_account(settings, change):
+    """Without any close message (as when Redis lost it), the socket notices by itself."""
+    settings.LIVE_RECHECK_SECONDS = 0.2
+    user = await sync_to_async(UserFactory)()
+    bystander = await sync_to_async(UserFactory)()
+    communicator, _ = await connect_as(user)
+    other, _ = await connect_as(bystander)
+    if change == "deactivate":
+        await User.objects.filter(pk=user.pk).aupdate(is_active=False)
+    elif change == "unit":
+        await User.objects.filter(pk=user.pk).aupdate(unit=bystander.unit)
+    else:
+        group, _ = await Group.objects.aget_or_create(name=WAREHOUSE)
+        await sync_to_async(user.groups.add)(group)
+    expected = 4401 if change == "deactivate" else 4000
+    assert await communicator.receive_output(timeout=5) == {
+        "type": "websocket.close",
+        "code": expected,
+    }
+    assert await other.receive_nothing(timeout=0.5)  # unchanged accounts stay open
+    await other.disconnect()

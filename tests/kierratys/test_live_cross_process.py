@@ -14,6 +14,8 @@ import pytest
 import websockets
 from asgiref.sync import sync_to_async
 
+from kierratys.submissions import new_token
+
 from ..conftest import needs_postgres
 from ..factories import ListingFactory, UserFactory
 from ..support.servers import AsgiServer, Browserless, RedisServer, session_cookie_for
@@ -111,6 +113,7 @@ async def test_reservation_over_http_reaches_a_websocket_and_survives_a_redis_re
             "handover": "pickup",
             "contact_name": "R",
             "contact_phone": "040 1",
+            "submission": new_token(),
         }
         status, _ = await asyncio.to_thread(
             reserver_http.post_form,

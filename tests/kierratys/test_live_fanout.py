@@ -43,9 +43,13 @@ class RestartingLayer:
 class Socket:
     def __init__(self):
         self.texts = []
+        self.rechecks = 0
 
     def deliver(self, text):
         self.texts.append(text)
+
+    async def recheck(self):
+        self.rechecks += 1
 
 
 async def test_the_fanout_joins_its_groups_again_when_redis_restarts_empty():
@@ -61,8 +65,40 @@ async def test_the_fanout_joins_its_groups_again_when_redis_restarts_empty():
     await live._send_all(layer, [([live.unit_group(1)], "reservation.changed", {"id": 5})])
     await asyncio.sleep(0.01)
     assert socket.texts == ['{"event": "reservation.changed", "data": {"id": 5}}']
+    # A close message for a changed account may have been lost meanwhile: each socket
+    # checks its account again (once, though it is in two groups).
+    assert socket.rechecks == 1
     await fan.leave(socket, groups)
     assert fan.pump is None
+
+
+async def test_an_idle_timeout_is_no_outage_and_asks_for_no_recheck():
+    layer = RestartingLayer()
+    fan = fanout.Fanout(layer)
+    socket = Socket()
+    await fan.join(socket, [live.CATALOGUE_GROUP])
+    layer.queue.put_nowait(TimeoutError("Timeout reading from socket"))
+    await live._send_all(layer, [([live.CATALOGUE_GROUP], "listing.changed", {"id": 1})])
+    async with asyncio.timeout(3):
+        while not socket.texts:
+            await asyncio.sleep(0.01)
+    assert socket.rechecks == 0
+    await fan.leave(socket, [live.CATALOGUE_GROUP])
+
+
+async def test_a_socket_leaves_its_groups_even_when_redis_is_down():
+    layer = RestartingLayer()
+    fan = fanout.Fanout(layer)
+    leaving, staying = Socket(), Socket()
+    await fan.join(leaving, [live.CATALOGUE_GROUP, live.unit_group(1)])
+    await fan.join(staying, [live.CATALOGUE_GROUP])
+
+    async def down(group, channel):
+        raise ConnectionError("Error connecting to Redis")
+
+    layer.group_discard = down
+    await fan.leave(leaving, [live.unit_group(1), live.CATALOGUE_GROUP])
+    assert fan.members == {live.CATALOGUE_GROUP: {staying}}
 
 
 async def test_a_send_on_a_connection_redis_closed_is_retried_once():

@@ -163,6 +163,44 @@ def test_check_deploy_is_clean_with_production_variables():
     assert "no issues" in result.stdout
 
 
+def test_production_serves_the_security_headers_and_passes_check_deploy():
+    """The headers are on in production (DEBUG off), and check --deploy stays clean with them."""
+    probe = (
+        "import json\n"
+        "from django.test import Client\n"
+        "import django; django.setup()\n"
+        "from django.test.utils import setup_test_environment; setup_test_environment()\n"
+        "r = Client().get('/listings/', secure=True)\n"
+        "print(json.dumps({k: r.headers.get(k) for k in ("
+        "'Content-Security-Policy', 'Permissions-Policy', 'X-Frame-Options', "
+        "'Strict-Transport-Security', 'Referrer-Policy')}))\n"
+    )
+    # A page that answers without the database or static files: the redirect to sign in.
+    env = clean_env(**{**PRODUCTION, "ALLOWED_HOSTS": "testserver"})
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    headers = json.loads(result.stdout.strip().splitlines()[-1])
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "camera=(self)" in headers["Permissions-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert headers["Referrer-Policy"] == "same-origin"
+
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=clean_env(**PRODUCTION),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_production_cookies_and_transport_are_strict():
     result = subprocess.run(
         [

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from kierratys.submissions import new_token
 from reservations.models import Reservation
 
 from ..factories import ListingFactory, UserFactory, reserve
@@ -16,6 +17,7 @@ def reserve_data(**overrides):
         "contact_name": "Rasmus Rantanen",
         "contact_phone": "040 123 4567",
         "note": "",
+        "submission": new_token(),  # each form sent once (kierratys.submissions)
     }
     data.update(overrides)
     return data

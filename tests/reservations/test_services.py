@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kierratys.roles import WAREHOUSE
 from listings.models import Listing
@@ -173,11 +173,12 @@ def test_scanning_the_wrong_label_is_refused():
             reservation_id=reservation.pk,
             scanned_code=f"http://x/listings/{other.pk}/",
         )
-    services.reservation_collect(
-        actor=owner,
-        reservation_id=reservation.pk,
-        scanned_code=f"https://k.example/listings/{listing.pk}/",
-    )
+    with translation.override("en"):  # the note is written in the actor's language
+        services.reservation_collect(
+            actor=owner,
+            reservation_id=reservation.pk,
+            scanned_code=f"https://k.example/listings/{listing.pk}/",
+        )
     refresh(reservation)
     assert reservation.status == Status.COLLECTED
     assert "scanning" in listing.events.get(kind="collected").note

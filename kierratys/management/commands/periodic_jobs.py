@@ -1,5 +1,6 @@
 """The periodic jobs: expire reservations, send reminders, ask owners about expired listings,
-and tell owners of any new reservation whose notification sweep was never queued.
+tell owners of any new reservation whose notification sweep was never queued, and queue
+again any background task whose worker died while running it.
 
 Schedule every few minutes in production (cron or a systemd timer). Idempotent and safe to
 run twice at once. `--loop SECONDS` keeps it running (used by `make run`).
@@ -10,6 +11,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from inventory import services as inventory_services
+from kierratys import tasks
 from reservations import notify
 from reservations import services as reservation_services
 
@@ -27,10 +29,11 @@ class Command(BaseCommand):
             asked = inventory_services.listings_expiry_notify()
             # Normally swept within seconds of reserving; this catches any sweep never queued.
             owners = notify.notify_owners.call()
-            if options["verbosity"] > 1 or expired or reminded or asked or owners:
+            requeued = tasks.tasks_requeue_stale()
+            if options["verbosity"] > 1 or expired or reminded or asked or owners or requeued:
                 self.stdout.write(
                     f"expired {expired}, reminders {reminded}, expiry questions {asked}, "
-                    f"new reservations told {owners}"
+                    f"new reservations told {owners}, lost tasks queued again {requeued}"
                 )
             if not loop:
                 return

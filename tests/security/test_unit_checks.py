@@ -1,0 +1,97 @@
+"""A user without a unit never matches an object without a unit (None == None is no match)."""
+
+import pytest
+from django.urls import reverse
+
+from inventory.models import Task
+from kierratys.roles import belongs_to_unit
+from reservations.models import Reservation
+
+from ..factories import ListingFactory, UserFactory, reserve, warehouse_with_slots
+
+pytestmark = pytest.mark.django_db
+
+TASK_ACTIONS = ["assign", "schedule", "start", "shelve", "deliver", "dispose", "cancel", "problem"]
+
+
+@pytest.fixture
+def unitless(client):
+    user = UserFactory(unit=None)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def orphan_tasks():
+    """Tasks of every kind whose from and to units are empty, one with a reserver's contact."""
+    warehouse, _shelves, _slots = warehouse_with_slots()
+    listing = ListingFactory(quantity=4)
+    reservation = reserve(listing, handover=Reservation.Handover.DELIVERY)
+    reservation.contact_name, reservation.contact_phone = "Salainen Saara", "040 999 8877"
+    reservation.save(update_fields=["contact_name", "contact_phone"])
+    tasks = [
+        Task.objects.create(
+            kind=kind,
+            warehouse=warehouse,
+            listing=listing,
+            quantity=1,
+            created_by=listing.created_by,
+            reservation=reservation if kind == Task.Kind.DELIVERY else None,
+        )
+        for kind in Task.Kind.values
+    ]
+    assert all(t.from_unit_id is None and t.to_unit_id is None for t in tasks)
+    return tasks
+
+
+def test_task_pages_of_unitless_tasks_are_404_for_a_unitless_user(client, unitless, orphan_tasks):
+    for task in orphan_tasks:
+        page = client.get(reverse("inventory:task", args=[task.pk]))
+        assert page.status_code == 404, task.kind
+        assert "Salainen Saara" not in page.text and "040 999 8877" not in page.text
+
+
+def test_task_actions_on_unitless_tasks_are_404_and_change_nothing(client, unitless, orphan_tasks):
+    for task in orphan_tasks:
+        for action in TASK_ACTIONS:
+            response = client.post(
+                reverse("inventory:task_action", args=[task.pk, action]),
+                {"reason": "x", "problem": "x", "date": "2030-01-02"},
+            )
+            assert response.status_code == 404, (task.kind, action)
+        task.refresh_from_db()
+        assert task.status == Task.Status.OPEN and task.assigned_to_id is None
+        assert task.problem == ""
+
+
+def test_unitless_user_sees_no_one_elses_reservation_or_listing(client, unitless):
+    listing = ListingFactory(status="draft")
+    reservation = reserve(ListingFactory(), handover=Reservation.Handover.DELIVERY)
+    for url in [
+        reverse("reservations:detail", args=[reservation.pk]),
+        reverse("reservations:slip", args=[reservation.pk]),
+        reverse("reservations:handover", args=[reservation.pk]),
+        reverse("inventory:book_delivery", args=[reservation.pk]),
+        reverse("listings:edit", args=[listing.pk]),
+        reverse("listings:detail", args=[listing.pk]),
+        reverse("listings:label", args=[listing.pk]),
+    ]:
+        assert client.get(url).status_code == 404, url
+    for url in [
+        reverse("reservations:cancel", args=[reservation.pk]),
+        reverse("reservations:extend", args=[reservation.pk]),
+        reverse("inventory:send", args=[listing.pk]),
+        reverse("listings:publish", args=[listing.pk]),
+    ]:
+        assert client.post(url, {"reason": "x"}).status_code == 404, url
+    reservation.refresh_from_db()
+    assert reservation.status == Reservation.Status.ACTIVE and not reservation.extended
+
+
+def test_the_membership_rule_never_matches_a_missing_unit():
+    with_unit, without = UserFactory(), UserFactory(unit=None)
+    assert belongs_to_unit(with_unit, with_unit.unit_id)
+    assert not belongs_to_unit(with_unit, None)
+    assert not belongs_to_unit(without, None)
+    assert not belongs_to_unit(without, with_unit.unit_id)
+    assert not belongs_to_unit(with_unit, with_unit.unit_id + 1)
