@@ -29,14 +29,14 @@ def _session_cookie() -> str:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
+    from kierratys.accounts.models import User
     from kierratys.demo import seed_organisation
-    from kierratys.models import User
 
     seed_organisation()
     user = User.objects.get(email="reserver@demo.example")
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "kierratys.backends.UnitAwareBackend"
+    session[BACKEND_SESSION_KEY] = "kierratys.accounts.backends.UnitAwareBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}; django_language=fi"

@@ -150,8 +150,8 @@ def main(argv: list[str]) -> int:
         print("The reports benchmark needs PostgreSQL: set DATABASE_URL.", file=sys.stderr)
         return 2
     call_command("migrate", verbosity=0)
+    from kierratys.accounts.models import Department, User
     from kierratys.demo import seed_organisation
-    from kierratys.models import Department, User
     from kierratys.reports import selectors
 
     seed_organisation()

@@ -34,7 +34,7 @@ def _setup_django():
 def _people(count):
     from django.contrib.auth.models import Group
 
-    from kierratys.models import Department, Unit, User
+    from kierratys.accounts.models import Department, Unit, User
 
     department, _ = Department.objects.get_or_create(code="BENCH", defaults={"name": "Bench"})
     staff, _ = Group.objects.get_or_create(name="staff")

@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from kierratys.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
 from listings.models import Listing
 from reservations.models import Reservation
 
@@ -73,7 +73,7 @@ def active_warehouses():
 
 
 def warehouse_staff():
-    from kierratys.models import User
+    from kierratys.accounts.models import User
 
     return list(User.objects.filter(is_active=True, groups__name=WAREHOUSE).order_by("full_name"))
 
@@ -153,3 +153,8 @@ def disposal_review() -> list[Listing]:
         .select_related("storage_location__warehouse")
         .order_by("published_at")[:100]
     )
+
+
+def shelves_for_listing_form():
+    """Shelves of active warehouses, for warehouse staff listing straight onto a shelf."""
+    return StorageLocation.objects.filter(warehouse__is_active=True).select_related("warehouse")

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kierratys import live, mail
-from kierratys.models import User
-from kierratys.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
+from kierratys import live
+from kierratys.accounts.models import User
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
+from kierratys.common import mail
 from listings import history
 from listings.models import Listing
 from reservations import services as reservation_services

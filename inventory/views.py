@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kierratys import inputs, submissions
-from kierratys.redirects import redirect_next
-from kierratys.roles import COORDINATOR, WAREHOUSE, role_names
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, role_names
+from kierratys.common import inputs, submissions
+from kierratys.common.redirects import redirect_next
 from listings import selectors as listing_selectors
 from listings.labels import qr_svg
 from reservations import selectors as reservation_selectors

@@ -11,8 +11,9 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from . import fanout, live
-from .roles import WAREHOUSE
+from . import live
+from .accounts.roles import WAREHOUSE
+from .live import fanout
 from .server import CLIENT_FRAME_MAX_BYTES
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     """One socket per open page. The server picks the groups; clients cannot.
 
     The socket has no channel of its own on the layer: the process's fan-out joins the
-    groups and hands each event to `deliver` (see `kierratys.fanout`).
+    groups and hands each event to `deliver` (see `kierratys.live.fanout`).
     """
 
     channel_layer_alias = None  # no per-socket channel

@@ -1,8 +1,8 @@
 from django.conf import settings
 
+from .accounts.roles import COORDINATOR, WAREHOUSE, role_names
+from .accounts.selectors import unread_notice_count
 from .navigation import entries_for
-from .roles import COORDINATOR, WAREHOUSE, role_names
-from .selectors import unread_notice_count
 
 
 def service(request):

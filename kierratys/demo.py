@@ -3,8 +3,8 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .models import Department, Unit, User
-from .roles import COORDINATOR, STAFF, WAREHOUSE
+from .accounts.models import Department, Unit, User
+from .accounts.roles import COORDINATOR, STAFF, WAREHOUSE
 
 DEMO_PASSWORD = "kierratys-demo"  # noqa: S105 - documented demo password
 

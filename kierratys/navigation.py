@@ -3,7 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .roles import STAFF, WAREHOUSE, role_names
+from .accounts.roles import STAFF, WAREHOUSE, role_names
 
 ENTRIES = [
     ("catalogue", _("Catalogue"), "listings:catalogue", STAFF),

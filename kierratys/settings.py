@@ -233,7 +233,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 AUTH_USER_MODEL = "kierratys.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "kierratys.backends.UnitAwareBackend",
+    "kierratys.accounts.backends.UnitAwareBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -254,12 +254,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "kierratys.views.login_username"
-AXES_LOCKOUT_CALLABLE = "kierratys.views.login_locked_out"
+AXES_USERNAME_CALLABLE = "kierratys.accounts.views.login_username"
+AXES_LOCKOUT_CALLABLE = "kierratys.accounts.views.login_locked_out"
 # Proxies in front of the app: the client is the PROXY_COUNT-th X-Forwarded-For entry from
-# the right (kierratys.identity.client_address; axes' own ipware path is not installed).
+# the right (kierratys.accounts.identity.client_address; axes' own ipware path is not installed).
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "kierratys.identity.client_address"
+AXES_CLIENT_IP_CALLABLE = "kierratys.accounts.identity.client_address"
 AXES_VERBOSE = False
 # Password-reset requests per hour, for one address and from one client.
 PASSWORD_RESET_LIMIT_WINDOW = timedelta(hours=1)

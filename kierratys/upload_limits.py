@@ -8,18 +8,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE, too many files), are checked here before any view o
 check touches request.POST.
 """
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.shortcuts import render
 
-
-def body_limit() -> int:
-    """A listing's photos at their limits plus the form fields, within the server's cap."""
-    from listings.models import MAX_PHOTOS
-    from listings.photos import MAX_UPLOAD_BYTES
-
-    photos = MAX_PHOTOS * MAX_UPLOAD_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return min(photos, settings.REQUEST_BODY_MAX_BYTES)
+from .common.limits import MAX_PHOTO_BYTES, MAX_PHOTOS, request_body_limit
 
 
 class UploadLimitMiddleware:
@@ -32,7 +24,7 @@ class UploadLimitMiddleware:
                 declared = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 declared = 0
-            if declared > body_limit():
+            if declared > request_body_limit():
                 return too_large(request)
             try:
                 request.POST, request.FILES  # noqa: B018 - parse now, within Django's limits
@@ -42,12 +34,9 @@ class UploadLimitMiddleware:
 
 
 def too_large(request):
-    from listings.models import MAX_PHOTOS
-    from listings.photos import MAX_UPLOAD_BYTES
-
     context = {
-        "limit_mb": body_limit() // (1024 * 1024),
+        "limit_mb": request_body_limit() // (1024 * 1024),
         "max_photos": MAX_PHOTOS,
-        "photo_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "photo_mb": MAX_PHOTO_BYTES // (1024 * 1024),
     }
     return render(request, "413.html", context, status=413)

@@ -6,20 +6,24 @@ from django.views.static import serve
 
 from reservations import views as reservation_views
 
-from . import inputs, views  # noqa: F401  (inputs: the <id:...> path converter)
+from . import views
+from .accounts import views as account_views
+from .common import inputs  # noqa: F401  (the <id:...> path converter)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("notices/", views.notices, name="notices"),
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("notices/", account_views.notices, name="notices"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("accounts/signup/sent/", views.signup_sent, name="signup_sent"),
-    path("accounts/verify/<uidb64>/<token>/", views.verify_email, name="verify_email"),
-    path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/signup/", account_views.signup, name="signup"),
+    path("accounts/signup/sent/", account_views.signup_sent, name="signup_sent"),
+    path("accounts/verify/<uidb64>/<token>/", account_views.verify_email, name="verify_email"),
+    path(
+        "accounts/password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/setlang/", views.language_set, name="set_language"),
+    path("i18n/setlang/", account_views.language_set, name="set_language"),
     path("listings/<id:pk>/reserve/", reservation_views.reserve, name="reserve"),
     path("listings/", include("listings.urls")),
     path("reservations/", include("reservations.urls")),

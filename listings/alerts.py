@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from kierratys import live, mail
-from kierratys.models import Notice
+from kierratys import live
+from kierratys.accounts.models import Notice
+from kierratys.common import mail
 
 from .filters import CatalogueFilter, visible_listings
 from .models import Listing, SavedSearch

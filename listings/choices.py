@@ -7,7 +7,7 @@ Admin saves call `forget()`; otherwise they refresh within a few minutes.
 from django.core.cache import cache
 from django.utils.translation import get_language
 
-from kierratys.models import Department, Unit
+from kierratys.accounts.models import Department, Unit
 
 from .models import Category
 

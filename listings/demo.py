@@ -6,7 +6,7 @@ from io import BytesIO
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
-from kierratys.models import Unit, User
+from kierratys.accounts.models import Unit, User
 
 from . import services
 from .models import Category, Listing

@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kierratys.roles import WAREHOUSE, role_names
-from kierratys.upload_limits import body_limit
+from kierratys.accounts.roles import WAREHOUSE, role_names
+from kierratys.common.limits import MAX_PHOTO_BYTES, MAX_PHOTOS, request_body_limit
 
-from .models import MAX_PHOTOS, Listing
-from .photos import MAX_UPLOAD_BYTES
+from . import hooks
+from .models import Listing
 from .selectors import categories_for_choice
 
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif"
@@ -109,8 +109,8 @@ class ListingForm(forms.ModelForm):
                 "and %(total)d MB together. The first is the cover."
             ) % {
                 "max": MAX_PHOTOS,
-                "size": MAX_UPLOAD_BYTES // (1024 * 1024),
-                "total": body_limit() // (1024 * 1024),
+                "size": MAX_PHOTO_BYTES // (1024 * 1024),
+                "total": request_body_limit() // (1024 * 1024),
             }
         choices, categories = grouped_category_choices()
         self.fields["category"].choices = choices
@@ -134,17 +134,14 @@ class ListingForm(forms.ModelForm):
         if self.instance.pk:
             del self.fields["photos"]
         if user is not None and WAREHOUSE in role_names(user) and not self.instance.pk:
-            # Warehouse staff list items straight onto a shelf.
-            from inventory.models import StorageLocation
-
-            self.fields["storage_location"] = forms.ModelChoiceField(
-                label=_("Warehouse shelf"),
-                queryset=StorageLocation.objects.filter(warehouse__is_active=True).select_related(
-                    "warehouse"
-                ),
-                required=False,
-                empty_label=_("At our unit"),
-            )
+            # Warehouse staff list items straight onto a shelf (when inventory is installed).
+            for shelves in hooks.warehouse_shelves():
+                self.fields["storage_location"] = forms.ModelChoiceField(
+                    label=_("Warehouse shelf"),
+                    queryset=shelves,
+                    required=False,
+                    empty_label=_("At our unit"),
+                )
 
     def clean(self):
         cleaned = super().clean()

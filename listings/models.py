@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kierratys.common.limits import MAX_PHOTOS
+
 MAX_CATEGORY_DEPTH = 3
-MAX_PHOTOS = 8
 
 
 class Category(models.Model):

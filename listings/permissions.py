@@ -1,6 +1,6 @@
 """Who may do what with a listing. Checked on the server for every object touched."""
 
-from kierratys.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
 
 from .models import Listing
 

@@ -20,12 +20,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
+from kierratys.common.limits import MAX_PHOTO_BYTES
+
 try:  # HEIC (iPhone photos) needs the pillow-heif plugin; without it HEIC is refused.
     from pillow_heif import register_heif_opener
 except ImportError:  # pragma: no cover - depends on the installed extras
     register_heif_opener = None
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_PHOTO_BYTES
 MAX_PIXELS = 40_000_000
 # Pixels one request may decode, all its photos together. JPEGs count at the reduced size
 # libjpeg decodes them at (draft), so eight phone JPEGs fit easily; PNG, WebP and HEIC

@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kierratys import live
-from kierratys.roles import WAREHOUSE, role_names
+from kierratys.accounts.roles import WAREHOUSE, role_names
 
-from . import history, search
+from . import history, hooks, search
 from .models import MAX_PHOTOS, Listing, ListingEvent, ListingPhoto, SavedSearch
 from .permissions import can_edit
 from .photos import ProcessedPhoto, process_photos
@@ -159,10 +159,8 @@ def _publish_event(listing: Listing, event: str, batch: live.Batch | None = None
 
 def _serve_waiting_list(listing: Listing, actor) -> live.Batch:
     """Quantity on offer again (relisted, or more of it) goes to the waiting list first."""
-    from reservations.services import waiting_list_promote  # reservations builds on listings
-
     batch = live.Batch()
-    waiting_list_promote(listing=listing, actor=actor, batch=batch)
+    hooks.quantity_freed(listing=listing, actor=actor, batch=batch)
     return batch
 
 

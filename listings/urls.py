@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kierratys import inputs  # noqa: F401  (the <id:...> path converter)
+from kierratys.common import inputs  # noqa: F401  (the <id:...> path converter)
 
 from . import views
 

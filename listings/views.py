@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kierratys import inputs, submissions
+from kierratys.common import inputs, submissions
 
 from . import alerts, search, selectors, services
 from .forms import ListingForm, PhotoEditForm, SavedSearchForm, WithdrawForm

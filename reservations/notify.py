@@ -19,9 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from kierratys import mail
-from kierratys.models import User
-from kierratys.roles import belongs_to_unit
+from kierratys.accounts.models import User
+from kierratys.accounts.roles import belongs_to_unit
+from kierratys.common import mail
 
 from .models import Reservation
 

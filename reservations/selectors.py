@@ -1,7 +1,7 @@
 from django.db.models import Q
 from django.http import Http404
 
-from kierratys.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
 from listings.models import Listing, ListingPhoto
 
 from .models import Reservation

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kierratys import live
-from kierratys.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
 from listings import history
 from listings.models import Listing
 

@@ -6,8 +6,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kierratys import inputs, submissions
-from kierratys.redirects import redirect_next
+from kierratys.common import inputs, submissions
+from kierratys.common.redirects import redirect_next
 from listings import selectors as listing_selectors
 
 from . import selectors, services

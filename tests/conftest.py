@@ -1,7 +1,7 @@
 import pytest
 from django.conf import settings
 
-from kierratys.roles import COORDINATOR, WAREHOUSE
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 
 from .factories import UnitFactory, UserFactory
 

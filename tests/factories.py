@@ -2,8 +2,8 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from kierratys.models import Department, Unit, User
-from kierratys.roles import STAFF
+from kierratys.accounts.models import Department, Unit, User
+from kierratys.accounts.roles import STAFF
 
 PASSWORD = "correct-horse-battery-9"
 

@@ -1,6 +1,6 @@
 from django import template
 
-from kierratys.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
 
 from ..forms import DisposalForm
 from ..selectors import tasks_for_listing

@@ -1,4 +1,4 @@
-"""Store every address in its one spelling (kierratys.identity.email_key); the table
+"""Store every address in its one spelling (kierratys.accounts.identity.email_key); the table
 that rate-limits password-reset requests.
 
 Accounts are now found by exact match on that key instead of the database's
@@ -15,7 +15,7 @@ from django.db import migrations, models
 logger = logging.getLogger(__name__)
 
 
-def email_key(address):  # a frozen copy of kierratys.identity.email_key
+def email_key(address):  # a frozen copy of kierratys.accounts.identity.email_key
     folded = unicodedata.normalize("NFKC", address.strip())
     return unicodedata.normalize("NFKC", folded.upper().lower())
 

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kierratys.models import Department, Unit
+from kierratys.accounts.models import Department, Unit
 from listings import choices
 
 from .selectors import ReportFilter

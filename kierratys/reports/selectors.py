@@ -40,7 +40,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils.translation import get_language
 
-from kierratys.models import Department, Unit
+from kierratys.accounts.models import Department, Unit
 from listings import choices
 from listings.models import Category, Listing, ListingEvent
 from reservations.models import Reservation

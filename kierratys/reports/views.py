@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from kierratys.roles import is_coordinator, role_names
+from kierratys.accounts.roles import is_coordinator, role_names
 
 from . import exports, selectors, svg
 from .forms import ReportFilterForm, this_year

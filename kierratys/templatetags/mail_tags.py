@@ -2,7 +2,7 @@
 
 Mail context travels to the worker as plain data: codes and ISO dates, never words. These
 filters turn them into words while the mail renders, inside the recipient's language
-(kierratys.mail.render_mail), so the worker's own language never leaks into a mail.
+(kierratys.common.mail.render_mail), so the worker's own language never leaks into a mail.
 """
 
 from datetime import date

@@ -1,6 +1,6 @@
 from django import template
 
-from kierratys.roles import belongs_to_unit
+from kierratys.accounts.roles import belongs_to_unit
 
 from ..forms import ReserveForm
 from ..selectors import reservations_of_listing

@@ -7,10 +7,10 @@ from django.core import mail
 from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
+from kierratys.accounts.models import User
+from kierratys.accounts.roles import COORDINATOR, STAFF, WAREHOUSE
 from kierratys.demo import DEMO_PASSWORD
-from kierratys.models import User
 from kierratys.navigation import ENTRIES
-from kierratys.roles import COORDINATOR, STAFF, WAREHOUSE
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from inventory import services
 from inventory.models import SlotDay, Task
-from kierratys.roles import WAREHOUSE
-from kierratys.submissions import new_token
+from kierratys.accounts.roles import WAREHOUSE
+from kierratys.common.submissions import new_token
 from listings.models import Listing
 from reservations.models import Reservation
 

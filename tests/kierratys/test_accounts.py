@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
 
-from kierratys.models import User
-from kierratys.roles import STAFF
+from kierratys.accounts.models import User
+from kierratys.accounts.roles import STAFF
 
 from ..factories import PASSWORD, UnitFactory, UserFactory
 
@@ -215,7 +215,7 @@ def test_password_reset_by_email(client, run_tasks):
 
 
 def test_deactivated_user_cannot_log_in_or_reset(client, coordinator, run_tasks):
-    from kierratys import services
+    from kierratys.accounts import services
 
     user = UserFactory(email="lahtija@demo.example")
     services.user_set_active(actor=coordinator, user=user, active=False)
@@ -227,7 +227,7 @@ def test_deactivated_user_cannot_log_in_or_reset(client, coordinator, run_tasks)
 
 
 def test_deactivated_user_is_logged_out_of_existing_sessions(client, coordinator):
-    from kierratys import services
+    from kierratys.accounts import services
 
     user = UserFactory()
     client.force_login(user)
@@ -273,7 +273,7 @@ def test_verification_mail_is_retried_when_sending_fails(client, run_tasks, monk
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
-    from kierratys import mail as mail_module
+    from kierratys.common import mail as mail_module
 
     real_send = mail_module.send_mail
     monkeypatch.setattr(mail_module, "send_mail", lambda *a, **k: 1 / 0)

@@ -4,7 +4,7 @@ import polib
 import pytest
 from django.urls import reverse
 
-from kierratys.models import User
+from kierratys.accounts.models import User
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db

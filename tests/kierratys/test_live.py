@@ -10,11 +10,13 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser, Group
 
-from kierratys import fanout, live, services
+from kierratys import live
+from kierratys.accounts import services
+from kierratys.accounts.models import User
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 from kierratys.asgi import application
 from kierratys.consumers import OUTBOX_LIMIT, LiveConsumer
-from kierratys.models import User
-from kierratys.roles import COORDINATOR, WAREHOUSE
+from kierratys.live import fanout
 
 from ..factories import UserFactory
 from ..support.servers import session_cookie_for

@@ -14,7 +14,7 @@ import pytest
 import websockets
 from asgiref.sync import sync_to_async
 
-from kierratys.submissions import new_token
+from kierratys.common.submissions import new_token
 
 from ..conftest import needs_postgres
 from ..factories import ListingFactory, UserFactory

@@ -6,8 +6,8 @@ from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
 from inventory import services as inventory_services
+from kierratys.accounts.roles import WAREHOUSE
 from kierratys.consumers import LiveConsumer
-from kierratys.roles import WAREHOUSE
 from listings import services as listing_services
 from reservations import services as reservation_services
 

@@ -2,7 +2,8 @@
 
 import asyncio
 
-from kierratys import fanout, live
+from kierratys import live
+from kierratys.live import fanout
 
 
 class RestartingLayer:

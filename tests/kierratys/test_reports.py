@@ -13,10 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 from kierratys.reports import selectors
 from kierratys.reports.forms import ReportFilterForm
 from kierratys.reports.svg import nice_max
-from kierratys.roles import COORDINATOR, WAREHOUSE
 from listings.models import ListingEvent
 from reservations import services
 from reservations.models import Reservation

@@ -3,8 +3,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from kierratys import services
-from kierratys.roles import COORDINATOR, STAFF, WAREHOUSE
+from kierratys.accounts import services
+from kierratys.accounts.roles import COORDINATOR, STAFF, WAREHOUSE
 
 from ..factories import UserFactory
 

@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from kierratys.models import Department, Unit, User
-from kierratys.roles import COORDINATOR, WAREHOUSE
+from kierratys.accounts.models import Department, Unit, User
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 from listings.models import Listing, ListingPhoto
 
 pytestmark = pytest.mark.django_db

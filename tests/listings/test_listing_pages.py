@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from kierratys.roles import COORDINATOR, WAREHOUSE
-from kierratys.submissions import new_token
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
+from kierratys.common.submissions import new_token
 from listings.models import Listing, ListingEvent, ListingPhoto
 
 from ..factories import CategoryFactory, ListingFactory, UserFactory
@@ -35,7 +35,7 @@ def form_data(category_obj, /, **overrides):
         "available_from": today.isoformat(),
         "available_until": (today + timedelta(days=30)).isoformat(),
         "action": "publish",
-        "submission": new_token(),  # each form sent once (kierratys.submissions)
+        "submission": new_token(),  # each form sent once (kierratys.common.submissions)
     }
     data.update(overrides)
     return data

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from kierratys.models import Notice
+from kierratys.accounts.models import Notice
 from listings import alerts, services
 from listings.models import SavedSearch
 

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from kierratys.submissions import new_token
+from kierratys.common.submissions import new_token
 from reservations.models import Reservation
 
 from ..factories import ListingFactory, UserFactory, reserve
@@ -17,7 +17,7 @@ def reserve_data(**overrides):
         "contact_name": "Rasmus Rantanen",
         "contact_phone": "040 123 4567",
         "note": "",
-        "submission": new_token(),  # each form sent once (kierratys.submissions)
+        "submission": new_token(),  # each form sent once (kierratys.common.submissions)
     }
     data.update(overrides)
     return data

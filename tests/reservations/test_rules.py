@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from inventory import services as inventory_services
 from kierratys import live
-from kierratys.roles import COORDINATOR, WAREHOUSE
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 from listings import services as listing_services
 from listings.models import Listing
 from reservations import services
@@ -249,8 +249,8 @@ def test_the_warehouse_cannot_cancel_what_stays_at_its_unit():
 def test_a_failed_reservation_email_is_queued_again(run_tasks, monkeypatch):
     from django_tasks_db.models import DBTaskResult
 
-    from kierratys import mail as mail_module
-    from kierratys.tasks import send_email
+    from kierratys.common import mail as mail_module
+    from kierratys.common.tasks import send_email
 
     monkeypatch.setattr(mail_module, "send_mail", lambda *a, **k: 1 / 0)
     listing = ListingFactory()
@@ -274,7 +274,7 @@ def test_handing_over_does_not_wait_for_someone_editing_the_unit():
     unit_locked, release = threading.Event(), threading.Event()
 
     def edit_unit():
-        from kierratys.models import Unit
+        from kierratys.accounts.models import Unit
 
         try:
             with transaction.atomic():

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 
-from kierratys.roles import WAREHOUSE
+from kierratys.accounts.roles import WAREHOUSE
 from listings.models import Listing
 from reservations import notify, services
 from reservations.models import Reservation
@@ -361,7 +361,7 @@ def test_owners_hear_of_active_reservations_not_of_waiting_ones(run_tasks):
 
 
 def test_a_mail_failure_never_fails_the_reservation(run_tasks, monkeypatch):
-    from kierratys import mail as mail_module
+    from kierratys.common import mail as mail_module
 
     monkeypatch.setattr(mail_module, "send_mail", lambda *a, **k: 1 / 0)
     listing = ListingFactory()

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from kierratys.models import User
-from kierratys.roles import COORDINATOR, STAFF, WAREHOUSE
+from kierratys.accounts.models import User
+from kierratys.accounts.roles import COORDINATOR, STAFF, WAREHOUSE
 
 from ..factories import PASSWORD, UserFactory
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from kierratys.accounts.roles import COORDINATOR
 from kierratys.reports import exports
-from kierratys.roles import COORDINATOR
 from reservations import services
 
 from ..factories import CategoryFactory, DepartmentFactory, ListingFactory, UnitFactory, UserFactory

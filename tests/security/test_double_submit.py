@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inventory.models import Task
-from kierratys.roles import WAREHOUSE
-from kierratys.submissions import FormSubmission
+from kierratys.accounts.roles import WAREHOUSE
+from kierratys.common.submissions import FormSubmission
 from listings.models import Listing
 from reservations.models import Reservation
 

@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from inventory import services as inventory_services
-from kierratys import mail as mail_module
+from kierratys.common import mail as mail_module
 from reservations import notify, services
 from reservations.models import Reservation
 from tests.factories import ListingFactory, UserFactory, reserve

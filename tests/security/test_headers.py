@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from inventory import services as inventory_services
-from kierratys.roles import COORDINATOR, WAREHOUSE
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 
 from ..factories import ListingFactory, UserFactory, next_working_day, reserve, warehouse_with_slots
 from ..support.servers import ROOT, AsgiServer

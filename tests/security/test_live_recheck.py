@@ -19,9 +19,9 @@ from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.contrib.auth.models import Group
 from websockets.exceptions import ConnectionClosed
 
+from kierratys.accounts.models import User
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 from kierratys.consumers import CLOSE_REGROUP, CLOSE_SIGNED_OUT
-from kierratys.models import User
-from kierratys.roles import COORDINATOR, WAREHOUSE
 
 from ..conftest import needs_postgres
 from ..factories import UnitFactory, UserFactory

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from kierratys.models import User
+from kierratys.accounts.models import User
 
 from ..factories import PASSWORD, UnitFactory, UserFactory
 

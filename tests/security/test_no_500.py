@@ -11,7 +11,7 @@ import pytest
 from django.urls import URLResolver, get_resolver
 
 from inventory.models import Task
-from kierratys.roles import COORDINATOR, WAREHOUSE
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 from listings import search
 from listings.models import SavedSearch
 

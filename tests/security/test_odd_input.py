@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from inventory.models import Task
-from kierratys import inputs
-from kierratys.roles import WAREHOUSE
-from kierratys.submissions import new_token
+from kierratys.accounts.roles import WAREHOUSE
+from kierratys.common import inputs
+from kierratys.common.submissions import new_token
 from reservations.models import Reservation
 
 from ..factories import ListingFactory, UserFactory, warehouse_with_slots

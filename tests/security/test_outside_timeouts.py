@@ -19,7 +19,8 @@ import pytest
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from kierratys import health, tasks
+from kierratys import health
+from kierratys.common import tasks
 
 from ..conftest import needs_postgres
 from ..support.servers import AsgiServer, database_url
@@ -305,7 +306,7 @@ def test_a_socket_timeout_in_the_redis_url_still_wins():
 # --- SMTP: a silent mail server fails the attempt, the task retries --------------------------
 
 SEND = (
-    "from kierratys import mail\n"
+    "from kierratys.common import mail\n"
     "print(mail.send_now(to='a@demo.example', template='verify_email',"
     " context={'name': 'A', 'verify_url': 'u'}, language='fi'))\n"
 )

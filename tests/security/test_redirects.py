@@ -1,12 +1,12 @@
-"""Every `next` goes through kierratys.redirects: never off-site, never a 500."""
+"""Every `next` goes through kierratys.common.redirects: never off-site, never a 500."""
 
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
 from inventory.models import Task
-from kierratys.redirects import safe_next
-from kierratys.roles import WAREHOUSE
+from kierratys.accounts.roles import WAREHOUSE
+from kierratys.common.redirects import safe_next
 
 from ..factories import ListingFactory, UserFactory, reserve, warehouse_with_slots
 

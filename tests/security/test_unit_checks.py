@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from inventory.models import Task
-from kierratys.roles import belongs_to_unit
+from kierratys.accounts.roles import belongs_to_unit
 from reservations.models import Reservation
 
 from ..factories import ListingFactory, UserFactory, reserve, warehouse_with_slots

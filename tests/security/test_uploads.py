@@ -130,9 +130,9 @@ def test_declared_body_over_the_cap_gets_413_before_it_is_read(lister_client, de
     """The test client's body is a few kilobytes: reading past it would fail the request,
     so the 413 proves nothing read the body."""
     if declared == "cap+1":
-        from kierratys.upload_limits import body_limit
+        from kierratys.common.limits import request_body_limit
 
-        declared = body_limit() + 1
+        declared = request_body_limit() + 1
     response = post_listing(lister_client, [jpeg_upload()], CONTENT_LENGTH=str(declared))
 
     assert response.status_code == 413

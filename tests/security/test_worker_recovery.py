@@ -23,7 +23,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from kierratys import tasks
+from kierratys.common import tasks
 
 from ..conftest import needs_postgres
 from ..support.servers import database_url

@@ -127,7 +127,7 @@ def session_cookie_for(user) -> str:
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "kierratys.backends.UnitAwareBackend"
+    session[BACKEND_SESSION_KEY] = "kierratys.accounts.backends.UnitAwareBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return session.session_key

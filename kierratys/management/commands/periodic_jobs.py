@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from inventory import services as inventory_services
-from kierratys import tasks
+from kierratys.common import tasks
 from reservations import notify
 from reservations import services as reservation_services
 

@@ -20,7 +20,7 @@ from django.db import InterfaceError, OperationalError, connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
-from kierratys import tasks
+from kierratys.common import tasks
 
 logger = logging.getLogger("django_tasks_db")
 MAX_PAUSE = 30.0

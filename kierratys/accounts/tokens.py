@@ -9,7 +9,7 @@ class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
     links stop working; choosing the password on the page ends this link too.
     """
 
-    key_salt = "kierratys.tokens.EmailVerificationTokenGenerator"
+    key_salt = "kierratys.accounts.tokens.EmailVerificationTokenGenerator"
 
     def _make_hash_value(self, user, timestamp):
         verified = user.email_verified_at.isoformat() if user.email_verified_at else ""

@@ -15,7 +15,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from . import live, mail
+from kierratys import live
+from kierratys.common import mail
+
 from .identity import email_key
 from .models import PasswordResetRequest, Unit, User
 from .roles import COORDINATOR, ROLES, STAFF, is_coordinator

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from kierratys.accounts.models import Unit, User
 from kierratys.demo import seed_organisation
-from kierratys.models import Unit, User
 from listings import search
 from listings.models import Category, Listing
 

@@ -55,7 +55,7 @@ def tasks_requeue_stale(*, lease: timedelta | None = None) -> int:
                 logger.error("Task %s lost its worker %d times: failed", result.id, MAX_CLAIMS)
                 result.status = TaskResultStatus.FAILED
                 result.finished_at = timezone.now()
-                result.exception_class_path = "kierratys.tasks.WorkerLost"
+                result.exception_class_path = "kierratys.common.tasks.WorkerLost"
                 result.traceback = f"Its worker died while running it, {MAX_CLAIMS} times."
                 result.save(
                     update_fields=["status", "finished_at", "exception_class_path", "traceback"]

@@ -1,0 +1,6 @@
+"""Moments in accounts and organisation that higher layers act on (see common.hooks)."""
+
+from kierratys.common.hooks import Hook
+
+# A department or unit was saved: the catalogue's cached filter choices are stale.
+organisation_changed = Hook("organisation_changed")

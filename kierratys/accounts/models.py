@@ -1,0 +1,177 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .identity import email_key
+
+
+class Department(models.Model):
+    """A city department (Education, Social and Health...)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.CharField(_("short code"), max_length=20, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.Model):
+    """A place where people work: a school, a day-care centre, an office."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="units", verbose_name=_("department")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    street_address = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=10)
+    city = models.CharField(_("city"), max_length=100)
+    district = models.CharField(_("city district"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    cost_centre = models.CharField(_("cost centre"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="unit_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def address(self) -> str:
+        return f"{self.street_address}, {self.postal_code} {self.city}"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=email_key(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True, is_active=True)
+        return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, username):
+        # Exact match on the stored key: no database case folding the throttle misses.
+        return self.get(email=email_key(username or ""))
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person using the service; signs in with their work email."""
+
+    # Always stored as identity.email_key(address): every form and service writes it so.
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("unit"),
+    )
+    language = models.CharField(_("language"), max_length=5, blank=True)
+    is_active = models.BooleanField(_("active"), default=False)
+    is_staff = models.BooleanField(
+        _("admin access"),
+        default=False,
+        help_text=_("Can use the administration pages (coordinators)."),
+    )
+    email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Notice(models.Model):
+    """An in-app notice ("a chair matching your saved search was listed")."""
+
+    class Kind(models.TextChoices):
+        SEARCH_MATCH = "search_match", _("Saved search match")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        indexes = [
+            models.Index(
+                fields=["user"], condition=models.Q(read_at__isnull=True), name="notice_unread_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.user_id}"
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a password-reset link, kept only for the rate limit's window.
+
+    A database table rather than a per-process cache, so the limit holds across server
+    processes. Keyed hashes, not the address or IP: the limit counts them, it need not
+    know them.
+    """
+
+    address_hash = models.CharField(max_length=64)
+    client_hash = models.CharField(max_length=64)
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["address_hash", "requested_at"], name="reset_address_idx"),
+            models.Index(fields=["client_hash", "requested_at"], name="reset_client_idx"),
+            models.Index(fields=["requested_at"], name="reset_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"password reset request {self.requested_at:%Y-%m-%d %H:%M}"

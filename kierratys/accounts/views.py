@@ -1,0 +1,155 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from . import selectors, services
+from .forms import EmailAuthenticationForm, PasswordResetRequestForm, SignUpForm, VerifyEmailForm
+from .identity import client_address, email_key
+from .tokens import user_for_verification_link
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        """A new device gets the language the user chose before."""
+        response = super().form_valid(form)
+        language = form.get_user().language
+        if language in dict(settings.LANGUAGES):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+            )
+        return response
+
+
+def login_username(request, credentials) -> str | None:
+    """django-axes counts failures per account: the email's key, however it was typed."""
+    username = (credentials or {}).get("username") or request.POST.get("username")
+    return email_key(username) if username else None
+
+
+def login_locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes calls this when an account is throttled for this address."""
+    form = EmailAuthenticationForm(request, initial={"username": request.POST.get("username", "")})
+    lockout = _(
+        "Too many failed sign-in attempts. For your security this account is locked "
+        "for 15 minutes on this connection. You can reset your password meanwhile."
+    )
+    return render(
+        request, "registration/login.html", {"form": form, "lockout": lockout}, status=429
+    )
+
+
+@login_not_required
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_sign_up(
+                email=data["email"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                unit=data["unit"],
+                language=get_language(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("signup_sent")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_not_required
+def signup_sent(request):
+    return render(request, "registration/signup_sent.html")
+
+
+def _link_failed(request, error):
+    return render(request, "registration/verify_failed.html", {"error": error}, status=400)
+
+
+@login_not_required
+def verify_email(request, uidb64, token):
+    """Opening the link only shows the form (mail scanners open links too); the owner
+    of the address activates the account by choosing its password here."""
+    user = user_for_verification_link(uidb64, token)
+    if user is None:
+        return _link_failed(
+            request,
+            ValidationError(_("This verification link is invalid, expired or already used.")),
+        )
+    form = VerifyEmailForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_verify_email(
+                user_id=user.pk,
+                token=token,
+                full_name=data["full_name"],
+                phone=data["phone"],
+                unit=data["unit"],
+                password=data["password1"],
+            )
+        except ValidationError as error:
+            if error.code == "invalid_link":
+                return _link_failed(request, error)
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your account is ready. Sign in with your new password."))
+            return redirect("login")
+    return render(request, "registration/verify_email.html", {"form": form, "email": user.email})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Queues the mail (services.password_reset_request) instead of sending it here."""
+
+    form_class = PasswordResetRequestForm
+    success_url = reverse_lazy("password_reset_done")
+
+    def form_valid(self, form):
+        try:
+            services.password_reset_request(
+                email=form.cleaned_data["email"],
+                client_address=client_address(self.request),
+                language=get_language(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return redirect(self.success_url)
+
+
+@login_not_required
+@require_POST
+def language_set(request):
+    """Django's set_language, and remember the choice on the account for emails."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_set_language(user=request.user, language=language)
+    return response
+
+
+def notices(request):
+    if request.method == "POST":
+        services.notices_mark_read(user=request.user)
+        return redirect("notices")
+    return render(
+        request, "kierratys/notices.html", {"notices": selectors.notices_for(user=request.user)}
+    )

@@ -1,0 +1,10 @@
+"""Moments in listings that higher layers act on (see kierratys.common.hooks)."""
+
+from kierratys.common.hooks import Hook
+
+# Quantity is on offer again (relisted, or more of it): reservations serves its waiting
+# list first. Receivers take listing, actor and the live batch of the caller's transaction.
+quantity_freed = Hook("quantity_freed")
+
+# Warehouse staff list straight onto a shelf: inventory answers with the shelves to offer.
+warehouse_shelves = Hook("warehouse_shelves")
