@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kierratys.common.limits import MAX_QUANTITY
+
 from .models import Task
 
 
@@ -95,7 +97,7 @@ class DeliveryBookingForm(forms.Form):
 
 
 class DisposalForm(forms.Form):
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY)
     reason = forms.ChoiceField(label=_("Reason"), choices=Task.DisposalReason.choices)
 
 
@@ -108,7 +110,7 @@ class StockTakeForm(forms.Form):
             self.fields[f"count_{listing.pk}"] = forms.IntegerField(
                 label=f"{listing.code} {listing.title}",
                 min_value=0,
-                max_value=999,
+                max_value=MAX_QUANTITY,
                 initial=expected,
             )
 

@@ -115,6 +115,10 @@ class SlotDay(models.Model):
         return f"{self.date} {self.slot}"
 
 
+# A delivery that still counts: a reservation has at most one (task_one_live_delivery).
+LIVE_DELIVERY = Q(kind="delivery") & ~Q(status="cancelled")
+
+
 class Task(models.Model):
     """Work for the warehouse: fetch, deliver, move or dispose of an item."""
 
@@ -150,12 +154,13 @@ class Task(models.Model):
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="tasks")
     listing = models.ForeignKey("listings.Listing", on_delete=models.PROTECT, related_name="tasks")
     quantity = models.PositiveSmallIntegerField(_("quantity"))
-    reservation = models.OneToOneField(
+    # A reservation may have cancelled deliveries behind it; only one live (LIVE_DELIVERY).
+    reservation = models.ForeignKey(
         "reservations.Reservation",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="delivery_task",
+        related_name="delivery_tasks",
     )
     from_unit = models.ForeignKey(
         "kierratys.Unit",
@@ -218,6 +223,12 @@ class Task(models.Model):
                 fields=["listing"],
                 condition=Q(kind="intake", status__in=["open", "scheduled", "in_progress"]),
                 name="task_one_open_intake",
+            ),
+            # One live delivery per reservation: a cancelled one may be booked again.
+            models.UniqueConstraint(
+                fields=["reservation"],
+                condition=LIVE_DELIVERY,
+                name="task_one_live_delivery",
             ),
         ]
         indexes = [models.Index(fields=["warehouse", "status", "date"])]

@@ -2,15 +2,16 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import Http404
 from django.utils import timezone
 
-from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
+from kierratys.accounts.roles import WAREHOUSE
+from kierratys.common.errors import NotFound
 from listings.models import Listing
 from reservations.models import Reservation
 
 from .calendar import working_days
-from .models import SlotDay, StorageLocation, Task, TimeSlot, Warehouse
+from .models import LIVE_DELIVERY, SlotDay, StorageLocation, Task, TimeSlot, Warehouse
+from .permissions import can_see_task
 
 BOARD_COLUMNS = [Task.Status.OPEN, Task.Status.SCHEDULED, Task.Status.IN_PROGRESS, Task.Status.DONE]
 
@@ -53,15 +54,19 @@ def board(*, warehouse_id=None, day=None, kind=None, assignee_id=None) -> dict:
 def task_for_user(*, user, task_id: int) -> Task:
     task = _tasks().filter(pk=task_id).first()
     if task is None:
-        raise Http404
-    roles = role_names(user)
-    if not (
-        {WAREHOUSE, COORDINATOR} & roles
-        or belongs_to_unit(user, task.from_unit_id)
-        or belongs_to_unit(user, task.to_unit_id)
-    ):
-        raise Http404
+        raise NotFound
+    if not can_see_task(user, task):
+        raise NotFound
     return task
+
+
+def live_delivery(*, reservation: Reservation) -> Task | None:
+    """The reservation's delivery that still counts (cancelled ones stay in the history)."""
+    return (
+        Task.objects.filter(LIVE_DELIVERY, reservation=reservation)
+        .select_related("slot_day__slot")
+        .first()
+    )
 
 
 def tasks_for_listing(*, listing: Listing):
@@ -81,7 +86,7 @@ def warehouse_staff():
 def run_sheet(*, warehouse_id: int, day: date) -> dict:
     warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
     if warehouse is None:
-        raise Http404
+        raise NotFound
     stops = list(
         _tasks()
         .select_related("listing__owner_unit", "listing__storage_location__warehouse")
@@ -105,7 +110,7 @@ def locations(*, warehouse_id=None):
 def location_contents(*, location_id: int) -> tuple[StorageLocation, list[Listing]]:
     location = StorageLocation.objects.select_related("warehouse").filter(pk=location_id).first()
     if location is None:
-        raise Http404
+        raise NotFound
     listings = list(
         Listing.objects.filter(storage_location=location)
         .exclude(status="archived")

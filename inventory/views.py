@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, role_names
 from kierratys.common import inputs, submissions
+from kierratys.common.errors import status_of
 from kierratys.common.redirects import redirect_next
 from listings import selectors as listing_selectors
 from listings.labels import qr_svg
@@ -25,10 +25,11 @@ from .forms import (
     StockTakeForm,
 )
 from .models import TimeSlot
+from .permissions import is_warehouse_staff, task_steps
 
 
 def _warehouse_only(request):
-    if not ({WAREHOUSE, COORDINATOR} & role_names(request.user)):
+    if not is_warehouse_staff(request.user):
         raise PermissionDenied
 
 
@@ -57,10 +58,11 @@ def board(request):
 
 def task_detail(request, pk):
     task = selectors.task_for_user(user=request.user, task_id=pk)
-    is_staff = bool({WAREHOUSE, COORDINATOR} & role_names(request.user))
+    is_staff = is_warehouse_staff(request.user)
     context = {
         "task": task,
         "is_staff": is_staff,
+        "steps": task_steps(request.user, task),
         "schedule_form": ScheduleForm(
             initial={
                 "date": task.date or timezone.localdate(),
@@ -254,10 +256,10 @@ def book_delivery(request, reservation_pk):
                     except PermissionDenied as error:
                         raise Http404 from error
                     except ValidationError as error:
-                        for field_errors in getattr(error, "error_dict", {"": error}).values():
-                            for message in ValidationError(field_errors).messages:
-                                form.add_error(None, message)
-                        status = 409
+                        # The picker is one field: every message goes above the form.
+                        for message in error.messages:
+                            form.add_error(None, message)
+                        status = status_of(error)
                     else:
                         messages.success(request, _("Delivery booked."))
                         return once.done(redirect(reservation))

@@ -1,8 +1,19 @@
 from django.conf import settings
+from django.urls import get_script_prefix
 
+from . import consumers
 from .accounts.roles import COORDINATOR, WAREHOUSE, role_names
 from .accounts.selectors import unread_notice_count
 from .navigation import entries_for
+from .routing import websocket_urlpatterns
+
+# The live socket's route, as routing.py serves it (websocket routes are not in
+# ROOT_URLCONF, so `{% url %}` cannot reverse them).
+_LIVE_ROUTE = next(
+    str(route.pattern)
+    for route in websocket_urlpatterns
+    if getattr(route.callback, "consumer_class", None) is consumers.LiveConsumer
+)
 
 
 def service(request):
@@ -16,4 +27,17 @@ def service(request):
         "user_is_coordinator": COORDINATOR in roles,
         "nav_entries": entries_for(request.user, request.path) if roles else [],
         "unread_notices": unread_notice_count(user=request.user) if roles else 0,
+        "LIVE_SOCKET": live_socket(),
+    }
+
+
+def live_socket() -> dict:
+    """What static/js/live.js reads from its tag: where to connect, and the close codes
+    it acts on (docs/live-events.md), so the script never hard-codes either."""
+    return {
+        "url": get_script_prefix() + _LIVE_ROUTE,
+        "close_regroup": consumers.CLOSE_REGROUP,
+        "close_signed_out": consumers.CLOSE_SIGNED_OUT,
+        "close_too_slow": consumers.CLOSE_TOO_SLOW,
+        "close_too_many": consumers.CLOSE_TOO_MANY,
     }

@@ -6,7 +6,7 @@ from django.db import transaction
 from .accounts.models import Department, Unit, User
 from .accounts.roles import COORDINATOR, STAFF, WAREHOUSE
 
-DEMO_PASSWORD = "kierratys-demo"  # noqa: S105 - documented demo password
+DEMO_PASSWORD = "kierratys-demo"  # documented demo password
 
 DEPARTMENTS = [
     ("KASVO", "Kasvatus ja opetus"),

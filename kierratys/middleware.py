@@ -28,3 +28,17 @@ class PrivatePagesMiddleware(MiddlewareMixin):
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class NotFoundMiddleware(MiddlewareMixin):
+    """Selectors and services raise common.errors.NotFound without knowing about HTTP;
+    here it becomes the friendly 404 page, as Http404 would."""
+
+    def process_exception(self, request, exception):
+        from django.views.defaults import page_not_found
+
+        from .common.errors import NotFound
+
+        if isinstance(exception, NotFound):
+            return page_not_found(request, exception)
+        return None

@@ -26,7 +26,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off (set DEBUG=true for local development)."
         )
-    SECRET_KEY = "insecure-development-key-only-used-when-debug-is-on"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-only-used-when-debug-is-on"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "kierratys.middleware.PermissionsPolicyMiddleware",
     "kierratys.middleware.PrivatePagesMiddleware",
+    "kierratys.middleware.NotFoundMiddleware",  # after the rest: nearest the views
 ]
 
 ROOT_URLCONF = "kierratys.urls"

@@ -122,6 +122,9 @@ def send_digest(saved_id: int) -> int:
 
 
 def _email(saved: SavedSearch, listings: list[Listing]) -> None:
+    unsubscribe_url = settings.SITE_URL + reverse(
+        "listings:search_unsubscribe", args=[unsubscribe_token(saved)]
+    )
     mail.send_later(
         to=saved.user.email,
         template="search_match",
@@ -132,8 +135,12 @@ def _email(saved: SavedSearch, listings: list[Listing]) -> None:
                 for x in listings
             ],
             "search_url": settings.SITE_URL + reverse("listings:catalogue") + "?" + saved.query,
-            "unsubscribe_url": settings.SITE_URL
-            + reverse("listings:search_unsubscribe", args=[unsubscribe_token(saved)]),
+            "unsubscribe_url": unsubscribe_url,
         },
         language=saved.user.language or None,
+        # RFC 8058: the mail client unsubscribes in one click, by a POST to the same URL.
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )

@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kierratys.accounts.roles import WAREHOUSE, role_names
-from kierratys.common.limits import MAX_PHOTO_BYTES, MAX_PHOTOS, request_body_limit
+from kierratys.common.limits import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_QUANTITY, request_body_limit
 
 from . import hooks
 from .models import Listing
+from .permissions import lists_onto_shelves
 from .selectors import categories_for_choice
 
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif"
@@ -89,7 +89,7 @@ class ListingForm(forms.ModelForm):
         }
         help_texts = {
             "title": _("What is it? For example: Grey office chair with armrests."),
-            "quantity": _("How many identical items (1–999)."),
+            "quantity": _("How many identical items (1–%(max)d).") % {"max": MAX_QUANTITY},
             "weight_kg": _(
                 "Per item, if you know it. Reports use the category's typical weight otherwise."
             ),
@@ -122,8 +122,8 @@ class ListingForm(forms.ModelForm):
             self.fields[name].min_value = 1
             self.fields[name].max_value = 2000
             self.fields[name].validators.extend(_range_validators(1, 2000))
-        self.fields["quantity"].widget.attrs.update(min=1, max=999, inputmode="numeric")
-        self.fields["quantity"].validators.extend(_range_validators(1, 999))
+        self.fields["quantity"].widget.attrs.update(min=1, max=MAX_QUANTITY, inputmode="numeric")
+        self.fields["quantity"].validators.extend(_range_validators(1, MAX_QUANTITY))
         self.fields["weight_kg"].widget.attrs.update(
             min="0.1", max=2000, step="0.1", inputmode="decimal"
         )
@@ -133,7 +133,7 @@ class ListingForm(forms.ModelForm):
         self.fields["colour"].choices = [("", _("Not specified")), *Listing.Colour.choices]
         if self.instance.pk:
             del self.fields["photos"]
-        if user is not None and WAREHOUSE in role_names(user) and not self.instance.pk:
+        if user is not None and lists_onto_shelves(user) and not self.instance.pk:
             # Warehouse staff list items straight onto a shelf (when inventory is installed).
             for shelves in hooks.warehouse_shelves():
                 self.fields["storage_location"] = forms.ModelChoiceField(

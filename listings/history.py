@@ -22,8 +22,3 @@ def record(
     return ListingEvent.objects.create(
         listing=listing, actor=actor, kind=kind, changes=changes or {}, note=note[:500]
     )
-
-
-def changes_for_db(changes: dict, connection):
-    """`changes` as the database takes it, for code that writes events with plain SQL."""
-    return ListingEvent._meta.get_field("changes").get_db_prep_save(changes, connection)

@@ -3,7 +3,7 @@
 from kierratys.common.hooks import Hook
 
 # Quantity is on offer again (relisted, or more of it): reservations serves its waiting
-# list first. Receivers take listing, actor and the live batch of the caller's transaction.
+# list first. Receivers take the locked listing and the actor.
 quantity_freed = Hook("quantity_freed")
 
 # Warehouse staff list straight onto a shelf: inventory answers with the shelves to offer.

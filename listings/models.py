@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from kierratys.common.limits import MAX_PHOTOS
+from kierratys.common.limits import MAX_PHOTOS, MAX_QUANTITY
 
 MAX_CATEGORY_DEPTH = 3
 
@@ -190,7 +190,8 @@ class Listing(models.Model):
         verbose_name_plural = _("listings")
         constraints = [
             models.CheckConstraint(
-                condition=Q(quantity__gte=1, quantity__lte=999), name="listing_quantity_1_999"
+                condition=Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
+                name="listing_quantity_1_999",
             ),
             models.CheckConstraint(
                 condition=Q(quantity_available__gte=0, quantity_available__lte=F("quantity")),
@@ -260,15 +261,6 @@ class Listing(models.Model):
             - self.quantity_collected
             - self.quantity_disposed
         )
-
-    @property
-    def at_warehouse(self) -> bool:
-        return self.storage_location_id is not None
-
-    @property
-    def cover(self):
-        photos = list(self.photos.all())
-        return photos[0] if photos else None
 
 
 class ListingPhoto(models.Model):

@@ -14,6 +14,11 @@ def can_edit(user, listing: Listing) -> bool:
     )
 
 
+def lists_onto_shelves(user) -> bool:
+    """Warehouse staff list items straight onto a shelf."""
+    return WAREHOUSE in role_names(user)
+
+
 def can_view(user, listing: Listing) -> bool:
     """Drafts are private to those who may edit them; everything else is visible to staff."""
     if listing.status == Listing.Status.DRAFT:

@@ -2,10 +2,11 @@
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+
+from kierratys.common.errors import NotFound
 
 from . import choices, search
 from .models import Category, Listing, ListingEvent, ListingPhoto
@@ -22,7 +23,7 @@ def _with_relations(queryset):
 def listing_for_view(*, user, listing_id: int) -> Listing:
     listing = _with_relations(Listing.objects.filter(pk=listing_id)).first()
     if listing is None or not can_view(user, listing):
-        raise Http404
+        raise NotFound
     return listing
 
 
@@ -30,7 +31,7 @@ def listing_for_edit(*, user, listing_id: int) -> Listing:
     """404 for drafts others cannot see; 404 also for others' listings (no probing)."""
     listing = _with_relations(Listing.objects.filter(pk=listing_id)).first()
     if listing is None or not can_edit(user, listing):
-        raise Http404
+        raise NotFound
     return listing
 
 
@@ -143,7 +144,7 @@ def card_listing(*, listing_id: int):
         .first()
     )
     if listing is None:
-        raise Http404
+        raise NotFound
     return listing
 
 

@@ -21,12 +21,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kierratys import live
-from kierratys.accounts.roles import WAREHOUSE, role_names
+from kierratys.common.limits import MAX_QUANTITY
 
 from . import history, hooks, search
+from .events import listing_announce
 from .models import MAX_PHOTOS, Listing, ListingEvent, ListingPhoto, SavedSearch
-from .permissions import can_edit
+from .permissions import can_edit, lists_onto_shelves
 from .photos import ProcessedPhoto, process_photos
 
 logger = logging.getLogger(__name__)
@@ -137,39 +137,39 @@ def _validate(listing: Listing) -> None:
     errors = {}
     if listing.available_until < listing.available_from:
         errors["available_until"] = _("The last day cannot be before the first day.")
-    if not 1 <= listing.quantity <= 999:
-        errors["quantity"] = _("Quantity must be between 1 and 999.")
+    if not 1 <= listing.quantity <= MAX_QUANTITY:
+        errors["quantity"] = _("Quantity must be between 1 and %(max)d.") % {"max": MAX_QUANTITY}
     if errors:
         raise ValidationError(errors)
 
 
-def _publish_event(listing: Listing, event: str, batch: live.Batch | None = None) -> None:
-    batch = batch or live.Batch()
-    batch.add(
-        [live.CATALOGUE_GROUP],
-        event,
-        {
-            "id": listing.pk,
-            "status": listing.status,
-            "quantity_available": listing.quantity_available,
-        },
-    )
-    live.publish_batch(batch)
-
-
-def _serve_waiting_list(listing: Listing, actor) -> live.Batch:
+def _serve_waiting_list(listing: Listing, actor) -> None:
     """Quantity on offer again (relisted, or more of it) goes to the waiting list first."""
-    batch = live.Batch()
-    hooks.quantity_freed(listing=listing, actor=actor, batch=batch)
-    return batch
+    hooks.quantity_freed(listing=listing, actor=actor)
 
 
-def _announce_published(listing: Listing, batch: live.Batch | None = None) -> None:
+def _announce_published(listing: Listing) -> None:
     """Live event for open catalogues; saved-search matching by the worker after commit."""
     from .alerts import match_saved_searches
 
-    _publish_event(listing, "listing.published", batch)
+    listing_announce(listing, "listing.published")
     match_saved_searches.enqueue(listing.pk)
+
+
+def listing_archive_when_gone(*, listing: Listing, actor) -> bool:
+    """Archive a listing once every piece is collected or disposed of; callers hold its lock
+    and save it. The one home of that rule, for collection, delivery and disposal alike."""
+    gone = listing.quantity_collected + listing.quantity_disposed
+    if gone < listing.quantity or listing.status == Listing.Status.ARCHIVED:
+        return False
+    listing.status = Listing.Status.ARCHIVED
+    history.record(
+        listing=listing,
+        actor=actor,
+        kind="archived",
+        note=_("Everything collected or disposed of."),
+    )
+    return True
 
 
 def _lock_for_edit(actor, listing_id: int) -> Listing:
@@ -186,9 +186,7 @@ def listing_create(*, actor, unit, fields: dict, uploads=(), publish: bool) -> L
     if unit is None:
         raise ValidationError(_("Your account is not linked to a unit. Contact support."))
     location = fields.get("storage_location")
-    if location is not None and (
-        WAREHOUSE not in role_names(actor) or not location.warehouse.is_active
-    ):
+    if location is not None and (not lists_onto_shelves(actor) or not location.warehouse.is_active):
         raise ValidationError(
             {"storage_location": _("Only warehouse staff can list onto a shelf.")}
         )
@@ -332,8 +330,8 @@ def _update_rows(
             changes={"count": len(rows)},
         )
     if listing.status == Listing.Status.PUBLISHED:
-        batch = _serve_waiting_list(listing, actor)
-        _publish_event(listing, "listing.changed", batch)
+        _serve_waiting_list(listing, actor)
+        listing_announce(listing)
     return listing
 
 
@@ -378,7 +376,8 @@ def listing_publish(*, actor, listing_id: int) -> Listing:
         listing.published_at = listing.published_at or timezone.now()
         listing.save(update_fields=["status", "published_at", "updated_at"])
         history.record(listing=listing, actor=actor, kind=kind)
-        _announce_published(listing, _serve_waiting_list(listing, actor))
+        _serve_waiting_list(listing, actor)
+        _announce_published(listing)
     return listing
 
 
@@ -390,7 +389,7 @@ def listing_withdraw(*, actor, listing_id: int, reason: str = "") -> Listing:
         listing.status = Listing.Status.WITHDRAWN
         listing.save(update_fields=["status", "updated_at"])
         history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.WITHDRAWN, note=reason)
-        _publish_event(listing, "listing.removed")
+        listing_announce(listing, "listing.removed")
     return listing
 
 

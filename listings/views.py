@@ -5,7 +5,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kierratys.common import inputs, submissions
 
@@ -276,10 +277,18 @@ def search_alerts(request, pk):
 
 
 @login_not_required
+@csrf_exempt  # RFC 8058 one-click POSTs carry no CSRF token; the signed token is the proof
+@require_http_methods(["GET", "HEAD", "POST"])
 def search_unsubscribe(request, token):
-    """One click from the email, no login needed: the signed token names the search."""
+    """The link in alert emails, no login needed: the signed token names the search.
+
+    GET only asks, with a button: mail scanners follow links. The button's POST, or the
+    mail client's one-click POST (List-Unsubscribe-Post), turns the emails off.
+    """
     saved = alerts.saved_search_for_token(token)
     if saved is None:
-        return render(request, "listings/unsubscribed.html", {"invalid": True}, status=400)
-    services.saved_search_set_alerts(saved=saved, enabled=False)
+        return render(request, "listings/unsubscribed.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        saved = services.saved_search_set_alerts(saved=saved, enabled=False)
+        return render(request, "listings/unsubscribed.html", {"saved": saved, "done": True})
     return render(request, "listings/unsubscribed.html", {"saved": saved})

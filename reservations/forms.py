@@ -2,11 +2,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kierratys.common.limits import MAX_QUANTITY
+
 from .models import Reservation
 
 
 class ReserveForm(forms.Form):
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=999, initial=1)
+    quantity = forms.IntegerField(
+        label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY, initial=1
+    )
     handover = forms.ChoiceField(
         label=_("Handover"),
         choices=Reservation.Handover.choices,
@@ -68,7 +72,9 @@ class CancelForm(forms.Form):
 
 
 class HandoverForm(forms.Form):
-    quantity = forms.IntegerField(label=_("Quantity handed over"), min_value=1, max_value=999)
+    quantity = forms.IntegerField(
+        label=_("Quantity handed over"), min_value=1, max_value=MAX_QUANTITY
+    )
     scanned_code = forms.CharField(
         label=_("Item code"),
         required=False,

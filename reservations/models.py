@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kierratys.common.limits import MAX_QUANTITY
+
 
 class Reservation(models.Model):
     """A unit's hold on a quantity of a listing, up to its handover."""
@@ -70,7 +72,8 @@ class Reservation(models.Model):
         verbose_name_plural = _("reservations")
         constraints = [
             models.CheckConstraint(
-                condition=Q(quantity__gte=1, quantity__lte=999), name="reservation_quantity_1_999"
+                condition=Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
+                name="reservation_quantity_1_999",
             ),
             models.CheckConstraint(
                 condition=Q(quantity_collected__lte=F("quantity")),

@@ -1,11 +1,11 @@
 from django.db.models import Q
-from django.http import Http404
 
 from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
+from kierratys.common.errors import NotFound
 from listings.models import Listing, ListingPhoto
 
 from .models import Reservation
-from .services import can_cancel, can_hand_over
+from .permissions import can_cancel, can_hand_over
 
 
 def _base():
@@ -46,13 +46,13 @@ def reservation_for_user(*, user, reservation_id: int) -> Reservation:
     """Visible to the reserving unit, the owner side, and coordinators; others get 404."""
     reservation = _base().filter(pk=reservation_id).first()
     if reservation is None:
-        raise Http404
+        raise NotFound
     if not (
         belongs_to_unit(user, reservation.unit_id)
         or can_hand_over(user, reservation)
         or COORDINATOR in role_names(user)
     ):
-        raise Http404
+        raise NotFound
     _add_permissions(user, reservation)
     return reservation
 

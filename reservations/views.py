@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kierratys.common import inputs, submissions
+from kierratys.common.errors import add_to_form, status_of
+from kierratys.common.limits import MAX_QUANTITY
 from kierratys.common.redirects import redirect_next
 from listings import selectors as listing_selectors
 
@@ -15,14 +17,6 @@ from .forms import BasketForm, CancelForm, HandoverForm, ReserveForm
 from .models import Reservation
 
 BASKET_KEY = "basket"
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def reserve(request, pk):
@@ -44,11 +38,10 @@ def reserve(request, pk):
                 else:
                     try:
                         reservation = _reserve(request, listing, form.cleaned_data)
-                    except services.NotEnoughAvailable as error:
-                        _form_errors(form, error)
-                        status, conflict = 409, True
                     except ValidationError as error:
-                        _form_errors(form, error)
+                        add_to_form(form, error)
+                        status = status_of(error)
+                        conflict = isinstance(error, services.NotEnoughAvailable)
                     else:
                         return once.done(redirect(reservation))
         listing.refresh_from_db(fields=["quantity_available"])
@@ -106,7 +99,7 @@ def _act(request, pk, action, success, cancel_form=None):
     """Run one action; on bad input show the reservation again with why, changing nothing.
 
     400 when the input is wrong (a missing reason), 409 when the reservation's state no
-    longer allows it (already cancelled, extended once).
+    longer allows it (already cancelled, extended once): the service's error says which.
     """
     try:
         action()
@@ -114,11 +107,11 @@ def _act(request, pk, action, success, cancel_form=None):
         raise Http404 from error
     except ValidationError as error:
         if hasattr(error, "error_dict") and cancel_form is not None:
-            _form_errors(cancel_form, error)
-            return detail(request, pk, cancel_form=cancel_form, status=400)
-        for message in error.messages:
-            messages.error(request, message)
-        return detail(request, pk, cancel_form=cancel_form, status=409)
+            add_to_form(cancel_form, error)
+        else:
+            for message in error.messages:
+                messages.error(request, message)
+        return detail(request, pk, cancel_form=cancel_form, status=status_of(error))
     messages.success(request, success)
     return redirect_next(request, "reservations:detail", pk=pk)
 
@@ -165,8 +158,8 @@ def handover(request, pk):
                     scanned_code=form.cleaned_data["scanned_code"],
                 )
             except ValidationError as error:
-                _form_errors(form, error)
-                status = 409 if getattr(error, "code", "") == "illegal_transition" else 400
+                add_to_form(form, error)
+                status = status_of(error)
             else:
                 messages.success(request, _("Handover confirmed. Thank you for reusing!"))
                 return redirect("reservations:detail", pk=pk)
@@ -189,7 +182,7 @@ def _basket(request) -> dict:
 def basket_add(request, pk):
     listing = listing_selectors.listing_for_view(user=request.user, listing_id=pk)
     basket = _basket(request)
-    quantity = inputs.bounded_int(request.POST.get("quantity"), low=1, high=999, default=1)
+    quantity = inputs.bounded_int(request.POST.get("quantity"), low=1, high=MAX_QUANTITY, default=1)
     basket[str(listing.pk)] = quantity
     request.session[BASKET_KEY] = basket
     messages.success(request, _("Added to the basket: %(title)s") % {"title": listing.title})
@@ -215,7 +208,7 @@ def basket(request):
             quantities[listing.pk] = inputs.bounded_int(
                 request.POST.get(f"quantity_{listing.pk}", str(listing.basket_quantity)),
                 low=0,
-                high=999,
+                high=MAX_QUANTITY,
                 default=0,
             )
             listing.basket_quantity = quantities[listing.pk]
@@ -237,11 +230,9 @@ def basket(request):
                             contact_phone=data["contact_phone"],
                             note=data["note"],
                         )
-                    except services.NotEnoughAvailable as error:
-                        _form_errors(form, error)
-                        status = 409
                     except ValidationError as error:
-                        _form_errors(form, error)
+                        add_to_form(form, error)
+                        status = status_of(error)
                     else:
                         request.session[BASKET_KEY] = {}
                         messages.success(

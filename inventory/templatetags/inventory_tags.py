@@ -1,9 +1,10 @@
 from django import template
 
-from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
+from kierratys.accounts.roles import belongs_to_unit
 
 from ..forms import DisposalForm
-from ..selectors import tasks_for_listing
+from ..permissions import is_warehouse_staff
+from ..selectors import live_delivery, tasks_for_listing
 
 register = template.Library()
 
@@ -11,7 +12,7 @@ register = template.Library()
 @register.inclusion_tag("inventory/_warehouse_box.html", takes_context=True)
 def warehouse_box(context, listing):
     user = context["request"].user
-    staff = bool({WAREHOUSE, COORDINATOR} & role_names(user))
+    staff = is_warehouse_staff(user)
     owner = belongs_to_unit(user, listing.owner_unit_id)
     if not (staff or owner):
         return {"show": False}
@@ -30,7 +31,7 @@ def warehouse_box(context, listing):
 
 @register.inclusion_tag("inventory/_delivery_box.html", takes_context=True)
 def delivery_box(context, reservation):
-    task = getattr(reservation, "delivery_task", None)
+    task = live_delivery(reservation=reservation)
     return {
         "reservation": reservation,
         "task": task,

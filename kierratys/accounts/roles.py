@@ -32,10 +32,6 @@ def has_role(user, role: str) -> bool:
     return role in role_names(user)
 
 
-def is_warehouse(user) -> bool:
-    return has_role(user, WAREHOUSE)
-
-
 def is_coordinator(user) -> bool:
     return has_role(user, COORDINATOR)
 

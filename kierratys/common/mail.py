@@ -9,7 +9,7 @@ import functools
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.backends.django import DjangoTemplates
 from django.utils import translation
 
@@ -39,23 +39,43 @@ def render_mail(template: str, context: dict, language: str | None) -> tuple[str
     return " ".join(subject.split()), body
 
 
-def send_now(*, to: str, template: str, context: dict, language: str | None = None) -> bool:
-    """Send at once (the worker's task does this); False when sending failed."""
+def send_now(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> bool:
+    """Send at once (the worker's task does this); False when sending failed.
+
+    `headers` are extra mail headers, such as List-Unsubscribe.
+    """
     subject, body = render_mail(template, context, language)
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers).send()
     except Exception:  # a mail failure must never break the action that caused it
         logger.exception("Sending %s mail to %s failed", template, to)
         return False
     return True
 
 
-def send_later(*, to: str, template: str, context: dict, language: str | None = None) -> None:
+def send_later(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
     """Queue a mail in the current transaction: sent by the worker after commit, with retries.
 
     `context` must be plain JSON data (strings, numbers, lists, dicts): codes and ISO dates
-    rather than translated words, which would be in the sender's language.
+    rather than translated words, which would be in the sender's language. `headers` are
+    extra mail headers (strings), kept with the task across retries.
     """
     from .tasks import send_email
 
-    send_email.enqueue(to=to, template=template, context=context, language=language)
+    send_email.enqueue(
+        to=to, template=template, context=context, language=language, headers=headers
+    )

@@ -24,15 +24,28 @@ MAX_CLAIMS = 3
 
 
 @task()
-def send_email(*, to: str, template: str, context: dict, language: str | None, attempt: int = 1):
-    if mail.send_now(to=to, template=template, context=context, language=language):
+def send_email(
+    *,
+    to: str,
+    template: str,
+    context: dict,
+    language: str | None,
+    attempt: int = 1,
+    headers: dict[str, str] | None = None,
+):
+    if mail.send_now(to=to, template=template, context=context, language=language, headers=headers):
         return True
     if attempt >= MAX_ATTEMPTS:
         logger.error("Giving up on %s mail to %s after %d attempts", template, to, attempt)
         return False
     retry_at = timezone.now() + timedelta(minutes=2**attempt)
     send_email.using(run_after=retry_at).enqueue(
-        to=to, template=template, context=context, language=language, attempt=attempt + 1
+        to=to,
+        template=template,
+        context=context,
+        language=language,
+        attempt=attempt + 1,
+        headers=headers,
     )
     return False
 

@@ -149,24 +149,46 @@ def send_events(events: list[tuple[list[str], str, dict]]) -> None:
         logger.warning("Live events were not delivered", exc_info=True)
 
 
-def send_event(groups: list[str], event: str, data: dict) -> None:
-    send_events([(list(groups), event, data)])
+def publish(groups: list[str], event: str, data: dict, *, key: str | None = None) -> None:
+    """Publish once the current transaction commits; nothing on rollback.
+
+    All events of one transaction leave in one send, after commit. An event with a `key`
+    (e.g. "listing:42") replaces an earlier one with the same key in that transaction, so
+    a cancel that promotes three waiting reservations announces the listing once, with its
+    final quantity. Outside a transaction the event is sent at once.
+    """
+    connection = transaction.get_connection()
+    entry = (key, (list(groups), event, dict(data)))
+    if not connection.in_atomic_block:
+        send_events([entry[1]])
+        return
+    # Each event is confirmed by its own on_commit callback, so an event published inside
+    # a savepoint that rolls back is dropped with it (Django discards those callbacks).
+    transaction.on_commit(lambda: _confirmed(connection).append(entry))
+    # The one send must come after every confirmation: each publish adds a flush behind its
+    # confirmation, and only the newest flush sends. Flushes stand outside any savepoint
+    # (no savepoint ids), so a rollback never drops the send of the events that survive.
+    generation = getattr(connection, "_live_generation", 0) + 1
+    connection._live_generation = generation
+    connection.run_on_commit.append((set(), lambda: _flush(connection, generation), False))
 
 
-class Batch:
-    """Collects a transaction's events; `publish_batch` sends them once it commits."""
-
-    def __init__(self):
-        self.events = []
-
-    def add(self, groups: list[str], event: str, data: dict) -> None:
-        self.events.append((list(groups), event, dict(data)))
+def _confirmed(connection) -> list:
+    if not hasattr(connection, "_live_confirmed"):
+        connection._live_confirmed = []
+    return connection._live_confirmed
 
 
-def publish(groups: list[str], event: str, data: dict) -> None:
-    """Publish once the current transaction commits; nothing on rollback."""
-    event_data = (list(groups), event, dict(data))
-    transaction.on_commit(lambda: send_events([event_data]))
+def _flush(connection, generation: int) -> None:
+    if generation != connection._live_generation:
+        return  # a later flush sends them all
+    entries, connection._live_confirmed = _confirmed(connection), []
+    latest = {key: index for index, (key, _event) in enumerate(entries) if key is not None}
+    events = [
+        event for index, (key, event) in enumerate(entries) if key is None or latest[key] == index
+    ]
+    if events:
+        send_events(events)
 
 
 def regroup_user(user_id: int) -> None:
@@ -176,10 +198,4 @@ def regroup_user(user_id: int) -> None:
     deactivation, its pages reconnect by themselves and get the groups the account has now
     (a deactivated account is refused), so no event reaches them that they may no longer see.
     """
-    transaction.on_commit(lambda: send_events([([user_group(user_id)], REGROUP, {})]))
-
-
-def publish_batch(batch: Batch) -> None:
-    events = list(batch.events)
-    if events:
-        transaction.on_commit(lambda: send_events(events))
+    publish([user_group(user_id)], REGROUP, {}, key=f"regroup:{user_id}")

@@ -3,8 +3,8 @@ from django import template
 from kierratys.accounts.roles import belongs_to_unit
 
 from ..forms import ReserveForm
+from ..permissions import is_owner_side
 from ..selectors import reservations_of_listing
-from ..services import is_owner_side
 
 register = template.Library()
 

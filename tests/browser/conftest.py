@@ -30,20 +30,13 @@ import atexit
 import copy
 import os
 import shutil
-import socket
-import subprocess
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 
-from kierratys import server
-
+from ..support.servers import AsgiServer, database_url, sqlite_in_memory
 from . import helpers
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -60,12 +53,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 
-SERVER_START_TIMEOUT = 30  # seconds
 DEFAULT_TIMEOUT_MS = 10_000
-
-
-def _sqlite_in_memory(name) -> bool:
-    return not name or name == ":memory:" or "mode=memory" in str(name)
 
 
 # A test database the server process can open (see the module docstring). This runs at
@@ -75,7 +63,7 @@ _default_db = settings.DATABASES["default"]
 if (
     _default_db["ENGINE"] == "django.db.backends.sqlite3"
     and CHROMIUM.exists()
-    and _sqlite_in_memory(_default_db.get("TEST", {}).get("NAME"))
+    and sqlite_in_memory(_default_db.get("TEST", {}).get("NAME"))
 ):
     _SQLITE_DIR = tempfile.mkdtemp(prefix="kierratys-browser-")
     atexit.register(shutil.rmtree, _SQLITE_DIR, ignore_errors=True)
@@ -109,91 +97,12 @@ def _sync_db_calls_beside_playwright():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="package", autouse=True)
-def _hash_each_password_once():
-    """New accounts cost one password hash per distinct password, not a quarter second each."""
-    from django.test import override_settings
-
-    with override_settings(PASSWORD_HASHERS=[f"{__package__}.hashers.HashOncePasswordHasher"]):
-        yield
-
-
-def _database_url() -> str:
-    """The test database, as a DATABASE_URL for the server process."""
-    from django.db import connection
-
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        if _sqlite_in_memory(db["NAME"]):
-            pytest.skip(
-                "browser tests need a test database the server process can open, and this "
-                "SQLite test database is in memory"
-            )
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip(f"browser tests cannot share a {db['ENGINE']} test database")
-    credentials = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"], safe="")
-    host = db.get("HOST") or "localhost"
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    at = "@" if credentials else ""
-    return f"postgres://{credentials}{at}{host}{port}/{quote(db['NAME'], safe='')}"
-
-
 class LiveServer(str):
     """The server's base URL (a plain string), plus where its log and emails go."""
 
     log_path: Path
     mail_dir: Path
     media_dir: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _start_server(env: dict, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """Start the server on a free port and wait for /healthz; retry if the port got taken."""
-    for _attempt in range(3):
-        port = _free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        with log_path.open("a") as log:
-            process = subprocess.Popen(
-                server.command(port=port, log_level="warning"),
-                cwd=helpers.REPO,
-                env={**env, "SITE_URL": base_url},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return process, base_url
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.1)
-        _stop(process)
-        if "Address already in use" not in log_path.read_text():
-            break
-    log_tail = "\n".join(log_path.read_text().splitlines()[-40:])
-    raise RuntimeError(
-        f"the ASGI server did not answer /healthz within {SERVER_START_TIMEOUT}s "
-        f"(exit code {process.returncode}). Its log:\n{log_tail}"
-    )
 
 
 @pytest.fixture(scope="package")
@@ -205,30 +114,25 @@ def live_asgi_server(django_db_setup, django_db_blocker, tmp_path_factory) -> Li
     to files (`sent_mail`). The server's log is at `.log_path`.
     """
     with django_db_blocker.unblock():
-        database_url = _database_url()
+        try:
+            database = database_url()
+        except LookupError as why:
+            pytest.skip(f"browser tests need a test database the server process can open: {why}")
     folder = tmp_path_factory.mktemp("browser-server")
     mail_dir = folder / "mail"
     mail_dir.mkdir()
-    env = {
-        **os.environ,
-        "DEBUG": "true",
-        "DATABASE_URL": database_url,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "MEDIA_ROOT": str(folder / "media"),
-        "EMAIL_URL": f"filemail://{mail_dir}",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    log_path = folder / "server.log"
-    process, base_url = _start_server(env, log_path)
-    server = LiveServer(base_url)
-    server.log_path = log_path
-    server.mail_dir = mail_dir
-    server.media_dir = Path(env["MEDIA_ROOT"])
-    try:
-        yield server
-    finally:
-        _stop(process)
+    with AsgiServer(
+        log=folder / "server.log",
+        DATABASE_URL=database,
+        MEDIA_ROOT=str(folder / "media"),
+        EMAIL_URL=f"filemail://{mail_dir}",
+        PYTHONUNBUFFERED="1",
+    ) as server:
+        live = LiveServer(server.base)
+        live.log_path = server.log
+        live.mail_dir = mail_dir
+        live.media_dir = folder / "media"
+        yield live
 
 
 @pytest.fixture(scope="package")

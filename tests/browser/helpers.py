@@ -1,13 +1,14 @@
 """Helpers for browser journeys. The fixtures in conftest.py offer most of them too."""
 
 import json
-import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from kierratys.demo import DEMO_PASSWORD
+
+from ..support.threads import in_thread
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "screenshots"
@@ -92,30 +93,13 @@ def in_worker_thread(function, /, *args, **kwargs):
     """Call `function` in a short-lived thread and return its result (or raise its error).
 
     Playwright keeps an event loop marked as running in the test thread, so code that
-    uses `async_to_sync` there fails; `kierratys.live.send_event` then only logs a
+    uses `async_to_sync` there fails; `kierratys.live.send_events` then only logs a
     warning and the event never leaves. Call services that publish live events (or
     anything else that needs `async_to_sync`) through this. The thread uses its own
     database connection; with autocommit, what it writes is visible to the test and the
     server once it returns.
     """
-    from django.db import connections
-
-    outcome = {}
-
-    def run():
-        try:
-            outcome["result"] = function(*args, **kwargs)
-        except BaseException as error:  # re-raised in the test thread
-            outcome["error"] = error
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=run, name="browser-test-worker")
-    worker.start()
-    worker.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("result")
+    return in_thread(function, *args, **kwargs)
 
 
 # --- Journeys -------------------------------------------------------------------------------
@@ -146,6 +130,16 @@ def translated(language: str, msgid: str) -> str:
     if not text:
         pytest.fail(f"no {language} translation for {msgid!r} in django.po", pytrace=False)
     return text
+
+
+def switch_language(page, language: str) -> None:
+    """Choose `language` with the header's language buttons and wait for the page in it."""
+    from playwright.sync_api import expect
+
+    button = page.locator(f".lang-switch button[value={language}]")
+    if button.get_attribute("aria-current") != "true":
+        button.click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
 
 
 def focused(page) -> dict:

@@ -12,10 +12,15 @@ from playwright.sync_api import expect
 from inventory import services as inventory_services
 from listings import services as listing_services
 from listings.models import Category
-from reservations import services as reservation_services
 from reservations.models import Reservation
 
-from ..factories import ListingFactory, next_working_day, warehouse_with_slots
+from ..factories import (
+    ListingFactory,
+    book_delivery,
+    next_working_day,
+    reserve,
+    warehouse_with_slots,
+)
 from ..images import jpeg_upload
 from .helpers import (
     AXE_FAILING_IMPACTS,
@@ -64,32 +69,12 @@ def data(demo_accounts, server_media):
         storage_location=shelves[0],
     )
     desk = ListingFactory(title="Tammipöytä", category=Category.objects.get(slug="desks"))
-    pickup = in_worker_thread(
-        reservation_services.reservation_create,
-        actor=reserver,
-        listing_id=chairs.pk,
-        quantity=2,
-        contact_name=reserver.full_name,
-        contact_phone="040 555 0101",
-        note="Haemme torstaina.",
-    )
+    pickup = in_worker_thread(reserve, chairs, user=reserver, quantity=2, note="Haemme torstaina.")
     delivery = in_worker_thread(
-        reservation_services.reservation_create,
-        actor=reserver,
-        listing_id=sofa.pk,
-        quantity=1,
-        handover=Reservation.Handover.DELIVERY,
-        contact_name=reserver.full_name,
-        contact_phone="040 555 0101",
+        reserve, sofa, user=reserver, handover=Reservation.Handover.DELIVERY
     )
     day = next_working_day()
-    task = in_worker_thread(
-        inventory_services.delivery_book,
-        actor=reserver,
-        reservation_id=delivery.pk,
-        slot_id=next(s for s in slots if s.weekday == day.weekday()).pk,
-        day=day,
-    )
+    task = in_worker_thread(book_delivery, delivery, slots, day)
     in_worker_thread(inventory_services.intake_request, actor=driver, listing_id=desk.pk)
     listing_services.saved_search_create(
         user=reserver, name="Työtuolit", query=f"category={chairs.category_id}&condition=good"
@@ -209,22 +194,10 @@ def printables(demo_accounts):
     warehouse, shelves, slots = warehouse_with_slots()
     listing = ListingFactory(title="Harmaa sohva", quantity=1, storage_location=shelves[0])
     reservation = in_worker_thread(
-        reservation_services.reservation_create,
-        actor=reserver,
-        listing_id=listing.pk,
-        quantity=1,
-        handover=Reservation.Handover.DELIVERY,
-        contact_name=reserver.full_name,
-        contact_phone="040 555 0101",
+        reserve, listing, user=reserver, handover=Reservation.Handover.DELIVERY
     )
     day = next_working_day()
-    in_worker_thread(
-        inventory_services.delivery_book,
-        actor=reserver,
-        reservation_id=reservation.pk,
-        slot_id=next(s for s in slots if s.weekday == day.weekday()).pk,
-        day=day,
-    )
+    in_worker_thread(book_delivery, reservation, slots, day)
     return {
         "run-sheet": f"/inventory/run-sheet/?warehouse={warehouse.pk}&date={day}",
         "label": f"/listings/{listing.pk}/label/",

@@ -12,12 +12,11 @@ from kierratys.accounts.roles import COORDINATOR, STAFF, WAREHOUSE
 from kierratys.demo import DEMO_PASSWORD
 from kierratys.navigation import ENTRIES
 
-pytestmark = pytest.mark.browser
+from .helpers import COORDINATOR as COORDINATOR_EMAIL
+from .helpers import LISTER, RESERVER, focused, switch_language, tab_to
+from .helpers import WAREHOUSE as WAREHOUSE_EMAIL
 
-LISTER = "lister@demo.example"
-RESERVER = "reserver@demo.example"
-WAREHOUSE_EMAIL = "warehouse@demo.example"
-COORDINATOR_EMAIL = "coordinator@demo.example"
+pytestmark = pytest.mark.browser
 
 # The roles of the demo accounts, as documented in the README.
 DEMO_ROLES = {
@@ -62,33 +61,11 @@ def current_nav_keys(page) -> set[str]:
     return nav_keys(page, "nav[aria-label] a[data-nav][aria-current=page]")
 
 
-def switch_language(page, code: str) -> None:
-    page.locator(f".lang-switch button[value={code}]").click()
-    expect(page.locator("html")).to_have_attribute("lang", code)
-
-
 def open_account_menu(page):
     menu = page.locator("details.account-menu")
     if not menu.evaluate("details => details.open"):
         menu.locator("summary").click()
     return menu
-
-
-def tab_to(page, selector: str, limit: int = 30) -> None:
-    """Press Tab until the focused element matches `selector`."""
-    for _ in range(limit):
-        if page.evaluate("s => document.activeElement.matches(s)", selector):
-            return
-        page.keyboard.press("Tab")
-    pytest.fail(f"{limit} presses of Tab never reached {selector}; stuck at {focused(page)}")
-
-
-def focused(page) -> dict:
-    return page.evaluate("""() => {
-        const el = document.activeElement;
-        return {tag: el.tagName.toLowerCase(), id: el.id, name: el.getAttribute('name'),
-                cls: el.className, href: el.getAttribute('href')};
-    }""")
 
 
 # --- Sign-in, roles and languages ---------------------------------------------------------
@@ -240,7 +217,7 @@ def test_first_tab_reaches_the_skip_link_and_enter_moves_focus_to_main(page, pat
 
 def test_sign_in_with_the_keyboard_only(page, demo_accounts):
     page.goto("/accounts/login/")
-    tab_to(page, "input[name=username]")
+    tab_to(page, "input[name=username]", limit=30)
     page.keyboard.type(LISTER)
     page.keyboard.press("Tab")
     assert focused(page)["name"] == "password"
@@ -249,10 +226,10 @@ def test_sign_in_with_the_keyboard_only(page, demo_accounts):
     expect(page.locator(".account-menu summary")).to_contain_text("Liisa")
 
     # The account menu opens, and signs out, from the keyboard as well.
-    tab_to(page, ".account-menu summary")
+    tab_to(page, ".account-menu summary", limit=30)
     page.keyboard.press("Enter")
     expect(page.locator(".account-panel")).to_be_visible()
-    tab_to(page, ".account-panel form[action$='/logout/'] button")
+    tab_to(page, ".account-panel form[action$='/logout/'] button", limit=30)
     page.keyboard.press("Enter")
     expect(page).to_have_url("/accounts/login/")
 

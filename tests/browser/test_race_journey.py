@@ -190,7 +190,7 @@ def test_two_demo_units_race_for_the_last_chair_then_it_is_scanned_out(
     expect(collected).to_contain_text(lister.full_name)
     expect(collected.locator(".note")).to_have_text(fi("Confirmed by scanning the label."))
     expect(archived).to_contain_text(lister.full_name)
-    expect(archived.locator(".note")).to_have_text(fi("Everything collected."))
+    expect(archived.locator(".note")).to_have_text(fi("Everything collected or disposed of."))
     screenshot(owner, "journey-history-after-scan-phone")
 
 

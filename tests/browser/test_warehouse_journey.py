@@ -11,14 +11,27 @@ from django.utils.formats import date_format
 from django.utils.translation import override
 from playwright.sync_api import expect
 
-from inventory import services as inventory_services
 from inventory.models import Task
 from listings.models import Listing
-from reservations import services as reservation_services
 from reservations.models import Reservation
 
-from ..factories import ListingFactory, next_working_day, warehouse_with_slots
-from .helpers import LISTER, RESERVER, WAREHOUSE, decode_qr, in_worker_thread, translated
+from ..factories import (
+    ListingFactory,
+    book_delivery,
+    next_working_day,
+    reserve,
+    slot_for,
+    warehouse_with_slots,
+)
+from .helpers import (
+    LISTER,
+    RESERVER,
+    WAREHOUSE,
+    decode_qr,
+    in_worker_thread,
+    switch_language,
+    translated,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -30,14 +43,6 @@ def in_language(new_page, size: str, language: str, live_asgi_server):
         [{"name": "django_language", "value": language, "url": live_asgi_server}]
     )
     return page
-
-
-def switch_language(page, language: str) -> None:
-    """The header's language buttons."""
-    button = page.locator(f".lang-switch button[value={language}]")
-    if button.get_attribute("aria-current") != "true":
-        button.click()
-    expect(page.locator("html")).to_have_attribute("lang", language)
 
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
@@ -57,13 +62,7 @@ def test_delivery_from_the_shelf_is_booked_loaded_and_handed_over(
         storage_location=shelves[0],
     )
     reservation = in_worker_thread(
-        reservation_services.reservation_create,
-        actor=reserver,
-        listing_id=listing.pk,
-        quantity=1,
-        handover=Reservation.Handover.DELIVERY,
-        contact_name=reserver.full_name,
-        contact_phone="040 555 0101",
+        reserve, listing, user=reserver, handover=Reservation.Handover.DELIVERY
     )
     day = next_working_day()
     with override(language):
@@ -169,23 +168,11 @@ def test_schedule_form_of_a_booked_delivery_shows_its_slot(page, demo_accounts, 
     _warehouse, shelves, slots = warehouse_with_slots()
     listing = ListingFactory(quantity=1, storage_location=shelves[0])
     reservation = in_worker_thread(
-        reservation_services.reservation_create,
-        actor=reserver,
-        listing_id=listing.pk,
-        quantity=1,
-        handover=Reservation.Handover.DELIVERY,
-        contact_name=reserver.full_name,
-        contact_phone="040 555 0101",
+        reserve, listing, user=reserver, handover=Reservation.Handover.DELIVERY
     )
     day = next_working_day()
-    slot = next(s for s in slots if s.weekday == day.weekday())
-    task = in_worker_thread(
-        inventory_services.delivery_book,
-        actor=reserver,
-        reservation_id=reservation.pk,
-        slot_id=slot.pk,
-        day=day,
-    )
+    task = in_worker_thread(book_delivery, reservation, slots, day)
+    slot = slot_for(slots, day)
     force_login(page, demo_accounts[WAREHOUSE])
     page.goto(f"/inventory/tasks/{task.pk}/")
     schedule = page.locator("form[action$='/schedule/']")

@@ -16,7 +16,14 @@ from kierratys.common.submissions import new_token
 from listings.models import Listing
 from reservations.models import Reservation
 
-from ..factories import ListingFactory, UserFactory, next_working_day, reserve, warehouse_with_slots
+from ..factories import (
+    ListingFactory,
+    UserFactory,
+    next_working_day,
+    reserve,
+    slot_for,
+    warehouse_with_slots,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +33,6 @@ def setup():
     warehouse, shelves, slots = warehouse_with_slots()
     driver = UserFactory(roles=[WAREHOUSE])
     return warehouse, shelves, slots, driver
-
-
-def slot_for(slots, day):
-    return next(s for s in slots if s.weekday == day.weekday())
 
 
 def test_sofa_goes_to_the_warehouse_and_is_delivered_to_another_unit(setup, client):
@@ -52,7 +55,7 @@ def test_sofa_goes_to_the_warehouse_and_is_delivered_to_another_unit(setup, clie
     assert sofa.storage_location == shelves[0]
 
     reserver = UserFactory()
-    reservation = reserve(sofa, user=reserver, handover="delivery")
+    reservation = reserve(sofa, user=reserver, handover=Reservation.Handover.DELIVERY)
     delivery = services.delivery_book(
         actor=reserver, reservation_id=reservation.pk, slot_id=slot_for(slots, day).pk, day=day
     )
@@ -96,7 +99,7 @@ def test_slot_capacity_holidays_and_past_dates(setup):
     day = next_working_day()
     slot = slot_for(slots, day)
     listing = ListingFactory(quantity=10)
-    reservations = [reserve(listing, handover="delivery") for _ in range(3)]
+    reservations = [reserve(listing, handover=Reservation.Handover.DELIVERY) for _ in range(3)]
     for reservation in reservations[:2]:
         services.delivery_book(
             actor=reservation.requested_by, reservation_id=reservation.pk, slot_id=slot.pk, day=day
@@ -267,7 +270,7 @@ def test_delivery_booking_page(setup, client):
     warehouse, shelves, slots, driver = setup
     listing = ListingFactory()
     reserver = UserFactory()
-    reservation = reserve(listing, user=reserver, handover="delivery")
+    reservation = reserve(listing, user=reserver, handover=Reservation.Handover.DELIVERY)
     client.force_login(reserver)
     page = client.get(reverse("reservations:detail", args=[reservation.pk]))
     assert reverse("inventory:book_delivery", args=[reservation.pk]) in page.text
@@ -278,7 +281,7 @@ def test_delivery_booking_page(setup, client):
         {"choice": choice, "submission": new_token()},
     )
     assert response.status_code == 302
-    assert Task.objects.get(reservation=reservation).kind == "delivery"
+    assert Task.objects.get(reservation=reservation).kind == Task.Kind.DELIVERY
     bad = client.post(
         reverse("inventory:book_delivery", args=[reservation.pk]), {"choice": "1:2001-01-01"}
     )

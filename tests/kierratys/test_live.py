@@ -24,6 +24,11 @@ from ..support.servers import session_cookie_for
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def send_now(groups, event, data):
+    """Send one event at once, as the after-commit flush does."""
+    live.send_events([(groups, event, data)])
+
+
 async def connect_as(user, origin=b"http://127.0.0.1:8000"):
     communicator = WebsocketCommunicator(
         LiveConsumer.as_asgi(), "/ws/live/", headers=[(b"origin", origin), (b"host", b"127.0.0.1")]
@@ -94,16 +99,16 @@ async def test_staff_gets_catalogue_and_unit_events_only():
     other = await sync_to_async(UserFactory)()
     communicator, connected = await connect_as(staff)
     assert connected
-    await sync_to_async(live.send_event)([live.CATALOGUE_GROUP], "listing.changed", {"id": 1})
+    await sync_to_async(send_now)([live.CATALOGUE_GROUP], "listing.changed", {"id": 1})
     assert await communicator.receive_json_from() == {"event": "listing.changed", "data": {"id": 1}}
-    await sync_to_async(live.send_event)(
+    await sync_to_async(send_now)(
         [live.unit_group(staff.unit_id)], "reservation.changed", {"id": 2}
     )
     assert (await communicator.receive_json_from())["data"] == {"id": 2}
-    await sync_to_async(live.send_event)(
+    await sync_to_async(send_now)(
         [live.unit_group(other.unit_id)], "reservation.changed", {"id": 3}
     )
-    await sync_to_async(live.send_event)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
+    await sync_to_async(send_now)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
 
@@ -112,7 +117,7 @@ async def test_warehouse_staff_also_get_warehouse_events():
     user = await sync_to_async(UserFactory)(roles=[WAREHOUSE])
     communicator, connected = await connect_as(user)
     assert connected
-    await sync_to_async(live.send_event)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
+    await sync_to_async(send_now)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
     assert (await communicator.receive_json_from())["event"] == "task.changed"
     await communicator.disconnect()
 
@@ -121,7 +126,7 @@ async def test_client_cannot_join_groups():
     staff = await sync_to_async(UserFactory)()
     communicator, _ = await connect_as(staff)
     await communicator.send_json_to({"subscribe": live.WAREHOUSE_GROUP})
-    await sync_to_async(live.send_event)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
+    await sync_to_async(send_now)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
 
@@ -141,7 +146,7 @@ async def test_a_user_given_the_warehouse_role_is_reconnected_into_the_warehouse
     fresh_user = await User.objects.aget(pk=user.pk)
     communicator, connected = await connect_as(fresh_user)
     assert connected
-    await sync_to_async(live.send_event)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
+    await sync_to_async(send_now)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
     assert (await communicator.receive_json_from())["event"] == "task.changed"
     for socket in (communicator, other):
         await socket.disconnect()
@@ -166,7 +171,7 @@ async def test_sockets_in_one_process_share_one_subscription_and_all_get_the_eve
     socket_b, _ = await connect_as(second)
     fan = fanout.for_layer(get_channel_layer())
     assert len(fan.members[live.CATALOGUE_GROUP]) == 2
-    await sync_to_async(live.send_event)([live.CATALOGUE_GROUP], "listing.changed", {"id": 7})
+    await sync_to_async(send_now)([live.CATALOGUE_GROUP], "listing.changed", {"id": 7})
     for socket in (socket_a, socket_b):
         assert (await socket.receive_json_from())["data"] == {"id": 7}
     await socket_a.disconnect()
@@ -204,7 +209,7 @@ async def test_a_stalled_socket_does_not_hold_up_the_others():
     fan = fanout.for_layer(get_channel_layer())
     await fan.join(stalled, [live.CATALOGUE_GROUP])
     for n in range(3):
-        await sync_to_async(live.send_event)([live.CATALOGUE_GROUP], "listing.changed", {"id": n})
+        await sync_to_async(send_now)([live.CATALOGUE_GROUP], "listing.changed", {"id": n})
     for n in range(3):
         assert (await healthy.receive_json_from(timeout=2))["data"] == {"id": n}
     assert len(stalled.base_send.sent) == 1

@@ -82,13 +82,11 @@ POLL = 0.25
 
 @pytest.fixture(params=["pubsub", "core"])
 def services_up(request):
-    redis = RedisServer()
-    redis.start()
-    server = AsgiServer(REDIS_URL=redis.url, REDIS_CHANNEL_LAYER=request.param)
-    server.start()
-    yield server, redis, request.param
-    server.stop()
-    redis.stop()
+    with (
+        RedisServer() as redis,
+        AsgiServer(REDIS_URL=redis.url, REDIS_CHANNEL_LAYER=request.param) as server,
+    ):
+        yield server, redis, request.param
 
 
 async def test_reservation_over_http_reaches_a_websocket_and_survives_a_redis_restart(

@@ -17,7 +17,7 @@ from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 from kierratys.reports import selectors
 from kierratys.reports.forms import ReportFilterForm
 from kierratys.reports.svg import nice_max
-from listings.models import ListingEvent
+from listings.models import Listing, ListingEvent
 from reservations import services
 from reservations.models import Reservation
 
@@ -165,7 +165,7 @@ def world() -> World:
         owner_unit=unit_a1, category=c1, weight_kg=12, quantity=2, published_at=published
     )
     # Not counted as published in 2025: a draft and one published in 2024.
-    ListingFactory(owner_unit=unit_a1, category=c1, status="draft", published_at=None)
+    ListingFactory(owner_unit=unit_a1, category=c1, status=Listing.Status.DRAFT, published_at=None)
     ListingFactory(owner_unit=unit_a1, category=c1, published_at=at(2024, 6, 1))
 
     collect(l1, receiver, reserved=4, collected=4, when=at(2025, 3, 15))

@@ -20,7 +20,7 @@ def test_seed_demo_is_idempotent(settings):
     assert counts() == first
     assert first[:3] == [3, 8, 4]
     assert first[3] >= 40
-    assert Listing.objects.filter(status="published").count() >= 35
+    assert Listing.objects.filter(status=Listing.Status.PUBLISHED).count() >= 35
     warehouse = User.objects.get(email="warehouse@demo.example")
     assert warehouse.groups.filter(name=WAREHOUSE).exists()
     coordinator = User.objects.get(email="coordinator@demo.example")

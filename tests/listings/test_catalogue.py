@@ -6,11 +6,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from inventory.models import StorageLocation, Warehouse
 from listings import choices
+from listings.models import Listing
 
 from ..conftest import needs_postgres
-from ..factories import CategoryFactory, ListingFactory, UnitFactory, UserFactory
+from ..factories import (
+    CategoryFactory,
+    ListingFactory,
+    StorageLocationFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/listings/"
@@ -37,9 +43,9 @@ def test_catalogue_is_the_front_page(client, viewer):
 def test_only_published_in_stock_listings_inside_their_window(client, viewer):
     today = timezone.localdate()
     ListingFactory(title="Visible")
-    ListingFactory(title="Draft", status="draft", published_at=None)
-    ListingFactory(title="Withdrawn", status="withdrawn")
-    ListingFactory(title="Archived", status="archived")
+    ListingFactory(title="Draft", status=Listing.Status.DRAFT, published_at=None)
+    ListingFactory(title="Withdrawn", status=Listing.Status.WITHDRAWN)
+    ListingFactory(title="Archived", status=Listing.Status.ARCHIVED)
     ListingFactory(title="Gone", quantity=3, quantity_available=0)
     ListingFactory(
         title="Expired",
@@ -60,10 +66,7 @@ def test_filters_narrow_the_results(client, viewer):
     chairs = CategoryFactory(slug="chairs", name_en="Chairs", parent=seating, depth=1)
     tables = CategoryFactory(slug="tables", name_en="Tables")
     school = UnitFactory()
-    warehouse = Warehouse.objects.create(
-        name="Artukainen", street_address="Ajurinkatu 12", postal_code="20360", city="Turku"
-    )
-    shelf = StorageLocation.objects.create(warehouse=warehouse, code="A-01-1")
+    shelf = StorageLocationFactory(warehouse__name="Artukainen")
     ListingFactory(
         title="Chair",
         category=chairs,
@@ -190,7 +193,7 @@ def test_card_fragment_for_live_updates(client, viewer):
     listing = ListingFactory(title="Chair")
     response = client.get(reverse("listings:card", args=[listing.pk]))
     assert response.status_code == 200 and "Chair" in response.text
-    draft = ListingFactory(status="draft", published_at=None)
+    draft = ListingFactory(status=Listing.Status.DRAFT, published_at=None)
     assert client.get(reverse("listings:card", args=[draft.pk])).status_code == 404
 
 

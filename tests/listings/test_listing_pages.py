@@ -187,11 +187,11 @@ def test_only_owner_unit_warehouse_and_coordinators_may_edit(client):
     assert client.post(reverse("listings:withdraw", args=[listing.pk])).status_code == 404
     assert client.get(reverse("listings:detail", args=[listing.pk])).status_code == 200
     listing.refresh_from_db()
-    assert listing.title != "Hijacked" and listing.status == "published"
+    assert listing.title != "Hijacked" and listing.status == Listing.Status.PUBLISHED
 
 
 def test_drafts_are_hidden_from_other_units(client):
-    draft = ListingFactory(status="draft", published_at=None)
+    draft = ListingFactory(status=Listing.Status.DRAFT, published_at=None)
     client.force_login(UserFactory())
     assert client.get(reverse("listings:detail", args=[draft.pk])).status_code == 404
     assert client.get(reverse("listings:label", args=[draft.pk])).status_code == 404
@@ -291,23 +291,23 @@ def test_withdraw_and_list_again(client):
     client.force_login(UserFactory(unit=listing.owner_unit))
     client.post(reverse("listings:withdraw", args=[listing.pk]), {"reason": "Käytetään itse"})
     listing.refresh_from_db()
-    assert listing.status == "withdrawn"
+    assert listing.status == Listing.Status.WITHDRAWN
     assert listing.events.get(kind="withdrawn").note == "Käytetään itse"
     client.post(reverse("listings:publish", args=[listing.pk]))
     listing.refresh_from_db()
-    assert listing.status == "published"
+    assert listing.status == Listing.Status.PUBLISHED
     assert listing.events.filter(kind="relisted").exists()
 
 
 def test_withdrawing_a_draft_is_refused_with_a_message(client):
-    listing = ListingFactory(status="draft", published_at=None)
+    listing = ListingFactory(status=Listing.Status.DRAFT, published_at=None)
     client.force_login(UserFactory(unit=listing.owner_unit))
     response = client.post(
         reverse("listings:withdraw", args=[listing.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="en"
     )
     assert "Only a published listing can be withdrawn" in response.text
     listing.refresh_from_db()
-    assert listing.status == "draft"
+    assert listing.status == Listing.Status.DRAFT
 
 
 def test_list_another_like_this_copies_without_photos(client):

@@ -1,6 +1,5 @@
 """Photos on S3 (moto's threaded server speaks the real S3 protocol) and storage failures."""
 
-import socket
 from io import BytesIO
 
 import boto3
@@ -14,15 +13,10 @@ from listings.models import Listing, ListingPhoto
 
 from ..factories import CategoryFactory, UserFactory
 from ..images import jpeg_upload
+from ..support.servers import free_port
 
 pytestmark = pytest.mark.django_db
 BUCKET = "kierratys-photos-test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

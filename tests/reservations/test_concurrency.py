@@ -11,32 +11,11 @@ from reservations import services
 from reservations.models import Reservation
 
 from ..conftest import needs_postgres
-from ..factories import ListingFactory, UserFactory
+from ..factories import ListingFactory, UserFactory, reserve
+from ..support.threads import race
 
 pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 32
-
-
-def run_threads(targets):
-    barrier = threading.Barrier(len(targets))
-    errors = []
-
-    def wrap(target):
-        try:
-            barrier.wait()
-            target()
-        except Exception as error:  # collected and asserted on below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread hung: deadlock?"
-    return errors
 
 
 class Racers:
@@ -157,24 +136,14 @@ def test_expiry_job_twice_in_parallel_expires_each_once():
     from django.utils import timezone
 
     listings = [ListingFactory(quantity=2) for _ in range(10)]
-    reservations = []
     for listing in listings:
-        reservations.append(
-            services.reservation_create(
-                actor=UserFactory(),
-                listing_id=listing.pk,
-                quantity=2,
-                contact_name="x",
-                contact_phone="1",
-            )
-        )
+        reserve(listing, quantity=2)
     Reservation.objects.update(collect_by=timezone.localdate() - timedelta(days=1))
-    counts = []
-    errors = run_threads([lambda: counts.append(services.reservations_expire()) for _ in range(2)])
+    counts, errors = race([services.reservations_expire] * 2)
     assert errors == []
     counts.append(services.reservations_expire())  # a later run picks up anything skipped
     assert sum(counts) == 10
-    assert set(Reservation.objects.values_list("status", flat=True)) == {"expired"}
+    assert set(Reservation.objects.values_list("status", flat=True)) == {Reservation.Status.EXPIRED}
     assert set(
         Listing.objects.filter(pk__in=[x.pk for x in listings]).values_list(
             "quantity_available", flat=True
@@ -190,16 +159,9 @@ def test_owner_sweeps_in_parallel_tell_each_owner_once():
 
     listings = [ListingFactory() for _ in range(150)]  # more than one sweep batch
     for listing in listings:
-        services.reservation_create(
-            actor=UserFactory(),
-            listing_id=listing.pk,
-            quantity=1,
-            contact_name="x",
-            contact_phone="1",
-        )
+        reserve(listing)
     DBTaskResult.objects.all().delete()  # the sweeps queued after each commit
-    counts = []
-    errors = run_threads([lambda: counts.append(notify.notify_owners.call()) for _ in range(3)])
+    counts, errors = race([notify.notify_owners.call] * 3)
     assert errors == []
     assert sum(counts) == 150
     assert not Reservation.objects.filter(owner_notified_at__isnull=True).exists()

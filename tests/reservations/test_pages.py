@@ -1,12 +1,16 @@
+import re
+
 import pytest
 from django.urls import reverse
 
 from kierratys.common.submissions import new_token
+from listings.models import Listing
 from reservations.models import Reservation
 
-from ..factories import ListingFactory, UserFactory, reserve
+from ..factories import ListingFactory, ReservationFactory, UserFactory, reserve
 
 pytestmark = pytest.mark.django_db
+Status = Reservation.Status
 
 
 def reserve_data(**overrides):
@@ -21,6 +25,14 @@ def reserve_data(**overrides):
     }
     data.update(overrides)
     return data
+
+
+def reason_field(html: str, reservation) -> tuple[str, bool]:
+    """The reason field of a reservation's cancel form on the list: (its label, required?)."""
+    label = re.search(rf'<label for="reason-{reservation.pk}">([^<]*)</label>', html)
+    field = re.search(rf'<input[^>]*\bid="reason-{reservation.pk}"[^>]*>', html)
+    assert label and field, f"no reason field for reservation {reservation.pk}"
+    return label.group(1), bool(re.search(r"\srequired[\s>]", field.group(0)))
 
 
 @pytest.fixture
@@ -82,8 +94,8 @@ def test_bad_input_is_400_and_changes_nothing(client, reserver, data, message):
 
 
 def test_reserving_a_withdrawn_listing_is_400_and_a_draft_404(client, reserver):
-    withdrawn = ListingFactory(status="withdrawn")
-    draft = ListingFactory(status="draft", published_at=None)
+    withdrawn = ListingFactory(status=Listing.Status.WITHDRAWN)
+    draft = ListingFactory(status=Listing.Status.DRAFT, published_at=None)
     response = client.post(
         reverse("reserve", args=[withdrawn.pk]), reserve_data(), HTTP_ACCEPT_LANGUAGE="en"
     )
@@ -104,7 +116,7 @@ def test_reservations_page_shows_both_sides(client, reserver):
 
 
 def test_others_cannot_see_cancel_or_hand_over(client, reserver):
-    reservation = reserve(ListingFactory())
+    reservation = ReservationFactory()
     assert client.get(reverse("reservations:detail", args=[reservation.pk])).status_code == 404
     assert client.post(reverse("reservations:cancel", args=[reservation.pk])).status_code == 404
     assert client.get(reverse("reservations:handover", args=[reservation.pk])).status_code == 404
@@ -115,7 +127,7 @@ def test_others_cannot_see_cancel_or_hand_over(client, reserver):
         == 404
     )
     reservation.refresh_from_db()
-    assert reservation.status == "active"
+    assert reservation.status == Status.ACTIVE
 
 
 def test_cancel_own_reservation(client, reserver):
@@ -125,7 +137,7 @@ def test_cancel_own_reservation(client, reserver):
     )
     assert response.status_code == 302
     reservation.refresh_from_db()
-    assert reservation.status == "cancelled"
+    assert reservation.status == Status.CANCELLED
 
 
 def test_handover_by_typed_code_and_scan_path(client):
@@ -148,7 +160,7 @@ def test_handover_by_typed_code_and_scan_path(client):
     )
     assert ok.status_code == 302
     reservation.refresh_from_db()
-    assert (reservation.status, reservation.quantity_collected) == ("collected", 2)
+    assert (reservation.status, reservation.quantity_collected) == (Status.COLLECTED, 2)
     again = client.post(
         reverse("reservations:handover", args=[reservation.pk]),
         {"quantity": 1},
@@ -159,7 +171,7 @@ def test_handover_by_typed_code_and_scan_path(client):
 
 
 def test_pickup_slip(client, reserver):
-    reservation = reserve(ListingFactory(), user=reserver)
+    reservation = ReservationFactory(requested_by=reserver)
     slip = client.get(reverse("reservations:slip", args=[reservation.pk]))
     assert slip.status_code == 200
     assert reservation.listing.code in slip.text and reservation.contact_phone in slip.text
@@ -199,7 +211,7 @@ def test_basket_conflict_is_409_and_reserves_nothing(client, reserver):
 @pytest.mark.parametrize(
     ("setup", "quantity", "message"),
     [
-        ({"status": "archived"}, "1", "not available for reservation"),
+        ({"status": Listing.Status.ARCHIVED}, "1", "not available for reservation"),
         ({"available_until": "past"}, "1", "can be reserved from"),
         ({"quantity": 4}, "1000", "less than or equal to 999"),
     ],
@@ -247,7 +259,7 @@ def test_joining_the_waiting_list_shows_our_place_in_the_queue(client, reserver)
         follow=True,
     )
     ours = Reservation.objects.get(unit=reserver.unit)
-    assert ours.status == "waiting"
+    assert ours.status == Status.WAITING
     assert "You are on the waiting list" in response.text
     assert "Number 2 in the queue" in response.text
 
@@ -273,7 +285,7 @@ def test_owner_cancelling_without_a_reason_is_400_and_keeps_the_reservation(clie
     assert response.status_code == 400
     assert "Tell the reserving unit why you cancel" in response.text
     reservation.refresh_from_db()
-    assert reservation.status == "active"
+    assert reservation.status == Status.ACTIVE
 
 
 def test_extending_twice_is_409(client):
@@ -295,7 +307,8 @@ def test_owner_acts_from_the_reservations_list_and_comes_back_to_it(client):
     for reservation in (first, second):
         assert reverse("reservations:extend", args=[reservation.pk]) in page.text
         assert reverse("reservations:cancel", args=[reservation.pk]) in page.text
-    assert f'id="reason-{first.pk}"' in page.text
+    # The owner must say why (the reserving unit is told); the form there is always.
+    assert reason_field(page.text, first) == ("Reason (the reserving unit sees it)", True)
     back = client.post(
         reverse("reservations:extend", args=[first.pk]), {"next": reverse("reservations:list")}
     )
@@ -307,9 +320,12 @@ def test_owner_acts_from_the_reservations_list_and_comes_back_to_it(client):
     assert back["Location"] == reverse("reservations:list")
     first.refresh_from_db()
     second.refresh_from_db()
-    assert first.extended and second.status == "cancelled"
+    assert first.extended and second.status == Status.CANCELLED
     after = client.get(reverse("reservations:list"), HTTP_ACCEPT_LANGUAGE="en")
     assert reverse("reservations:extend", args=[first.pk]) not in after.text  # once only
+    client.force_login(first.requested_by)  # the reserving unit may cancel without a reason
+    theirs = client.get(reverse("reservations:list"), HTTP_ACCEPT_LANGUAGE="en")
+    assert reason_field(theirs.text, first) == ("Reason (optional)", False)
 
 
 def test_an_action_never_sends_people_to_another_site(client, reserver):
@@ -326,7 +342,7 @@ def test_an_action_never_sends_people_to_another_site(client, reserver):
     [
         ({}, "abc", "Choose a quantity between 1 and 999"),
         ({}, "0", "Choose a quantity between 1 and 999"),
-        ({"status": "withdrawn"}, "1", "not available for reservation"),
+        ({"status": Listing.Status.WITHDRAWN}, "1", "not available for reservation"),
         ({"own": True}, "1", "cannot reserve its own item"),
     ],
     ids=["non-numeric", "zero", "withdrawn", "own-item"],

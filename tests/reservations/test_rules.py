@@ -21,6 +21,7 @@ from reservations.models import Reservation
 
 from ..conftest import needs_postgres
 from ..factories import ListingFactory, UserFactory, reserve, warehouse_with_slots
+from ..support.threads import in_background
 
 pytestmark = pytest.mark.django_db
 Status = Reservation.Status
@@ -246,13 +247,14 @@ def test_the_warehouse_cannot_cancel_what_stays_at_its_unit():
         )
 
 
-def test_a_failed_reservation_email_is_queued_again(run_tasks, monkeypatch):
+def test_a_failed_reservation_email_is_queued_again(run_tasks, settings):
     from django_tasks_db.models import DBTaskResult
 
-    from kierratys.common import mail as mail_module
     from kierratys.common.tasks import send_email
 
-    monkeypatch.setattr(mail_module, "send_mail", lambda *a, **k: 1 / 0)
+    # A real SMTP client whose server refuses the connection (nothing listens on port 9).
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9
     listing = ListingFactory()
     reservation = reserve(listing)
     services.reservation_cancel(actor=reservation.requested_by, reservation_id=reservation.pk)
@@ -276,25 +278,17 @@ def test_handing_over_does_not_wait_for_someone_editing_the_unit():
     def edit_unit():
         from kierratys.accounts.models import Unit
 
-        try:
-            with transaction.atomic():
-                Unit.objects.select_for_update().get(pk=reservation.unit_id)
-                unit_locked.set()
-                release.wait(10)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            Unit.objects.select_for_update().get(pk=reservation.unit_id)
+            unit_locked.set()
+            release.wait(10)
 
-    editor = threading.Thread(target=edit_unit)
-    editor.start()
-    try:
+    with in_background(edit_unit, release=release):
         assert unit_locked.wait(10)
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '2s'")
         services.reservation_collect(actor=owner, reservation_id=reservation.pk)
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = 0")
-    finally:
-        release.set()
-        editor.join()
     refresh(reservation)
     assert reservation.status == Status.COLLECTED

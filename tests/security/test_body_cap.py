@@ -19,14 +19,12 @@ LIMIT = 2_000_000  # the test server's limit: small, so the chunked case is quic
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("body-cap")
-    server = AsgiServer(
+    with AsgiServer(
         DATABASE_URL=f"sqlite:///{folder}/db.sqlite3",
         REDIS_URL="",
         REQUEST_BODY_MAX_BYTES=str(LIMIT),
-    )
-    server.start()
-    yield server
-    server.stop()
+    ) as server:
+        yield server
 
 
 def open_request(port, path, headers: dict) -> socket.socket:

@@ -138,7 +138,7 @@ def test_delivery_booking_send_to_warehouse_and_disposal_twice_take_effect_once(
     warehouse_with_slots()
     listing = ListingFactory(quantity=5)
     reserver = UserFactory()
-    reservation = reserve(listing, user=reserver, handover="delivery")
+    reservation = reserve(listing, user=reserver, handover=Reservation.Handover.DELIVERY)
     client.force_login(reserver)
     page = client.get(reverse("inventory:book_delivery", args=[reservation.pk]))
     choice = page.context["form"].fields["choice"].choices[0][0]

@@ -209,9 +209,8 @@ def production(tmp_path_factory):
     )
     assert collected.returncode == 0, collected.stderr
     manifest = json.loads((folder / "static" / "staticfiles.json").read_text())["paths"]
-    server.start()
-    yield server, manifest
-    server.stop()
+    with server:
+        yield server, manifest
 
 
 def fetch(url, **headers):

@@ -38,15 +38,13 @@ pytestmark = [
 
 @pytest.fixture(params=["pubsub", "core"])
 def services_up(request):
-    redis = RedisServer()
-    redis.start()
-    server = AsgiServer(
-        REDIS_URL=redis.url, REDIS_CHANNEL_LAYER=request.param, LIVE_RECHECK_SECONDS="0.5"
-    )
-    server.start()
-    yield server, redis, request.param
-    server.stop()
-    redis.stop()
+    with (
+        RedisServer() as redis,
+        AsgiServer(
+            REDIS_URL=redis.url, REDIS_CHANNEL_LAYER=request.param, LIVE_RECHECK_SECONDS="0.5"
+        ) as server,
+    ):
+        yield server, redis, request.param
 
 
 def open_socket(server, session):

@@ -10,12 +10,17 @@ import re
 import pytest
 from django.urls import URLResolver, get_resolver
 
-from inventory.models import Task
 from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 from listings import search
 from listings.models import SavedSearch
 
-from ..factories import ListingFactory, UserFactory, reserve, warehouse_with_slots
+from ..factories import (
+    ListingFactory,
+    TaskFactory,
+    UserFactory,
+    reserve,
+    warehouse_with_slots,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,9 +109,7 @@ def world(monkeypatch):
     staff = UserFactory()
     listing = ListingFactory(owner_unit=staff.unit, created_by=staff, quantity=50)
     reservation = reserve(listing, handover="delivery")
-    task = Task.objects.create(
-        kind=Task.Kind.INTAKE, warehouse=warehouse, listing=listing, quantity=1, created_by=staff
-    )
+    task = TaskFactory(warehouse=warehouse, listing=listing, created_by=staff)
     saved = SavedSearch.objects.create(user=staff, name="Tuolit", query="q=tuoli")
     users = {
         "anonymous": None,

@@ -9,7 +9,7 @@ from kierratys.common import inputs
 from kierratys.common.submissions import new_token
 from reservations.models import Reservation
 
-from ..factories import ListingFactory, UserFactory, warehouse_with_slots
+from ..factories import ListingFactory, TaskFactory, UserFactory, warehouse_with_slots
 
 pytestmark = pytest.mark.django_db
 
@@ -84,13 +84,7 @@ def test_run_sheet_and_task_actions_with_odd_values(client):
     client.force_login(driver)
     listing = ListingFactory()
     for value in ODD_IDS:
-        task = Task.objects.create(
-            kind=Task.Kind.INTAKE,
-            warehouse=warehouse,
-            listing=listing,
-            quantity=1,
-            created_by=driver,
-        )
+        task = TaskFactory(warehouse=warehouse, listing=listing, created_by=driver)
         sheet = client.get(reverse("inventory:run_sheet"), {"warehouse": value, "date": value})
         assert sheet.status_code == 200  # the first warehouse, today
         for action, data in [

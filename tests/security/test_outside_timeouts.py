@@ -100,7 +100,7 @@ def s3_env(hole) -> dict:
         "AWS_S3_ENDPOINT_URL": f"http://127.0.0.1:{hole.port}",
         "AWS_S3_REGION_NAME": "eu-north-1",
         "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",  # noqa: S105 - a fake key for a fake server
+        "AWS_SECRET_ACCESS_KEY": "test",  # a fake key for a fake server
     }
 
 
@@ -203,15 +203,11 @@ def test_ten_probes_against_silent_services_answer_at_once_and_hold_nothing(
     if "channel_layer" in silent:
         redis = blackhole()
         env |= {"REDIS_URL": f"redis://127.0.0.1:{redis.port}/0", "REDIS_SOCKET_TIMEOUT": "60"}
-    server = AsgiServer(**outside_env(**env))
-    server.start()
-    try:
+    with AsgiServer(**outside_env(**env)) as server:
         answers = probe_all(server.base, 10)
         if connection.vendor == "postgresql":
             assert other_connections() == 0  # no probe holds a database connection
         answers += probe_all(server.base, 10)  # a second wave, the first call still hanging
-    finally:
-        server.stop()
     assert len(answers) == 20
     for status, body in answers:
         assert status == 200  # the database answers

@@ -8,7 +8,13 @@ from inventory.models import Task
 from kierratys.accounts.roles import WAREHOUSE
 from kierratys.common.redirects import safe_next
 
-from ..factories import ListingFactory, UserFactory, reserve, warehouse_with_slots
+from ..factories import (
+    ListingFactory,
+    TaskFactory,
+    UserFactory,
+    reserve,
+    warehouse_with_slots,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,12 +57,8 @@ def task(client):
     listing = ListingFactory()
     driver = UserFactory(roles=[WAREHOUSE])
     client.force_login(driver)
-    return Task.objects.create(
-        kind=Task.Kind.DISPOSAL,
-        warehouse=warehouse,
-        listing=listing,
-        quantity=1,
-        created_by=driver,
+    return TaskFactory(
+        kind=Task.Kind.DISPOSAL, warehouse=warehouse, listing=listing, created_by=driver
     )
 
 

@@ -22,6 +22,7 @@ from ..conftest import needs_postgres
 from ..factories import CategoryFactory, UserFactory
 from ..images import jpeg_upload
 from ..listings.test_listing_pages import form_data
+from ..support.threads import in_background
 from .test_uploads import all_files
 
 FAILURES = {
@@ -262,27 +263,15 @@ def test_no_backend_waits_in_a_transaction_while_storage_hangs(monkeypatch, acti
         return real(name, content)
 
     wrap_writes(monkeypatch, hook)
-    errors = []
 
     def upload():
-        try:
-            create(user) if action == "create" else edit(user, listing)
-        except BaseException as error:  # reported below, not lost in the thread
-            errors.append(error)
-        finally:
-            connection.close()
+        create(user) if action == "create" else edit(user, listing)
 
-    thread = threading.Thread(target=upload)
-    thread.start()
-    try:
+    with in_background(upload, release=release):  # raises what the upload raised
         assert in_storage.wait(timeout=60)
         with connection.cursor() as cursor:
             cursor.execute(HELD_BY_OTHERS)
             held = cursor.fetchall()
-    finally:
-        release.set()
-        thread.join(timeout=60)
 
     assert held == []
-    assert errors == []
     assert ListingPhoto.objects.count() == 2

@@ -5,9 +5,16 @@ from django.urls import reverse
 
 from inventory.models import Task
 from kierratys.accounts.roles import belongs_to_unit
+from listings.models import Listing
 from reservations.models import Reservation
 
-from ..factories import ListingFactory, UserFactory, reserve, warehouse_with_slots
+from ..factories import (
+    ListingFactory,
+    TaskFactory,
+    UserFactory,
+    reserve,
+    warehouse_with_slots,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,19 +33,20 @@ def orphan_tasks():
     """Tasks of every kind whose from and to units are empty, one with a reserver's contact."""
     warehouse, _shelves, _slots = warehouse_with_slots()
     listing = ListingFactory(quantity=4)
-    reservation = reserve(listing, handover=Reservation.Handover.DELIVERY)
-    reservation.contact_name, reservation.contact_phone = "Salainen Saara", "040 999 8877"
-    reservation.save(update_fields=["contact_name", "contact_phone"])
+    reservation = reserve(
+        listing,
+        handover=Reservation.Handover.DELIVERY,
+        contact_name="Salainen Saara",
+        contact_phone="040 999 8877",
+    )
     tasks = [
-        Task.objects.create(
+        TaskFactory(
             kind=kind,
             warehouse=warehouse,
             listing=listing,
-            quantity=1,
-            created_by=listing.created_by,
             reservation=reservation if kind == Task.Kind.DELIVERY else None,
         )
-        for kind in Task.Kind.values
+        for kind in Task.Kind
     ]
     assert all(t.from_unit_id is None and t.to_unit_id is None for t in tasks)
     return tasks
@@ -65,7 +73,7 @@ def test_task_actions_on_unitless_tasks_are_404_and_change_nothing(client, unitl
 
 
 def test_unitless_user_sees_no_one_elses_reservation_or_listing(client, unitless):
-    listing = ListingFactory(status="draft")
+    listing = ListingFactory(status=Listing.Status.DRAFT)
     reservation = reserve(ListingFactory(), handover=Reservation.Handover.DELIVERY)
     for url in [
         reverse("reservations:detail", args=[reservation.pk]),

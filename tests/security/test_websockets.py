@@ -58,26 +58,21 @@ def sqlite_server(tmp_path_factory, **env):
 @pytest.fixture(scope="module")
 def production_server(tmp_path_factory):
     """DEBUG off: the origins are SITE_URL and CSRF_TRUSTED_ORIGINS, nothing else."""
-    server = sqlite_server(
+    with sqlite_server(
         tmp_path_factory,
         DEBUG="false",
         SECRET_KEY="test-secret-key-for-a-production-like-server-0123456789abcdef",
         SECURE_SSL_REDIRECT="false",
         CSRF_TRUSTED_ORIGINS=TRUSTED,
-    )
-    server.env["SITE_URL"] = f"http://127.0.0.1:{server.port}"
-    server.start()
-    yield server
-    server.stop()
+    ) as server:  # SITE_URL is the server itself
+        yield server
 
 
 @pytest.fixture(scope="module")
 def debug_server(tmp_path_factory):
     """DEBUG on: also http://<each allowed host>:<the port served>, with its scheme."""
-    server = sqlite_server(tmp_path_factory, DEBUG="true")
-    server.start()
-    yield server
-    server.stop()
+    with sqlite_server(tmp_path_factory, DEBUG="true") as server:
+        yield server
 
 
 def test_production_accepts_only_the_sites_own_origins(production_server):
@@ -144,10 +139,8 @@ def test_debug_refuses_other_origins(debug_server, origin):
 
 @pytest.fixture
 def asgi_server():
-    server = AsgiServer(REDIS_URL="")
-    server.start()
-    yield server
-    server.stop()
+    with AsgiServer(REDIS_URL="") as server:
+        yield server
 
 
 async def ping(socket) -> bool:

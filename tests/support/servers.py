@@ -6,17 +6,17 @@ import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlencode
-
-from django.conf import settings
+from urllib.parse import quote, urlencode
 
 from kierratys import server
 
 ROOT = Path(__file__).resolve().parents[2]
+START_SECONDS = 30  # for the server to listen
 
 
 def free_port() -> int:
@@ -25,14 +25,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 def wait_for_port(port: int, timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        if listening(port):
+            return
         time.sleep(0.1)
     raise RuntimeError(f"nothing listens on {port}")
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Terminate, and kill what does not end within ten seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 class RedisServer:
@@ -63,58 +77,118 @@ class RedisServer:
             stderr=subprocess.DEVNULL,
         )
         wait_for_port(self.port)
+        return self
 
     def stop(self):
         if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+            stop_process(self.process)
             self.process = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
 
+def sqlite_in_memory(name) -> bool:
+    return not name or name == ":memory:" or "mode=memory" in str(name)
+
+
 def database_url() -> str:
-    db = settings.DATABASES["default"]
-    user = db.get("USER") or "postgres"
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+    """The test database as a DATABASE_URL another process can open.
+
+    Raises LookupError for an in-memory SQLite database, which no other process can open.
+    """
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        if sqlite_in_memory(db["NAME"]):
+            raise LookupError("the SQLite test database is in memory: no other process sees it")
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        raise LookupError(f"another process cannot share a {db['ENGINE']} test database")
+    credentials = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
+    host = db.get("HOST") or "localhost"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    at = "@" if credentials else ""
+    return f"postgres://{credentials}{at}{host}{port}/{quote(db['NAME'], safe='')}"
 
 
 class AsgiServer:
-    """The production server command (`kierratys.server`) on the test database."""
+    """The production server command (`kierratys.server`) in a process of its own.
 
-    def __init__(self, **env):
-        self.port = free_port()
+    The test run's environment with DEBUG on, on the test database, with SITE_URL the
+    server itself; keyword arguments override any of these. Its output goes to `log`
+    (a temporary file unless given), and a server that fails to start says why from it.
+    Use `with AsgiServer(...) as server:` or `start()` and `stop()`.
+    """
+
+    def __init__(self, *, log: Path | None = None, **env):
+        inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
         self.env = {
-            **os.environ,
+            **inherited,
             "DJANGO_SETTINGS_MODULE": "kierratys.settings",
             "DEBUG": "true",
-            "DATABASE_URL": database_url(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             **env,
         }
+        if "DATABASE_URL" not in env:
+            self.env["DATABASE_URL"] = database_url()
+        self.site_url = env.get("SITE_URL")
+        self.own_log = log is None
+        self.log = log or Path(tempfile.mkstemp(prefix="asgi-server-", suffix=".log")[1])
+        self.port = free_port()
         self.process = None
 
     def start(self):
-        self.process = subprocess.Popen(
-            server.command(port=self.port, log_level="warning"),
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        """Start on a free port and wait until it listens; another port if that one got taken."""
+        for _attempt in range(3):
+            with self.log.open("a") as log:
+                self.process = subprocess.Popen(
+                    server.command(port=self.port, log_level="warning"),
+                    cwd=ROOT,
+                    env={**self.env, "SITE_URL": self.site_url or self.base},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            deadline = time.monotonic() + START_SECONDS
+            while time.monotonic() < deadline and self.process.poll() is None:
+                if listening(self.port):
+                    return self
+                time.sleep(0.1)
+            stop_process(self.process)
+            if "Address already in use" not in self.output():
+                break
+            self.port = free_port()
+        tail = "\n".join(self.output().splitlines()[-40:])
+        raise RuntimeError(
+            f"the ASGI server did not listen within {START_SECONDS}s "
+            f"(exit code {self.process.returncode}). Its log:\n{tail}"
         )
-        wait_for_port(self.port)
 
     def stop(self):
         if self.process:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            stop_process(self.process)
+            self.process = None
+        if self.own_log:
+            self.log.unlink(missing_ok=True)
+
+    def output(self) -> str:
+        return self.log.read_text() if self.log.exists() else ""
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
 
     @property
     def base(self) -> str:

@@ -127,4 +127,4 @@ class Command(BaseCommand):
             else "printf('K-%06d', id)"
         )
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE listings_listing SET code = {code} WHERE code IS NULL")  # noqa: S608
+            cursor.execute(f"UPDATE listings_listing SET code = {code} WHERE code IS NULL")

@@ -1,0 +1,18 @@
+"""Warehouse work: intake, shelving, delivery slots, disposal and stock-takes.
+
+tasks: the state machine and the steps every kind shares; slots: capacity; intake,
+delivery, disposal and stocktake: one flow each.
+"""
+
+from .delivery import delivery_book, delivery_complete  # noqa: F401
+from .disposal import disposal_complete, disposal_request, listings_expiry_notify  # noqa: F401
+from .intake import intake_request, intake_shelve  # noqa: F401
+from .stocktake import stocktake_record  # noqa: F401
+from .tasks import (  # noqa: F401
+    default_warehouse,
+    task_assign,
+    task_cancel,
+    task_report_problem,
+    task_schedule,
+    task_start,
+)

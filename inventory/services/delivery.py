@@ -1,0 +1,90 @@
+"""Delivery: a reservation booked into a slot and handed over at its destination."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kierratys.common.errors import Conflict, ServiceError
+from listings import history
+from reservations import services as reservation_services
+from reservations.locks import reservation_lock
+from reservations.models import Reservation
+
+from ..models import (
+    LIVE_DELIVERY,
+    Task,
+)
+from ..permissions import can_book_delivery
+from .slots import _book_slot
+from .tasks import _announce, _lock_task, _move, _require_warehouse
+
+
+def delivery_book(*, actor, reservation_id: int, slot_id: int, day: date) -> Task:
+    """The reserving unit picks a free slot; the warehouse gets a delivery task."""
+    with transaction.atomic():
+        reservation, listing = reservation_lock(reservation_id)
+        if not can_book_delivery(actor, reservation.unit_id):
+            raise PermissionDenied
+        if reservation.status != Reservation.Status.ACTIVE:
+            raise Conflict(_("Only an active reservation can be delivered."))
+        if reservation.handover != Reservation.Handover.DELIVERY:
+            raise ServiceError(_("This reservation is collected by the unit itself."))
+        # The reservation's row lock serialises bookings; the constraint
+        # task_one_live_delivery holds the same rule in the database.
+        if Task.objects.filter(LIVE_DELIVERY, reservation=reservation).exists():
+            raise Conflict(
+                _("A delivery is already booked for this reservation."),
+                code="delivery_already_booked",
+            )
+        slot_day = _book_slot(slot_id=slot_id, day=day, kind="delivery")
+        task = Task.objects.create(
+            kind=Task.Kind.DELIVERY,
+            status=Task.Status.SCHEDULED,
+            warehouse=slot_day.slot.warehouse,
+            listing=listing,
+            quantity=reservation.quantity,
+            reservation=reservation,
+            from_unit_id=None if listing.storage_location_id else listing.owner_unit_id,
+            to_unit_id=reservation.unit_id,
+            date=day,
+            slot_day=slot_day,
+            created_by=actor,
+        )
+        history.record(
+            listing=listing,
+            actor=actor,
+            kind="delivery_booked",
+            changes={
+                "task": task.pk,
+                "reservation": reservation.pk,
+                "date": day.isoformat(),
+                "slot": str(slot_day.slot),
+            },
+        )
+        _announce(task)
+    return task
+
+
+def delivery_complete(
+    *, actor, task_id: int, scanned_code: str = "", quantity: int | None = None
+) -> Task:
+    """At the destination the driver scans the label: the reservation becomes collected."""
+    _require_warehouse(actor)
+    with transaction.atomic():
+        task, listing = _lock_task(task_id)
+        if task.kind != Task.Kind.DELIVERY or task.reservation_id is None:
+            raise ServiceError(_("Only a delivery is handed over at its destination."))
+        _move(task, Task.Status.DONE)
+        reservation_services.reservation_collect(
+            actor=actor,
+            reservation_id=task.reservation_id,
+            quantity=quantity,
+            scanned_code=scanned_code,
+            by_delivery=True,
+        )
+        task.save(update_fields=["status", "updated_at"])
+        history.record(listing=listing, actor=actor, kind="delivered", changes={"task": task.pk})
+        _announce(task)
+    return task

@@ -1,0 +1,43 @@
+"""Stock-takes: counted shelves against what the system says."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kierratys.common.errors import ServiceError
+from kierratys.common.limits import MAX_QUANTITY
+from listings import history
+from listings.models import Listing
+
+from ..models import (
+    StockTake,
+    StockTakeLine,
+    StorageLocation,
+)
+from .tasks import _require_warehouse
+
+
+def stocktake_record(*, actor, location_id: int, counts: dict[int, int]) -> StockTake:
+    """Count a shelf: the expected quantity is what has not been collected or disposed of."""
+    _require_warehouse(actor)
+    with transaction.atomic():
+        location = StorageLocation.objects.select_related("warehouse").get(pk=location_id)
+        listings = list(
+            Listing.objects.select_for_update().filter(storage_location=location).order_by("pk")
+        )
+        if any(count < 0 or count > MAX_QUANTITY for count in counts.values()):
+            raise ServiceError(_("Counts must be between 0 and %(max)d.") % {"max": MAX_QUANTITY})
+        stocktake = StockTake.objects.create(location=location, counted_by=actor)
+        for listing in listings:
+            expected = listing.quantity_available + listing.quantity_reserved
+            counted = counts.get(listing.pk, expected)
+            StockTakeLine.objects.create(
+                stocktake=stocktake, listing=listing, expected=expected, counted=counted
+            )
+            if counted != expected:
+                history.record(
+                    listing=listing,
+                    actor=actor,
+                    kind="stocktake",
+                    changes={"location": str(location), "expected": expected, "counted": counted},
+                )
+    return stocktake

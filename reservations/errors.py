@@ -1,0 +1,16 @@
+"""Why a reservation was refused: codes that tests and views rely on, never message text."""
+
+from enum import StrEnum
+
+
+class ReservationError(StrEnum):
+    NOT_ENOUGH = "not_enough"  # someone reserved the rest first (409)
+    NOT_PUBLISHED = "not_published"  # withdrawn, archived or a draft (400)
+    OUTSIDE_WINDOW = "outside_window"  # before available-from or after available-until (400)
+    ILLEGAL_TRANSITION = "illegal_transition"  # the status cannot change that way (409)
+    ALREADY_EXTENDED = "already_extended"  # the one extension is used (409)
+    NOT_ACTIVE = "not_active"  # only an active reservation can do this (409)
+    OWN_ITEM = "own_item"  # a unit cannot reserve its own item (400)
+    NO_UNIT = "no_unit"  # the account has no unit (400)
+    QUANTITY = "quantity"  # outside 1..MAX_QUANTITY, or more than the waiting list can serve (400)
+    BASKET = "basket"  # some items of a basket were refused (400, or 409 if all for NOT_ENOUGH)

@@ -1,0 +1,179 @@
+"""Reserving one listing or a basket, on the locked path (SQLite, and whatever the fast path
+cannot take: not enough left, the waiting list, a message to explain)."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kierratys.common.errors import ServiceError
+from kierratys.common.limits import MAX_QUANTITY
+from listings import history
+from listings.events import listing_announce
+
+from .. import notify
+from ..errors import ReservationError as Code
+from ..locks import listing_lock, listings_lock
+from ..models import Reservation
+from .fast import reserve_fast
+from .rules import (
+    BasketItem,
+    NotEnoughAvailable,
+    Status,
+    _announce_reservation,
+    _check_reservable,
+    _new_reservation,
+    _not_enough_message,
+    _validate_details,
+)
+
+
+def _create(*, listing, actor, **fields) -> Reservation:
+    """The reservation row and its history event, for the locked path and the basket.
+
+    The one-statement fast path (fast.RESERVE_SQL) writes the same two rows; a test
+    compares them column by column (tests/reservations/test_fast_path_parity.py).
+    """
+    reservation = _new_reservation(listing_id=listing.pk, actor=actor, unit=actor.unit, **fields)
+    reservation.listing = listing
+    active = reservation.status == Status.ACTIVE
+    # Owners hear of active reservations only (notify.notify_owners).
+    reservation.owner_notified_at = None if active else reservation.created_at
+    reservation.save(force_insert=True)
+    history.record(
+        listing=listing,
+        actor=actor,
+        kind="reserved" if active else "waitlisted",
+        changes={
+            "reservation": reservation.pk,
+            "unit": reservation.unit.name,
+            "quantity": reservation.quantity,
+        },
+    )
+    _announce_reservation(reservation)
+    return reservation
+
+
+def reservation_create(
+    *,
+    actor,
+    listing_id: int,
+    quantity: int,
+    handover: str = Reservation.Handover.PICKUP,
+    wanted_date: date | None = None,
+    contact_name: str,
+    contact_phone: str,
+    note: str = "",
+    join_waiting_list: bool = False,
+) -> Reservation:
+    """Reserve `quantity` of a listing for the actor's unit, or queue for it."""
+    _validate_details(wanted_date, contact_name, contact_phone)
+    unit = actor.unit  # loaded before any lock is taken
+    if unit is not None and 1 <= quantity <= MAX_QUANTITY:
+        reservation = reserve_fast(
+            actor=actor,
+            unit=unit,
+            listing_id=listing_id,
+            quantity=quantity,
+            handover=handover,
+            wanted_date=wanted_date,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+            note=note,
+        )
+        if reservation is not None:
+            return reservation
+    # Not enough, or something to explain: take the lock, look, and queue or refuse.
+    with transaction.atomic():
+        listing = listing_lock(listing_id)
+        _check_reservable(listing, unit, quantity)
+        if listing.quantity_available >= quantity:
+            listing.quantity_available -= quantity
+            listing.save(update_fields=["quantity_available", "updated_at"])
+            status = Status.ACTIVE
+            listing_announce(listing)
+        elif join_waiting_list:
+            left = listing.quantity - listing.quantity_collected - listing.quantity_disposed
+            if quantity > left:
+                raise ServiceError(
+                    _("Only %(n)d of these exist, so a waiting list for more cannot be served.")
+                    % {"n": left},
+                    code=Code.QUANTITY,
+                )
+            status = Status.WAITING
+        else:
+            raise NotEnoughAvailable(
+                _not_enough_message(listing.quantity_available), code=Code.NOT_ENOUGH
+            )
+        reservation = _create(
+            listing=listing,
+            actor=actor,
+            quantity=quantity,
+            status=status,
+            handover=handover,
+            wanted_date=wanted_date,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+            note=note,
+        )
+        notify.reserved(reservation)
+    return reservation
+
+
+def basket_reserve(
+    *,
+    actor,
+    items: list[BasketItem],
+    handover: str = Reservation.Handover.PICKUP,
+    wanted_date: date | None = None,
+    contact_name: str,
+    contact_phone: str,
+    note: str = "",
+) -> list[Reservation]:
+    """Reserve several listings at once: all of them or none."""
+    if not items:
+        raise ServiceError(_("The basket is empty."), code=Code.BASKET)
+    wanted = {}
+    for item in items:
+        wanted[item.listing_id] = wanted.get(item.listing_id, 0) + item.quantity
+    _validate_details(wanted_date, contact_name, contact_phone)
+    unit = actor.unit
+    with transaction.atomic():
+        # Primary-key order: concurrent baskets over the same listings queue, never deadlock.
+        listings = listings_lock(wanted)
+        if len(listings) != len(wanted):
+            raise ServiceError(_("Some items in the basket no longer exist."), code=Code.BASKET)
+        problems, conflict = [], True
+        for listing in listings:
+            try:
+                _check_reservable(listing, unit, wanted[listing.pk])
+                if listing.quantity_available < wanted[listing.pk]:
+                    raise NotEnoughAvailable(
+                        _not_enough_message(listing.quantity_available), code=Code.NOT_ENOUGH
+                    )
+            except ValidationError as error:
+                conflict = conflict and isinstance(error, NotEnoughAvailable)
+                problems.extend(f"{listing.title}: {message}" for message in error.messages)
+        if problems:
+            # Only "someone was first" is a conflict (409); anything else is bad input (400).
+            raise (NotEnoughAvailable if conflict else ServiceError)(problems, code=Code.BASKET)
+        reservations = []
+        for listing in listings:
+            listing.quantity_available -= wanted[listing.pk]
+            listing.save(update_fields=["quantity_available", "updated_at"])
+            listing_announce(listing)
+            reservation = _create(
+                listing=listing,
+                actor=actor,
+                quantity=wanted[listing.pk],
+                status=Status.ACTIVE,
+                handover=handover,
+                wanted_date=wanted_date,
+                contact_name=contact_name,
+                contact_phone=contact_phone,
+                note=note,
+            )
+            notify.reserved(reservation)
+            reservations.append(reservation)
+    return reservations

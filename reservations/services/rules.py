@@ -1,0 +1,150 @@
+"""What every way of reserving checks, and the reservation's live event."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kierratys import live
+from kierratys.common.errors import Conflict, ServiceError
+from kierratys.common.limits import MAX_QUANTITY
+from listings import history
+from listings.models import Listing
+
+from ..errors import ReservationError as Code
+from ..models import Reservation
+
+Status = Reservation.Status
+
+history.register_kinds(
+    {
+        "reserved": gettext_lazy("Reserved"),
+        "waitlisted": gettext_lazy("Joined the waiting list"),
+        "promoted": gettext_lazy("Moved from the waiting list to reserved"),
+        "cancelled": gettext_lazy("Reservation cancelled"),
+        "expired": gettext_lazy("Reservation expired"),
+        "collected": gettext_lazy("Collected"),
+        "extended": gettext_lazy("Collect-by date extended"),
+    }
+)
+EVENT_FOR_STATUS = {
+    Status.ACTIVE: "promoted",
+    Status.CANCELLED: "cancelled",
+    Status.EXPIRED: "expired",
+    Status.COLLECTED: "collected",
+}
+
+
+def _not_enough_message(available: int) -> str:
+    if available == 0:
+        return _("None left: someone reserved the last ones first.")
+    return _("Only %(n)d available now: someone reserved the rest first.") % {"n": available}
+
+
+class NotEnoughAvailable(Conflict):
+    """Fewer are available than asked: the view answers 409 and offers the waiting list."""
+
+
+@dataclass(frozen=True)
+class BasketItem:
+    listing_id: int
+    quantity: int
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _collect_by(today: date | None = None) -> date:
+    return (today or timezone.localdate()) + timedelta(days=settings.RESERVATION_COLLECT_DAYS)
+
+
+def _check_reservable(listing: Listing, unit, quantity: int) -> None:
+    today = timezone.localdate()
+    if listing.status != Listing.Status.PUBLISHED:
+        raise ServiceError(
+            _("This item is not available for reservation."), code=Code.NOT_PUBLISHED
+        )
+    if not listing.available_from <= today <= listing.available_until:
+        raise ServiceError(
+            _("This item can be reserved from %(start)s to %(end)s.")
+            % {
+                "start": date_format(listing.available_from, "SHORT_DATE_FORMAT"),
+                "end": date_format(listing.available_until, "SHORT_DATE_FORMAT"),
+            },
+            code=Code.OUTSIDE_WINDOW,
+        )
+    if unit is None:
+        raise ServiceError(
+            _("Your account is not linked to a unit. Contact support."), code=Code.NO_UNIT
+        )
+    if listing.owner_unit_id == unit.pk:
+        raise ServiceError(_("Your unit cannot reserve its own item."), code=Code.OWN_ITEM)
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise ServiceError(
+            _("Choose a quantity between 1 and %(max)d.") % {"max": MAX_QUANTITY},
+            code=Code.QUANTITY,
+        )
+
+
+def _validate_details(wanted_date, contact_name, contact_phone) -> None:
+    errors = {}
+    if wanted_date is not None and wanted_date < timezone.localdate():
+        errors["wanted_date"] = _("The wanted date cannot be in the past.")
+    if not (contact_name or "").strip():
+        errors["contact_name"] = _("Tell us who to contact.")
+    if not (contact_phone or "").strip():
+        errors["contact_phone"] = _("Give a phone number for the handover.")
+    if errors:
+        raise ServiceError(errors)
+
+
+def _announce_reservation(reservation: Reservation, owner_unit_id: int | None = None) -> None:
+    """Both units' open pages hear of it once the transaction commits."""
+    owner_unit_id = owner_unit_id or reservation.listing.owner_unit_id
+    live.publish(
+        [live.unit_group(reservation.unit_id), live.unit_group(owner_unit_id)],
+        "reservation.changed",
+        {
+            "id": reservation.pk,
+            "listing": reservation.listing_id,
+            "status": reservation.status,
+            "quantity": reservation.quantity,
+        },
+        key=f"reservation:{reservation.pk}",
+    )
+
+
+def _new_reservation(
+    *,
+    listing_id,
+    actor,
+    unit,
+    quantity,
+    status,
+    handover,
+    wanted_date,
+    contact_name,
+    contact_phone,
+    note,
+) -> Reservation:
+    """The row to write, unsaved: the same values on both reserving paths."""
+    now = timezone.now()
+    return Reservation(
+        listing_id=listing_id,
+        unit=unit,
+        requested_by=actor,
+        quantity=quantity,
+        status=status,
+        handover=handover,
+        wanted_date=wanted_date,
+        contact_name=contact_name.strip()[:200],
+        contact_phone=contact_phone.strip()[:40],
+        note=(note or "").strip()[:1000],
+        collect_by=_collect_by() if status == Status.ACTIVE else None,
+        created_at=now,
+        updated_at=now,
+    )

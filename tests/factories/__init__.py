@@ -1,0 +1,38 @@
+"""Factories, one module per app, and the helpers that make data through the services.
+
+Import from here (`from tests.factories import ListingFactory`); the modules follow the
+apps: accounts, listings, reservations, inventory.
+"""
+
+from .accounts import PASSWORD, DepartmentFactory, UnitFactory, UserFactory
+from .inventory import (
+    StorageLocationFactory,
+    TaskFactory,
+    TimeSlotFactory,
+    WarehouseFactory,
+    book_delivery,
+    next_working_day,
+    slot_for,
+    warehouse_with_slots,
+)
+from .listings import CategoryFactory, ListingFactory
+from .reservations import ReservationFactory, reserve
+
+__all__ = [
+    "PASSWORD",
+    "CategoryFactory",
+    "DepartmentFactory",
+    "ListingFactory",
+    "ReservationFactory",
+    "StorageLocationFactory",
+    "TaskFactory",
+    "TimeSlotFactory",
+    "UnitFactory",
+    "UserFactory",
+    "WarehouseFactory",
+    "book_delivery",
+    "next_working_day",
+    "reserve",
+    "slot_for",
+    "warehouse_with_slots",
+]
