@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -84,12 +84,19 @@ def user_sign_up(*, email: str, full_name: str, phone: str, unit: Unit, language
                 language=user.language or language,
             )
             return
+        new = user is None
         user = user or User(email=email)
         user.full_name, user.phone, user.unit = full_name.strip(), phone.strip(), unit
         user.language = language
         user.is_active = False
         user.set_unusable_password()  # a new random value: earlier links stop working
-        user.save()
+        try:
+            with transaction.atomic():  # a savepoint: two sign-ups may race for a new address
+                user.save()
+        except IntegrityError:
+            if not new:
+                raise
+            return  # the sign-up that got there first has sent the link to the same address
         mail.send_later(
             to=user.email,
             template="verify_email",

@@ -46,8 +46,8 @@ def login_locked_out(request, credentials=None, *args, **kwargs):
     form = EmailAuthenticationForm(request, initial={"username": request.POST.get("username", "")})
     lockout = _(
         "Too many failed sign-in attempts. For your security this account is locked "
-        "for 15 minutes on this connection. You can reset your password meanwhile."
-    )
+        "for %(minutes)d minutes on this connection. You can reset your password meanwhile."
+    ) % {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}
     return render(
         request, "registration/login.html", {"form": form, "lockout": lockout}, status=429
     )

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from kierratys.accounts.models import User
 
+from ..conftest import needs_postgres
 from ..factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +161,30 @@ def test_a_verified_account_is_left_alone(client, run_tasks):
     assert (owner.password, owner.unit_id, owner.full_name) == before
     assert [m.to for m in mail.outbox] == [[VICTIM]]
     assert links_in(mail.outbox[0]) == []
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_ups_racing_for_a_new_address_make_one_pending_account_and_no_error():
+    from kierratys.accounts import services as account_services
+
+    from ..support.threads import race
+
+    units = [UnitFactory(), UnitFactory()]
+    for _round in range(5):
+        User.objects.filter(email="kilpa@demo.example").delete()
+        _results, errors = race(
+            [
+                lambda unit=unit: account_services.user_sign_up(
+                    email="kilpa@demo.example",
+                    full_name="Kilpa Ilija",
+                    phone="",
+                    unit=unit,
+                    language="fi",
+                )
+                for unit in units
+            ]
+        )
+        assert errors == []
+        account = User.objects.get(email="kilpa@demo.example")
+        assert not account.is_active and account.email_verified_at is None

@@ -11,6 +11,7 @@ import threading
 
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import connection
 from django.urls import reverse
@@ -202,7 +203,7 @@ def test_database_step_failing_after_the_files_were_written_deletes_them(monkeyp
 
     wrap_writes(monkeypatch, hook)
 
-    with pytest.raises(services.ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused:
         edit(user, listing, photo_count=2)
 
     assert "at most 8 photos" in " ".join(refused.value.messages)
