@@ -39,6 +39,7 @@ def delivery_book(*, actor, reservation_id: int, slot_id: int, day: date) -> Tas
                 code="delivery_already_booked",
             )
         slot_day = _book_slot(slot_id=slot_id, day=day, kind="delivery")
+        reservation_services.reservation_hold_for_delivery(reservation=reservation, day=day)
         task = Task.objects.create(
             kind=Task.Kind.DELIVERY,
             status=Task.Status.SCHEDULED,

@@ -16,6 +16,7 @@ from kierratys.common.errors import Conflict, ServiceError
 from listings import history
 from listings.models import Listing
 from reservations import services as reservation_services
+from reservations.locks import reservation_lock
 
 from ..calendar import is_holiday
 from ..models import (
@@ -111,12 +112,17 @@ def task_schedule(*, actor, task_id: int, day: date, slot_id: int | None = None)
             raise ServiceError({"date": _("The date is in the past.")})
         if is_holiday(day):
             raise ServiceError({"date": _("The warehouse is closed on public holidays.")})
+        if task.kind == Task.Kind.DELIVERY and task.reservation_id:
+            # Lock order as everywhere: listing (held), reservation, then the slot day.
+            reservation, _listing = reservation_lock(task.reservation_id)
+            reservation_services.reservation_hold_for_delivery(reservation=reservation, day=day)
         _release_slot(task)
         if slot_id:
             kind = "delivery" if task.kind in (Task.Kind.DELIVERY, Task.Kind.INTAKE) else "pickup"
             task.slot_day = _book_slot(slot_id=slot_id, day=day, kind=kind)
         task.date = day
         task.save(update_fields=["status", "date", "slot_day", "updated_at"])
+
         history.record(
             listing=listing,
             actor=actor,

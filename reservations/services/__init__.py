@@ -14,6 +14,7 @@ from .transitions import (  # noqa: F401
     reservation_cancel,
     reservation_collect,
     reservation_extend,
+    reservation_hold_for_delivery,
     reservation_transition,
     waiting_list_promote,
 )

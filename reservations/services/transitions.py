@@ -236,3 +236,11 @@ def reservation_extend(*, actor, reservation_id: int) -> Reservation:
         _announce_reservation(reservation)
         notify.extended(reservation)
     return reservation
+
+
+def reservation_hold_for_delivery(*, reservation: Reservation, day) -> None:
+    """A booked delivery keeps the reservation until its day: it never expires while the
+    warehouse is on its way. Callers hold the listing's and the reservation's locks."""
+    if reservation.collect_by is None or reservation.collect_by < day:
+        reservation.collect_by = day
+        reservation.save(update_fields=["collect_by", "updated_at"])
