@@ -78,5 +78,5 @@ def test_events_from_the_test_process_reach_the_browser_through_redis(page, forc
         })"""
     )
     in_worker_thread(live.send_events, [([live.user_group(user.pk)], "test.event", {"n": 1})])
-    page.wait_for_function("window.liveEvents.length > 0", timeout=5000)
+    page.wait_for_function("() => window.liveEvents.length > 0", timeout=5000)
     assert page.evaluate("window.liveEvents") == [{"event": "test.event", "data": {"n": 1}}]
