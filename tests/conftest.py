@@ -135,3 +135,15 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+async def close_thread_connections():
+    """Async tests run factories through sync_to_async, in one worker thread whose database
+    connection would outlive the test: later tests that count connections, and the test
+    database's teardown, would find it. Modules of async tests use this fixture."""
+    yield
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    await sync_to_async(connections.close_all)()

@@ -21,7 +21,10 @@ from kierratys.live import fanout
 from ..factories import UserFactory
 from ..support.servers import session_cookie_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("close_thread_connections"),
+]
 
 
 def send_now(groups, event, data):

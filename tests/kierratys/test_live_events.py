@@ -20,7 +20,10 @@ from ..factories import (
     warehouse_with_slots,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("close_thread_connections"),
+]
 
 
 async def socket_for(user):

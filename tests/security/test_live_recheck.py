@@ -17,7 +17,6 @@ from asgiref.sync import sync_to_async
 from channels_redis.core import RedisChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from django.contrib.auth.models import Group
-from django.db import connections
 from websockets.exceptions import ConnectionClosed
 
 from kierratys.accounts.models import User
@@ -31,18 +30,11 @@ from ..support.servers import AsgiServer, Browserless, RedisServer, session_cook
 LAYERS = {"pubsub": RedisPubSubChannelLayer, "core": RedisChannelLayer}
 
 pytestmark = [
+    pytest.mark.usefixtures("close_thread_connections"),
     needs_postgres,
     pytest.mark.skipif(not RedisServer.available(), reason="needs the redis-server binary"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-async def _close_the_threads_connections():
-    """sync_to_async runs the factories in one worker thread, whose database connection
-    would outlive the test and count against later tests that check for held connections."""
-    yield
-    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture(params=["pubsub", "core"])

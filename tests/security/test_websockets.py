@@ -20,6 +20,8 @@ from ..conftest import needs_postgres
 from ..factories import UserFactory
 from ..support.servers import AsgiServer, session_cookie_for
 
+pytestmark = pytest.mark.usefixtures("close_thread_connections")
+
 TRUSTED = "https://kierratys.turku.example"
 CLOSE_TOO_MANY = 4429  # docs/live-events.md; static/js/live.js knows it
 
