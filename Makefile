@@ -25,13 +25,14 @@ messages: install
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-# The worker (emails, alerts) and the reservation jobs run beside the server and stop with it.
+# One process: the server, with the worker (emails, alerts) and the periodic jobs (expiry,
+# reminders, promotion) on its event loop, so their live events reach the open pages even
+# with the in-memory channel layer (README, "Live updates under make run"). It restarts on
+# code changes; Ctrl-C stops all of it. `make run PORT=8001` if 8000 is taken.
+PORT ?= 8000
 run: messages migrate
 	$(PY) manage.py seed_demo
-	@trap 'kill 0' EXIT INT TERM; \
-	$(PY) manage.py worker --interval 2 & \
-	$(PY) manage.py periodic_jobs --loop 300 & \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) -m kierratys.server --jobs --reload --port $(PORT)
 
 test: messages
 	$(PY) -m pytest $(PYTEST_ARGS)

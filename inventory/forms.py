@@ -81,13 +81,30 @@ class DeliveryBookingForm(forms.Form):
 
     def __init__(self, *args, free=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.free = list(free)
         self.fields["choice"].choices = [
             (
                 f"{item['slot'].pk}:{item['date'].isoformat()}",
                 f"{item['date']:%d.%m.%Y} {item['slot']} ({item['slot'].warehouse})",
             )
-            for item in free
+            for item in self.free
         ]
+
+    def days(self) -> list[dict]:
+        """The radio buttons grouped by day, for the same picker as the reserve form's."""
+        radios = {radio.data["value"]: radio for radio in self["choice"]}
+        days: dict = {}
+        for item in self.free:
+            value = f"{item['slot'].pk}:{item['date'].isoformat()}"
+            days.setdefault(item["date"], []).append((radios[value], item["slot"]))
+        return [{"date": day, "slots": slots} for day, slots in days.items()]
+
+    @property
+    def warehouses(self) -> list:
+        """The warehouses that deliver: named once when there is one, else at each time."""
+        return list(
+            {item["slot"].warehouse_id: item["slot"].warehouse for item in self.free}.values()
+        )
 
     def slot_and_day(self):
         from datetime import date

@@ -37,6 +37,8 @@ class StorageLocation(models.Model):
     )
     code = models.CharField(_("code"), max_length=20)
     description = models.CharField(_("description"), max_length=200, blank=True)
+    # An inactive shelf is offered for nothing new; its history and stock-takes stay.
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["warehouse__name", "code"]
@@ -202,6 +204,16 @@ class Task(models.Model):
         _("disposal reason"), max_length=20, choices=DisposalReason.choices, blank=True
     )
     problem = models.CharField(_("problem"), max_length=500, blank=True)
+    # When and by whom the task was finished: set by the service that finishes it.
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -10,6 +10,11 @@ def is_warehouse_staff(user) -> bool:
     return bool({WAREHOUSE, COORDINATOR} & role_names(user))
 
 
+def can_configure_warehouses(user) -> bool:
+    """Coordinators set up warehouses, their shelves and delivery slots (no superuser needed)."""
+    return COORDINATOR in role_names(user)
+
+
 def can_drive(user) -> bool:
     """Only warehouse staff are assigned tasks."""
     return WAREHOUSE in role_names(user)

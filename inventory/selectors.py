@@ -24,6 +24,7 @@ def _tasks():
         "from_unit",
         "to_unit",
         "assigned_to",
+        "completed_by",
         "slot_day__slot",
         "to_location",
         "reservation",
@@ -93,7 +94,8 @@ def run_sheet(*, warehouse_id: int, day: date) -> dict:
         .filter(
             warehouse=warehouse,
             date=day,
-            status__in=[Task.Status.SCHEDULED, Task.Status.IN_PROGRESS],
+            # The day's finished stops stay on the sheet, marked done with the time.
+            status__in=[Task.Status.SCHEDULED, Task.Status.IN_PROGRESS, Task.Status.DONE],
         )
         .order_by("slot_day__slot__start", "kind", "pk")
     )
@@ -101,7 +103,9 @@ def run_sheet(*, warehouse_id: int, day: date) -> dict:
 
 
 def locations(*, warehouse_id=None):
-    queryset = StorageLocation.objects.select_related("warehouse").filter(warehouse__is_active=True)
+    queryset = StorageLocation.objects.select_related("warehouse").filter(
+        warehouse__is_active=True, is_active=True
+    )
     if warehouse_id:
         queryset = queryset.filter(warehouse_id=warehouse_id)
     return list(queryset.annotate(items=Count("listings", filter=~Q(listings__status="archived"))))
@@ -119,15 +123,16 @@ def location_contents(*, location_id: int) -> tuple[StorageLocation, list[Listin
     return location, listings
 
 
-def free_slots(*, kind: str = "delivery", start: date | None = None) -> list[dict]:
+def free_slots(
+    *, kind: str = "delivery", start: date | None = None, warehouse_id: int | None = None
+) -> list[dict]:
     """Bookable slots over the coming weeks: working days only, and not full."""
     start = start or timezone.localdate() + timedelta(days=1)
     days = list(working_days(start, settings.DELIVERY_BOOKING_DAYS))
-    slots = list(
-        TimeSlot.objects.filter(is_active=True, warehouse__is_active=True).select_related(
-            "warehouse"
-        )
-    )
+    slots = TimeSlot.objects.filter(is_active=True, warehouse__is_active=True)
+    if warehouse_id is not None:
+        slots = slots.filter(warehouse_id=warehouse_id)
+    slots = list(slots.select_related("warehouse").order_by("start", "warehouse__name"))
     booked = {(d.slot_id, d.date): d for d in SlotDay.objects.filter(slot__in=slots, date__in=days)}
     free = []
     for day in days:
@@ -146,6 +151,43 @@ def free_slots(*, kind: str = "delivery", start: date | None = None) -> list[dic
     return free
 
 
+def delivery_options(*, listing: Listing, days: int = 8) -> list[dict]:
+    """The delivery times the reserve form offers for a listing: its own warehouse's when
+    it is on a shelf, otherwise the first active warehouse's (the one intake uses), on the
+    first `days` days that have a free slot. The booking page offers every time."""
+    warehouse_id = (
+        StorageLocation.objects.filter(pk=listing.storage_location_id)
+        .values_list("warehouse_id", flat=True)
+        .first()
+        if listing.storage_location_id
+        else Warehouse.objects.filter(is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if warehouse_id is None:
+        return []
+    options, offered_days = [], []
+    for item in free_slots(warehouse_id=warehouse_id):
+        if item["date"] not in offered_days:
+            if len(offered_days) == days:
+                break
+            offered_days.append(item["date"])
+        slot = item["slot"]
+        options.append(
+            {
+                "value": f"{slot.pk}:{item['date'].isoformat()}",
+                "date": item["date"],
+                "start": slot.start,
+                "end": slot.end,
+                "left": item["left"],
+                "warehouse": slot.warehouse.name,
+                "address": slot.warehouse.address,
+            }
+        )
+    return options
+
+
 def disposal_review() -> list[Listing]:
     """Warehouse items nobody has reserved for a long time."""
     cutoff = timezone.now() - timedelta(days=settings.WAREHOUSE_UNCLAIMED_DAYS)
@@ -162,4 +204,75 @@ def disposal_review() -> list[Listing]:
 
 def shelves_for_listing_form():
     """Shelves of active warehouses, for warehouse staff listing straight onto a shelf."""
-    return StorageLocation.objects.filter(warehouse__is_active=True).select_related("warehouse")
+    return StorageLocation.objects.filter(warehouse__is_active=True, is_active=True).select_related(
+        "warehouse"
+    )
+
+
+# --- the coordinator's warehouse settings -----------------------------------------------------
+
+
+def warehouses_for_settings() -> list[Warehouse]:
+    """Every warehouse, active first, with its active slots and shelves counted."""
+    return list(
+        Warehouse.objects.annotate(
+            active_slots=Count("slots", filter=Q(slots__is_active=True), distinct=True),
+            active_shelves=Count("locations", filter=Q(locations__is_active=True), distinct=True),
+        ).order_by("-is_active", "name")
+    )
+
+
+def warehouse_settings(*, warehouse_id: int) -> dict:
+    """One warehouse with its slots by weekday (each with its bookings still to come) and its
+    shelves (each with the items on it): three queries however many there are."""
+    warehouse = warehouse_for_settings(warehouse_id=warehouse_id)
+    upcoming = Q(
+        days__date__gte=timezone.localdate(),
+        days__tasks__status__in=[Task.Status.SCHEDULED, Task.Status.IN_PROGRESS],
+    )
+    slots = list(
+        TimeSlot.objects.filter(warehouse=warehouse)
+        .annotate(booked=Count("days__tasks", filter=upcoming))
+        .order_by("weekday", "start")
+    )
+    weekdays = []
+    for slot in slots:
+        if not weekdays or weekdays[-1]["weekday"] != slot.weekday:
+            weekdays.append(
+                {"weekday": slot.weekday, "label": slot.get_weekday_display(), "slots": []}
+            )
+        weekdays[-1]["slots"].append(slot)
+    shelves = list(
+        StorageLocation.objects.filter(warehouse=warehouse)
+        .annotate(items=Count("listings", filter=~Q(listings__status="archived")))
+        .order_by("-is_active", "code")
+    )
+    return {"warehouse": warehouse, "weekdays": weekdays, "shelves": shelves}
+
+
+def warehouse_for_settings(*, warehouse_id: int) -> Warehouse:
+    warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
+    if warehouse is None:
+        raise NotFound
+    return warehouse
+
+
+def slot_for_settings(*, warehouse_id: int, slot_id: int) -> TimeSlot:
+    slot = TimeSlot.objects.select_related("warehouse").filter(
+        pk=slot_id, warehouse_id=warehouse_id
+    )
+    found = slot.first()
+    if found is None:
+        raise NotFound
+    return found
+
+
+def shelf_for_settings(*, warehouse_id: int, shelf_id: int) -> StorageLocation:
+    shelf = (
+        StorageLocation.objects.select_related("warehouse")
+        .filter(pk=shelf_id, warehouse_id=warehouse_id)
+        .first()
+    )
+    if shelf is None:
+        raise NotFound
+    return shelf

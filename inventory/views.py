@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kierratys.common import inputs, submissions
-from kierratys.common.errors import status_of
+from kierratys.common.errors import add_to_form, status_of
 from kierratys.common.redirects import redirect_next
 from listings import selectors as listing_selectors
 from listings.labels import qr_svg
@@ -25,7 +27,8 @@ from .forms import (
     StockTakeForm,
 )
 from .models import TimeSlot
-from .permissions import is_warehouse_staff, task_steps
+from .permissions import can_configure_warehouses, is_warehouse_staff, task_steps
+from .warehouse_forms import ShelfForm, SlotForm, WarehouseForm
 
 
 def _warehouse_only(request):
@@ -71,7 +74,9 @@ def task_detail(request, pk):
             slots=TimeSlot.objects.filter(warehouse=task.warehouse, is_active=True),
         ),
         "scan_form": ScanForm(),
-        "shelve_form": ShelveForm(locations=task.warehouse.locations.select_related("warehouse")),
+        "shelve_form": ShelveForm(
+            locations=task.warehouse.locations.filter(is_active=True).select_related("warehouse")
+        ),
         "problem_form": ProblemForm(),
     }
     return render(request, "inventory/task.html", context)
@@ -269,3 +274,288 @@ def book_delivery(request, reservation_pk):
         {"reservation": reservation, "form": form},
         status=status,
     )
+
+
+# --- the coordinator's warehouse settings -----------------------------------------------------
+
+
+def _coordinator_only(request):
+    """Like the other warehouse pages: the friendly 403 page for anyone else."""
+    if not can_configure_warehouses(request.user):
+        raise PermissionDenied
+
+
+def _settings_form(request, form, *, write, done, back, title, submit, back_label="", switch=None):
+    """GET shows the form; POST binds it and calls `write(cleaned_data)`, which returns
+    where to go next. Bad input is answered 400 with the messages under their fields and
+    nothing written. Each form carries a one-time token: a double click writes once."""
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            with submissions.claim(request) as once:
+                if once.repeat:
+                    return once.repeat_response(back)
+                if once.missing:
+                    form.add_error(None, once.missing_message)
+                else:
+                    try:
+                        target = write(form.cleaned_data)
+                    except ValidationError as error:
+                        add_to_form(form, error)
+                        status = status_of(error)
+                    else:
+                        messages.success(request, done)
+                        return once.done(redirect(target))
+    context = {
+        "form": form,
+        "back": resolve_url(back),
+        "back_label": back_label,
+        "title": title,
+        "submit": submit,
+        "switch": switch,
+    }
+    return render(request, "inventory/settings_form.html", context, status=status)
+
+
+def _switch(url_name: str, args: list, *, active: bool, out_help: str) -> dict:
+    """The edit page's "take out of use" (or back into use) button."""
+    if active:
+        return {
+            "url": reverse(url_name, args=[*args, "deactivate"]),
+            "heading": _("Take out of use"),
+            "help": out_help,
+            "label": _("Take out of use"),
+            "out": True,
+        }
+    return {
+        "url": reverse(url_name, args=[*args, "activate"]),
+        "heading": _("Not in use"),
+        "help": _("Taken back into use, it is offered again from now on."),
+        "label": _("Take into use"),
+        "out": False,
+    }
+
+
+def _warehouse_url(warehouse_id: int) -> str:
+    return reverse("inventory:warehouse", args=[warehouse_id])
+
+
+def warehouse_list(request):
+    _coordinator_only(request)
+    warehouses = selectors.warehouses_for_settings()
+    return render(request, "inventory/warehouses.html", {"warehouses": warehouses})
+
+
+def warehouse_detail(request, pk):
+    _coordinator_only(request)
+    return render(
+        request, "inventory/warehouse.html", selectors.warehouse_settings(warehouse_id=pk)
+    )
+
+
+def warehouse_create(request):
+    _coordinator_only(request)
+    form = WarehouseForm(request.POST or None, creating=True)
+
+    def write(data):
+        warehouse = services.warehouse_create(actor=request.user, **data)
+        return _warehouse_url(warehouse.pk)
+
+    return _settings_form(
+        request,
+        form,
+        write=write,
+        done=_("Warehouse added. Add its delivery slots and shelves next."),
+        back="inventory:warehouses",
+        title=_("Add a warehouse"),
+        submit=_("Add the warehouse"),
+    )
+
+
+def warehouse_edit(request, pk):
+    _coordinator_only(request)
+    warehouse = selectors.warehouse_for_settings(warehouse_id=pk)
+    form = WarehouseForm(request.POST or None, initial=WarehouseForm.initial_for(warehouse))
+
+    def write(data):
+        services.warehouse_update(actor=request.user, warehouse_id=warehouse.pk, **data)
+        return _warehouse_url(warehouse.pk)
+
+    return _settings_form(
+        request,
+        form,
+        write=write,
+        done=_("Warehouse details saved."),
+        back=_warehouse_url(warehouse.pk),
+        title=_("Edit %(warehouse)s") % {"warehouse": warehouse.name},
+        submit=_("Save"),
+        back_label=warehouse.name,
+    )
+
+
+def slot_create(request, pk):
+    _coordinator_only(request)
+    warehouse = selectors.warehouse_for_settings(warehouse_id=pk)
+    weekday = inputs.bounded_int(request.GET.get("weekday"), low=0, high=6)
+    form = SlotForm(
+        request.POST or None,
+        initial={"weekday": weekday or 0, "delivery_capacity": 3, "pickup_capacity": 3},
+    )
+
+    def write(data):
+        services.slot_create(actor=request.user, warehouse_id=warehouse.pk, **data)
+        return _warehouse_url(warehouse.pk) + "#slots"
+
+    return _settings_form(
+        request,
+        form,
+        write=write,
+        done=_("Delivery slot added. Units can book it from now on."),
+        back=_warehouse_url(warehouse.pk),
+        title=_("Add a delivery slot"),
+        submit=_("Add the slot"),
+        back_label=warehouse.name,
+    )
+
+
+def slot_edit(request, pk, slot_pk):
+    _coordinator_only(request)
+    slot = selectors.slot_for_settings(warehouse_id=pk, slot_id=slot_pk)
+    form = SlotForm(request.POST or None, initial=SlotForm.initial_for(slot))
+
+    def write(data):
+        services.slot_update(actor=request.user, slot_id=slot.pk, **data)
+        return _warehouse_url(pk) + "#slots"
+
+    return _settings_form(
+        request,
+        form,
+        write=write,
+        done=_("Delivery slot saved."),
+        back=_warehouse_url(pk),
+        title=_("Edit the delivery slot %(slot)s") % {"slot": slot},
+        submit=_("Save"),
+        back_label=slot.warehouse.name,
+        switch=_switch(
+            "inventory:slot_switch",
+            [pk, slot.pk],
+            active=slot.is_active,
+            out_help=_(
+                "The slot takes no new bookings. Deliveries already booked in it are kept "
+                "and delivered as agreed."
+            ),
+        ),
+    )
+
+
+@require_POST
+def slot_switch(request, pk, slot_pk, action):
+    """Deactivate (no new bookings, booked deliveries kept) or reactivate a slot."""
+    _coordinator_only(request)
+    slot = selectors.slot_for_settings(warehouse_id=pk, slot_id=slot_pk)
+    if action not in ("deactivate", "activate"):
+        raise Http404
+    try:
+        if action == "deactivate":
+            slot = services.slot_deactivate(actor=request.user, slot_id=slot.pk)
+        else:
+            services.slot_activate(actor=request.user, slot_id=slot.pk)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        if action == "activate":
+            messages.success(
+                request, _("Delivery slot %(slot)s is open for booking.") % {"slot": slot}
+            )
+        elif slot.kept:
+            messages.success(
+                request,
+                ngettext(
+                    "Delivery slot %(slot)s takes no new bookings. The %(count)d delivery "
+                    "already booked in it is kept.",
+                    "Delivery slot %(slot)s takes no new bookings. The %(count)d deliveries "
+                    "already booked in it are kept.",
+                    slot.kept,
+                )
+                % {"slot": slot, "count": slot.kept},
+            )
+        else:
+            messages.success(
+                request, _("Delivery slot %(slot)s takes no new bookings.") % {"slot": slot}
+            )
+    return redirect(_warehouse_url(pk) + "#slots")
+
+
+def shelf_create(request, pk):
+    _coordinator_only(request)
+    warehouse = selectors.warehouse_for_settings(warehouse_id=pk)
+    form = ShelfForm(request.POST or None)
+
+    def write(data):
+        services.shelf_create(actor=request.user, warehouse_id=warehouse.pk, **data)
+        return _warehouse_url(warehouse.pk) + "#shelves"
+
+    return _settings_form(
+        request,
+        form,
+        write=write,
+        done=_("Shelf added."),
+        back=_warehouse_url(warehouse.pk),
+        title=_("Add a shelf"),
+        submit=_("Add the shelf"),
+        back_label=warehouse.name,
+    )
+
+
+def shelf_edit(request, pk, shelf_pk):
+    _coordinator_only(request)
+    shelf = selectors.shelf_for_settings(warehouse_id=pk, shelf_id=shelf_pk)
+    form = ShelfForm(request.POST or None, initial=ShelfForm.initial_for(shelf))
+
+    def write(data):
+        services.shelf_update(actor=request.user, shelf_id=shelf.pk, **data)
+        return _warehouse_url(pk) + "#shelves"
+
+    return _settings_form(
+        request,
+        form,
+        write=write,
+        done=_("Shelf saved."),
+        back=_warehouse_url(pk),
+        title=_("Edit the shelf %(code)s") % {"code": shelf.code},
+        submit=_("Save"),
+        back_label=shelf.warehouse.name,
+        switch=_switch(
+            "inventory:shelf_switch",
+            [pk, shelf.pk],
+            active=shelf.is_active,
+            out_help=_(
+                "The shelf is offered for no new items. Only an empty shelf can be taken "
+                "out of use."
+            ),
+        ),
+    )
+
+
+@require_POST
+def shelf_switch(request, pk, shelf_pk, action):
+    _coordinator_only(request)
+    shelf = selectors.shelf_for_settings(warehouse_id=pk, shelf_id=shelf_pk)
+    if action not in ("deactivate", "activate"):
+        raise Http404
+    try:
+        if action == "deactivate":
+            services.shelf_deactivate(actor=request.user, shelf_id=shelf.pk)
+        else:
+            services.shelf_activate(actor=request.user, shelf_id=shelf.pk)
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    else:
+        message = (
+            _("Shelf %(code)s is out of use.")
+            if action == "deactivate"
+            else _("Shelf %(code)s is in use again.")
+        )
+        messages.success(request, message % {"code": shelf.code})
+    return redirect(_warehouse_url(pk) + "#shelves")

@@ -1,9 +1,12 @@
 from django.conf import settings
-from django.urls import get_script_prefix
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+
+from reservations.basket import basket_count
 
 from . import consumers
 from .accounts.roles import COORDINATOR, WAREHOUSE, role_names
 from .accounts.selectors import unread_notice_count
+from .common import names
 from .navigation import entries_for
 from .routing import websocket_urlpatterns
 
@@ -19,16 +22,26 @@ _LIVE_ROUTE = next(
 def service(request):
     roles = role_names(request.user) if hasattr(request, "user") else frozenset()
     return {
-        "SERVICE_NAME": settings.SERVICE_NAME,
-        "MUNICIPALITY_NAME": settings.MUNICIPALITY_NAME,
+        "SERVICE_NAME": names.service_name(),  # in the page's language
+        "MUNICIPALITY_NAME": names.municipality_name(),
         "SUPPORT_EMAIL": settings.SUPPORT_EMAIL,
         "SUPPORT_PHONE": settings.SUPPORT_PHONE,
         "user_is_warehouse": WAREHOUSE in roles,
         "user_is_coordinator": COORDINATOR in roles,
         "nav_entries": entries_for(request.user, request.path) if roles else [],
         "unread_notices": unread_notice_count(user=request.user) if roles else 0,
+        "basket": basket(request) if roles else None,
         "LIVE_SOCKET": live_socket(),
     }
+
+
+def basket(request) -> dict | None:
+    """The header's basket link: where it goes and how many listings it holds (the session)."""
+    try:
+        url = reverse("reservations:basket")
+    except NoReverseMatch:
+        return None  # reservations are not installed
+    return {"url": url, "count": basket_count(getattr(request, "session", None))}
 
 
 def live_socket() -> dict:

@@ -3,7 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .accounts.roles import STAFF, WAREHOUSE, role_names
+from .accounts.roles import COORDINATOR, STAFF, WAREHOUSE, role_names
 
 ENTRIES = [
     ("catalogue", _("Catalogue"), "listings:catalogue", STAFF),
@@ -11,6 +11,7 @@ ENTRIES = [
     ("our_listings", _("Our listings"), "listings:mine", STAFF),
     ("reservations", _("Reservations"), "reservations:list", STAFF),
     ("warehouse", _("Warehouse"), "inventory:board", WAREHOUSE),
+    ("warehouses", _("Warehouses"), "inventory:warehouses", COORDINATOR),
     ("reports", _("Reports"), "reports:index", STAFF),
 ]
 

@@ -3,6 +3,9 @@
     python -m kierratys.server --host 0.0.0.0 --port 8000 --workers 4
 
 Tests and benchmarks start the same command, so they measure what production runs.
+`make run` adds `--jobs --reload`: the worker and the periodic jobs run inside the server
+process (`kierratys/management/jobs.py`, README "Live updates under make run"), and the
+server restarts when code or a template changes.
 Why uvicorn rather than daphne: with 1,000 open sockets a live event reached the last one
 much sooner (bench/README.md, "live"): uvicorn writes each frame as it is sent, where
 daphne's reactor wrote them all after the whole fan-out.
@@ -12,6 +15,7 @@ import argparse
 import gc
 import os
 import sys
+from pathlib import Path
 
 # Garbage-collect after this many new objects (Python's default is 700). A process holding
 # hundreds of sockets otherwise promotes the objects of every event in flight to the oldest
@@ -19,6 +23,14 @@ import sys
 GC_THRESHOLDS = (20_000, 20, 20)
 # The largest websocket message a client may send (the consumer checks it too, for daphne).
 CLIENT_FRAME_MAX_BYTES = 4096
+# `--jobs` tells the server process (the reloader's child too) how often the periodic jobs run.
+JOBS_ENV = "KIERRATYS_SERVER_JOBS_EVERY"
+# What the reloader watches: the project's packages (never .venv), code and templates.
+ROOT = Path(__file__).resolve().parent.parent
+RELOAD_DIRS = tuple(
+    str(ROOT / name) for name in ("kierratys", "listings", "reservations", "inventory")
+)
+RELOAD_INCLUDES = ("*.py", "*.html", "*.mo")
 
 
 def application():
@@ -36,15 +48,65 @@ def application():
     return application
 
 
+class WithJobs:
+    """The application, with the worker and the periodic jobs on the server's event loop.
+
+    They start at the ASGI lifespan's startup and stop at its shutdown (Ctrl-C, or the
+    reloader restarting the server), so there is one set per server process, and none in
+    the reloader's supervisor, which never loads the application.
+    """
+
+    def __init__(self, app, *, periodic_seconds: float):
+        from kierratys.management.jobs import InProcessJobs
+
+        self.app = app
+        self.jobs = InProcessJobs(periodic_seconds=periodic_seconds)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "lifespan":
+            return await self.app(scope, receive, send)
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self.jobs.start()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.jobs.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def application_with_jobs():
+    """`application()` plus the in-process jobs (uvicorn --factory, with --jobs)."""
+    return WithJobs(application(), periodic_seconds=float(os.environ.get(JOBS_ENV, "300")))
+
+
 def command(
-    *, host: str = "127.0.0.1", port: int = 8000, workers: int = 1, log_level: str = "info"
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    log_level: str = "info",
+    jobs: bool = False,
+    reload: bool = False,
 ) -> list[str]:
+    """The uvicorn command line. With `jobs`, set JOBS_ENV in its environment (`main` does)."""
+    if jobs and workers != 1:
+        raise ValueError("--jobs runs the jobs in the one server process: use --workers 1")
+    reloading = []
+    if reload:
+        reloading = ["--reload"]
+        for folder in RELOAD_DIRS:
+            reloading += ["--reload-dir", folder]
+        for pattern in RELOAD_INCLUDES:
+            reloading += ["--reload-include", pattern]
     return [
         sys.executable,
         "-m",
         "uvicorn",
-        "kierratys.server:application",
+        "kierratys.server:application_with_jobs" if jobs else "kierratys.server:application",
         "--factory",
+        *reloading,
         "--host",
         host,
         "--port",
@@ -52,7 +114,8 @@ def command(
         "--workers",
         str(workers),
         "--lifespan",
-        "off",  # the Django application has no startup or shutdown hooks
+        # Only the jobs have startup and shutdown hooks; the Django application has none.
+        "on" if jobs else "off",
         "--ws",
         "websockets-sansio",
         # Events are a few hundred bytes: compressing them per socket costs more than it saves.
@@ -74,8 +137,34 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--log-level", default="info")
+    parser.add_argument(
+        "--jobs",
+        action="store_true",
+        help="Run the worker and the periodic jobs inside the server process (make run).",
+    )
+    parser.add_argument(
+        "--jobs-every",
+        type=float,
+        default=300,
+        metavar="SECONDS",
+        help="With --jobs: how often the periodic jobs run (default 300).",
+    )
+    parser.add_argument(
+        "--reload", action="store_true", help="Restart on code changes (development)."
+    )
     args = parser.parse_args(argv)
-    argv = command(host=args.host, port=args.port, workers=args.workers, log_level=args.log_level)
+    if args.jobs and args.workers != 1:
+        parser.error("--jobs runs the jobs in the one server process: use --workers 1")
+    if args.jobs:
+        os.environ[JOBS_ENV] = str(args.jobs_every)
+    argv = command(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        jobs=args.jobs,
+        reload=args.reload,
+    )
     os.execv(argv[0], argv)
 
 

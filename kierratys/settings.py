@@ -32,8 +32,30 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Municipality: everything a city changes to adopt the service -------------------------
-SERVICE_NAME = env("SERVICE_NAME", default="Kierrätys")
-MUNICIPALITY_NAME = env("MUNICIPALITY_NAME", default="Turku")
+
+
+def _names(variable: str, default: dict[str, str]) -> dict[str, str]:
+    """A name per language: "Kierrätys" for all, or "fi=Kierrätys,sv=Återbruk,en=Kierrätys"
+    (languages left out use the first one given). Shown by kierratys.common.names."""
+    value = env(variable, default="").strip()
+    if not value:
+        return dict(default)
+    if "=" not in value:
+        return {"fi": value, "sv": value, "en": value}
+    given = {}
+    for part in value.split(","):
+        code, _sep, name = part.partition("=")
+        if name.strip():
+            given[code.strip().lower()] = name.strip()
+    first = next(iter(given.values()), "")
+    return {code: given.get(code, first) for code in ("fi", "sv", "en")} | given
+
+
+SERVICE_NAMES = _names("SERVICE_NAME", {"fi": "Kierrätys", "sv": "Återbruk", "en": "Kierrätys"})
+MUNICIPALITY_NAMES = _names("MUNICIPALITY_NAME", {"fi": "Turku", "sv": "Åbo", "en": "Turku"})
+# The names in the default language, where one name serves all (the mail sender's name).
+SERVICE_NAME = SERVICE_NAMES.get(env("LANGUAGE_CODE", default="fi")[:2], "Kierrätys")
+MUNICIPALITY_NAME = MUNICIPALITY_NAMES.get(env("LANGUAGE_CODE", default="fi")[:2], "Turku")
 SIGNUP_EMAIL_DOMAINS = [
     d.lower() for d in env.list("SIGNUP_EMAIL_DOMAINS", default=["demo.example"])
 ]
@@ -54,7 +76,7 @@ DELIVERY_BOOKING_DAYS = env.int("DELIVERY_BOOKING_DAYS", default=21)
 INSTALLED_APPS = [
     "daphne",
     "kierratys",  # before admin: our registration/ templates win over admin's
-    "django.contrib.admin",
+    "kierratys.admin_site.AdminConfig",  # django.contrib.admin with our site (403 for outsiders)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -277,6 +299,8 @@ TIME_ZONE = env("TIME_ZONE", default="Europe/Helsinki")
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as 1.12.2026 in every language (kierratys/formats/).
+FORMAT_MODULE_PATH = "kierratys.formats"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
@@ -356,10 +380,20 @@ LIVE_SOCKETS_PER_USER = env.int("LIVE_SOCKETS_PER_USER", default=20)
 # The benchmarks' baseline view (bench/); never on in production.
 BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
 
+# Each request is printed once: the server's access line (uvicorn's own logger, or daphne's
+# "django.channels.server" under runserver). Django's default gives the "django" logger a
+# console handler of its own while DEBUG is on, and that logger propagates to the root too, so
+# every Django record came out twice; here "django" keeps no handler and passes records up to
+# the root's one. Django's "Not Found: /x"-style warnings for 4xx answers repeat the access
+# line, so "django.request" keeps errors only (a 500 with its traceback).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+    },
 }

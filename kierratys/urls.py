@@ -16,6 +16,7 @@ urlpatterns = [
     path("notices/", account_views.notices, name="notices"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/signup/", account_views.signup, name="signup"),
     path("accounts/signup/sent/", account_views.signup_sent, name="signup_sent"),
     path("accounts/verify/<uidb64>/<token>/", account_views.verify_email, name="verify_email"),

@@ -12,7 +12,8 @@ from kierratys.accounts.models import Department, Unit
 from .models import Category
 
 TIMEOUT = 300
-KEY = "listings:choices:v1"
+NAMES = ("name", "name_sv", "name_en")  # departments' and units' (kierratys.common.names)
+KEY = "listings:choices:v2"
 
 
 def _load() -> dict:
@@ -24,10 +25,8 @@ def _load() -> dict:
     return {
         "version": uuid.uuid4().hex,  # changes whenever the lists are reloaded
         "categories": categories,
-        "departments": list(Department.objects.order_by("name").values_list("pk", "name")),
-        "units": list(
-            Unit.objects.filter(is_active=True).order_by("name").values_list("pk", "name")
-        ),
+        "departments": list(Department.objects.values("pk", *NAMES)),
+        "units": list(Unit.objects.filter(is_active=True).values("pk", *NAMES)),
     }
 
 
@@ -75,9 +74,16 @@ def category_with_descendants(category_id: int) -> list[int]:
     return sorted(ids)
 
 
+def _named(rows: list[dict]) -> list[tuple[int, str]]:
+    """(pk, name in the current language, else the primary name), sorted by that name."""
+    language = (get_language() or "fi")[:2]
+    field = f"name_{language}" if f"name_{language}" in NAMES else "name"
+    return sorted(((row["pk"], row[field] or row["name"]) for row in rows), key=lambda r: r[1])
+
+
 def departments() -> list[tuple[int, str]]:
-    return _data()["departments"]
+    return _named(_data()["departments"])
 
 
 def units() -> list[tuple[int, str]]:
-    return _data()["units"]
+    return _named(_data()["units"])

@@ -5,10 +5,11 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from kierratys.common.errors import NotFound
 
-from . import choices, search
+from . import choices, history, search
 from .models import Category, Listing, ListingEvent, ListingPhoto
 from .permissions import can_edit, can_view
 from .services import EDITABLE_FIELDS
@@ -39,8 +40,9 @@ def listings_of_unit(*, unit):
     return _with_relations(Listing.objects.filter(owner_unit=unit)).order_by("-created_at")
 
 
-def listing_history(*, listing: Listing):
-    return ListingEvent.objects.filter(listing=listing).select_related("actor")
+def listing_history(*, listing: Listing) -> list[ListingEvent]:
+    """The item's history, newest first, each change in words of the reader's language."""
+    return history.describe(ListingEvent.objects.filter(listing=listing).select_related("actor"))
 
 
 def listings_for_labels(*, user, ids: list[int]) -> list[Listing]:
@@ -169,6 +171,72 @@ def describe_query(query: str) -> list[str]:
         shown = ", ".join(str(choices.get(str(v), v)).lstrip("— ") for v in values)
         parts.append(f"{field.label}: {shown}")
     return parts
+
+
+# The catalogue's chips: what the user chose, each removable. Sort is not a filter; a size
+# bound reads "Width at least 50 cm"; "available now" is the default and has no chip.
+CHIP_FIELDS = (
+    "q",
+    "category",
+    "condition",
+    "width_min",
+    "width_max",
+    "depth_min",
+    "depth_max",
+    "height_min",
+    "height_max",
+    "colour",
+    "material",
+    "department",
+    "unit",
+    "location",
+    "available_now",
+)
+SIZE_LABELS = {
+    "width_min": _lazy("Width at least"),
+    "width_max": _lazy("Width at most"),
+    "depth_min": _lazy("Depth at least"),
+    "depth_max": _lazy("Depth at most"),
+    "height_min": _lazy("Height at least"),
+    "height_max": _lazy("Height at most"),
+}
+
+
+def active_filters(*, filterset, params) -> list[dict]:
+    """The chips above the catalogue's results: one per filter value the user chose (values
+    the form dropped as invalid have none), each with `label` and `query`, the query string
+    without that value (and back on page 1): a plain link that works without JavaScript."""
+    from django.utils.formats import number_format
+
+    form = filterset.form
+    form.is_valid()
+    chips = []
+    for name in CHIP_FIELDS:
+        value = form.cleaned_data.get(name)
+        chosen = [v for v in params.getlist(name) if v.strip()]
+        if not chosen or value in (None, "", [], ()):
+            continue
+        if name == "available_now" and value != "0":
+            continue
+        field = form.fields[name]
+        choices = {
+            str(k): v for k, v in getattr(field, "choices", []) if not isinstance(v, list | tuple)
+        }
+        for one in value if isinstance(value, list | tuple) else [value]:
+            remaining = params.copy()
+            remaining.pop("page", None)
+            if isinstance(value, list | tuple):
+                remaining.setlist(name, [v for v in remaining.getlist(name) if v != str(one)])
+            else:
+                remaining.pop(name, None)
+            if name in SIZE_LABELS:
+                label = f"{SIZE_LABELS[name]} {number_format(one)} cm"
+            elif name == "available_now":
+                label = str(choices.get(str(one), one))
+            else:
+                label = f"{field.label}: {str(choices.get(str(one), one)).lstrip('— ')}"
+            chips.append({"name": name, "label": label, "query": remaining.urlencode()})
+    return chips
 
 
 def saved_searches_of(*, user) -> list:

@@ -190,7 +190,13 @@ def catalogue(request):
     )
     if refusal:
         notes = [refusal, *notes]
-    context = {"filter": filterset, "page": page, "notes": notes, "filter_version": version}
+    context = {
+        "filter": filterset,
+        "page": page,
+        "notes": notes,
+        "filter_version": version,
+        "chips": selectors.active_filters(filterset=filterset, params=params),
+    }
     if request.headers.get("X-Partial") == "results":
         return render(request, "listings/_results.html", context, status=status)
     return render(request, "listings/catalogue.html", context, status=status)

@@ -13,4 +13,5 @@ class ReservationError(StrEnum):
     OWN_ITEM = "own_item"  # a unit cannot reserve its own item (400)
     NO_UNIT = "no_unit"  # the account has no unit (400)
     QUANTITY = "quantity"  # outside 1..MAX_QUANTITY, or more than the waiting list can serve (400)
+    DELIVERY = "delivery"  # a delivery time that cannot be booked with the reservation (400)
     BASKET = "basket"  # some items of a basket were refused (400, or 409 if all for NOT_ENOUGH)

@@ -1,10 +1,26 @@
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kierratys.common import inputs
 from kierratys.common.limits import MAX_QUANTITY
 
 from .models import Reservation
+
+
+class DeliverySlotField(forms.ChoiceField):
+    """A "<slot id>:<ISO date>" value. Any well-formed one passes: whether that slot is
+    free, open and on that weekday is the booking service's rule (a full one is 409)."""
+
+    default_error_messages = {"invalid_choice": _("Choose a delivery time from the list.")}
+
+    def valid_value(self, value):
+        slot, _sep, day = str(value).partition(":")
+        if inputs.positive_id(slot) is None:
+            return False
+        return inputs.iso_date(day) is not None
 
 
 class ReserveForm(forms.Form):
@@ -38,8 +54,20 @@ class ReserveForm(forms.Form):
     join_waiting_list = forms.BooleanField(
         label=_("If there are not enough, put us on the waiting list"), required=False
     )
+    delivery_slot = DeliverySlotField(
+        label=_("Delivery time (only for delivery by the warehouse)"),
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
-    def __init__(self, *args, available: int | None = None, user=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        available: int | None = None,
+        prefill: dict | None = None,
+        delivery_options=(),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         if available is not None:
             self.fields["quantity"].widget.attrs["max"] = max(available, 1)
@@ -47,15 +75,53 @@ class ReserveForm(forms.Form):
         self.fields["quantity"].widget.attrs.update(min=1, inputmode="numeric")
         today = timezone.localdate().isoformat()
         self.fields["wanted_date"].widget.attrs["min"] = today
-        if user is not None and not self.is_bound:
-            self.initial.setdefault("contact_name", user.full_name)
-            self.initial.setdefault("contact_phone", user.phone)
+        if prefill and not self.is_bound:
+            for name in ("contact_name", "contact_phone"):
+                if prefill.get(name):
+                    self.initial.setdefault(name, prefill[name])
+        self.delivery_options = list(delivery_options)
+        self.fields["delivery_slot"].choices = [
+            (option["value"], f"{option['start']:%H:%M}–{option['end']:%H:%M}")
+            for option in self.delivery_options
+        ]
+        if not self.delivery_options:
+            del self.fields["delivery_slot"]
 
     def clean_wanted_date(self):
         wanted = self.cleaned_data.get("wanted_date")
         if wanted and wanted < timezone.localdate():
             raise forms.ValidationError(_("The wanted date cannot be in the past."))
         return wanted
+
+    def clean(self):
+        cleaned = super().clean()
+        delivering = cleaned.get("handover") == Reservation.Handover.DELIVERY
+        if delivering and "delivery_slot" in self.fields and not cleaned.get("delivery_slot"):
+            self.add_error("delivery_slot", _("Choose a delivery time."))
+        return cleaned
+
+    def delivery(self) -> tuple[int, date] | None:
+        """The chosen (slot id, day) when the warehouse delivers, else None."""
+        value = self.cleaned_data.get("delivery_slot")
+        if self.cleaned_data.get("handover") != Reservation.Handover.DELIVERY or not value:
+            return None
+        slot, _sep, day = value.partition(":")
+        return inputs.positive_id(slot), inputs.iso_date(day)
+
+    @property
+    def delivery_warehouse(self) -> dict | None:
+        """The warehouse that delivers, named once above the times (they share it)."""
+        return self.delivery_options[0] if self.delivery_options else None
+
+    def delivery_days(self) -> list[dict]:
+        """The picker's radio buttons grouped by day, in time order."""
+        if "delivery_slot" not in self.fields:
+            return []
+        radios = {radio.data["value"]: radio for radio in self["delivery_slot"]}
+        days: dict = {}
+        for option in self.delivery_options:
+            days.setdefault(option["date"], []).append((radios[option["value"]], option))
+        return [{"date": day, "slots": slots} for day, slots in days.items()]
 
 
 class BasketForm(ReserveForm):
@@ -65,6 +131,7 @@ class BasketForm(ReserveForm):
         super().__init__(*args, **kwargs)
         del self.fields["quantity"]
         del self.fields["join_waiting_list"]
+        self.fields.pop("delivery_slot", None)
 
 
 class CancelForm(forms.Form):

@@ -4,6 +4,8 @@ from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, ro
 from kierratys.common.errors import NotFound
 from listings.models import Listing, ListingPhoto
 
+from . import hooks
+from .filters import ReservationFilter, open_first
 from .models import Reservation
 from .permissions import can_cancel, can_hand_over
 
@@ -12,24 +14,31 @@ def _base():
     return Reservation.objects.select_related(
         "listing",
         "listing__owner_unit",
+        "listing__created_by",
         "listing__storage_location__warehouse",
         "unit",
         "requested_by",
     )
 
 
-def reservations_of_unit(*, user) -> dict:
-    """Two lists for the reservations page: what we reserved, and what others reserved of ours."""
+def reservations_of_unit(*, user, params=None) -> dict:
+    """Two lists for the reservations page: what we reserved, and what others reserved of
+    ours; both filtered by `params` (filters.ReservationFilter), active ones first."""
+    filterset = ReservationFilter(params or None, queryset=Reservation.objects.none())
     if user.unit_id is None:
-        return {"ours": [], "theirs": []}
+        return {"ours": [], "theirs": [], "filter": filterset}
     theirs_filter = Q(listing__owner_unit_id=user.unit_id)
     if WAREHOUSE in role_names(user):
         theirs_filter |= Q(listing__storage_location__isnull=False)
-    ours = list(_base().filter(unit_id=user.unit_id)[:200])
-    theirs = list(_base().filter(theirs_filter).exclude(unit_id=user.unit_id)[:200])
+
+    def listed(queryset):
+        return list(open_first(ReservationFilter(params or None, queryset=queryset).qs)[:200])
+
+    ours = listed(_base().filter(unit_id=user.unit_id))
+    theirs = listed(_base().filter(theirs_filter).exclude(unit_id=user.unit_id))
     for reservation in ours + theirs:
         _add_permissions(user, reservation)
-    return {"ours": ours, "theirs": theirs}
+    return {"ours": ours, "theirs": theirs, "filter": filterset}
 
 
 def _add_permissions(user, reservation: Reservation) -> None:
@@ -93,3 +102,73 @@ def basket_listings(*, basket: dict) -> list[Listing]:
         listing.basket_quantity = basket.get(str(listing.pk), 1)
         listing.cover_thumb = covers.get(listing.pk)
     return listings
+
+
+# --- the reserve form (issue 15: contact prefill, waiting list, delivery times) ---------------
+
+
+def contact_prefill(*, user) -> dict:
+    """The contact to prefill the reserve and basket forms with, per field: the profile's
+    name and phone, else the user's last reservation's contact, then the unit's phone.
+    At most one query (the unit comes with it when the user has no phone of their own)."""
+    name, phone = (user.full_name or "").strip(), (user.phone or "").strip()
+    if name and phone:
+        return {"contact_name": name, "contact_phone": phone}
+    last = (
+        Reservation.objects.filter(requested_by_id=user.pk)
+        .order_by("-created_at", "-pk")
+        .values("contact_name", "contact_phone")
+        .first()
+    ) or {}
+    name = name or last.get("contact_name", "")
+    phone = phone or last.get("contact_phone", "")
+    if not phone and user.unit_id is not None:
+        phone = user.unit.phone  # `user.unit` is usually loaded with the request's user
+    return {"contact_name": name, "contact_phone": phone}
+
+
+def queue_place(*, listing_id: int, unit_id: int | None) -> dict:
+    """Where the user's unit stands in a listing's queue: its own waiting reservation and
+    place if it is queueing already, else the place it would get by joining now."""
+    waiting = Reservation.objects.filter(listing_id=listing_id, status=Reservation.Status.WAITING)
+    own = (
+        waiting.filter(unit_id=unit_id).order_by("created_at", "pk").first()
+        if unit_id is not None
+        else None
+    )
+    if own is not None:
+        return {"place": waiting_position(own), "reservation": own}
+    return {"place": waiting.count() + 1, "reservation": None}
+
+
+def delivery_options(*, listing: Listing) -> list[dict]:
+    """The delivery times to offer in the reserve form (the `delivery_slots` hook: inventory
+    knows the warehouses), in time order."""
+    return [option for options in hooks.delivery_slots(listing=listing) for option in options or ()]
+
+
+# --- at the door: the slip and the reservation page (issue 15) -------------------------------
+
+
+def handover_details(*, reservation: Reservation, with_photo: bool = False) -> dict:
+    """Where and when the handover happens and whom to call: the giving unit's contact
+    person and phone, the item's warehouse with its opening hours and the delivery day and
+    slot (both from inventory, the `handover_details` hook), and the cover photo."""
+    from .hooks import handover_details as hook
+
+    listing = reservation.listing
+    giver = listing.created_by
+    details = {
+        "is_delivery": reservation.handover == Reservation.Handover.DELIVERY,
+        "giver_name": giver.full_name,
+        "giver_phone": giver.phone or listing.owner_unit.phone,
+        "unit_phone": listing.owner_unit.phone,
+        "warehouse": None,
+        "delivery": None,
+        "photo": None,
+    }
+    for answer in hook(reservation=reservation):
+        details.update({key: value for key, value in (answer or {}).items() if value})
+    if with_photo:
+        details["photo"] = ListingPhoto.objects.filter(listing=listing, position=0).first()
+    return details

@@ -11,20 +11,49 @@ from kierratys.common.errors import add_to_form, status_of
 from kierratys.common.limits import MAX_QUANTITY
 from kierratys.common.redirects import redirect_next
 from listings import selectors as listing_selectors
+from listings.labels import qr_svg
 
 from . import selectors, services
+from .basket import SESSION_KEY
 from .forms import BasketForm, CancelForm, HandoverForm, ReserveForm
 from .models import Reservation
 
-BASKET_KEY = "basket"
+BASKET_KEY = SESSION_KEY  # reservations/basket.py: the header counts it too
+
+
+def reserve_form(*, user, listing, data=None) -> ReserveForm:
+    """The reserve form for `listing`: the contact prefilled, and the delivery times on
+    offer (none while none are left: a place in the queue books its delivery later)."""
+    return ReserveForm(
+        data,
+        available=listing.quantity_available,
+        prefill=selectors.contact_prefill(user=user),
+        delivery_options=selectors.delivery_options(listing=listing)
+        if listing.quantity_available > 0
+        else (),
+    )
+
+
+def reserve_context(*, user, listing, form, conflict=False) -> dict:
+    """What the reserve form shows besides its fields: with none left, the main action is
+    the waiting list, with the place the user would get."""
+    none_left = listing.quantity_available == 0
+    return {
+        "listing": listing,
+        "form": form,
+        "conflict": conflict,
+        "none_left": none_left,
+        "queue": selectors.queue_place(listing_id=listing.pk, unit_id=user.unit_id)
+        if none_left
+        else None,
+        "delivering": form["handover"].value() == Reservation.Handover.DELIVERY,
+    }
 
 
 def reserve(request, pk):
     """POST /listings/<id>/reserve/: 409 with the form when someone else got there first."""
     listing = listing_selectors.listing_for_view(user=request.user, listing_id=pk)
-    form = ReserveForm(
-        request.POST or None, available=listing.quantity_available, user=request.user
-    )
+    form = reserve_form(user=request.user, listing=listing, data=request.POST or None)
     status = 200
     conflict = False
     if request.method == "POST":
@@ -37,7 +66,7 @@ def reserve(request, pk):
                     form.add_error(None, once.missing_message)
                 else:
                     try:
-                        reservation = _reserve(request, listing, form.cleaned_data)
+                        reservation = _reserve(request, listing, form)
                     except ValidationError as error:
                         add_to_form(form, error)
                         status = status_of(error)
@@ -45,11 +74,13 @@ def reserve(request, pk):
                     else:
                         return once.done(redirect(reservation))
         listing.refresh_from_db(fields=["quantity_available"])
-    context = {"listing": listing, "form": form, "conflict": conflict}
+    context = reserve_context(user=request.user, listing=listing, form=form, conflict=conflict)
     return render(request, "reservations/reserve.html", context, status=status)
 
 
-def _reserve(request, listing, data) -> Reservation:
+def _reserve(request, listing, form) -> Reservation:
+    data = form.cleaned_data
+    delivery = form.delivery()
     reservation = services.reservation_create(
         actor=request.user,
         listing_id=listing.pk,
@@ -59,11 +90,41 @@ def _reserve(request, listing, data) -> Reservation:
         contact_name=data["contact_name"],
         contact_phone=data["contact_phone"],
         note=data["note"],
+        # The checkbox, or the main button when none are left (the same name and value).
         join_waiting_list=data["join_waiting_list"],
+        delivery=delivery,
+        seen_available=inputs.bounded_int(
+            request.POST.get("seen_available"), low=0, high=MAX_QUANTITY
+        ),
     )
+    delivering = reservation.handover == Reservation.Handover.DELIVERY
     if reservation.status == Reservation.Status.WAITING:
+        place = selectors.waiting_position(reservation)
+        if delivering:
+            text = _(
+                "You are number %(n)d on the waiting list. When it is your turn, choose a "
+                "delivery time on the reservation page."
+            )
+        else:
+            text = _(
+                "You are number %(n)d on the waiting list. We will tell you when it is your turn."
+            )
+        messages.success(request, text % {"n": place})
+    elif delivering and delivery is not None:
+        option = next(
+            (o for o in form.delivery_options if o["value"] == data["delivery_slot"]), None
+        )
+        day = date_format(delivery[1], "SHORT_DATE_FORMAT")
+        if option is None:  # a time the form did not list, booked all the same
+            text = _("Reserved for delivery. The warehouse brings it on %(date)s.")
+            messages.success(request, text % {"date": day})
+        else:
+            text = _("Reserved for delivery. The warehouse brings it on %(date)s at %(time)s.")
+            time = f"{option['start']:%H:%M}–{option['end']:%H:%M}"
+            messages.success(request, text % {"date": day, "time": time})
+    elif delivering:
         messages.success(
-            request, _("You are on the waiting list. We will tell you when it is your turn.")
+            request, _("Reserved for delivery. Choose a delivery time on the reservation page.")
         )
     else:
         messages.success(
@@ -75,9 +136,9 @@ def _reserve(request, listing, data) -> Reservation:
 
 
 def reservation_list(request):
-    return render(
-        request, "reservations/list.html", selectors.reservations_of_unit(user=request.user)
-    )
+    """Both lists, filtered by status (?status=, the form works without JS), open first."""
+    context = selectors.reservations_of_unit(user=request.user, params=request.GET)
+    return render(request, "reservations/list.html", context)
 
 
 def detail(request, pk, *, cancel_form=None, status=200):
@@ -85,14 +146,23 @@ def detail(request, pk, *, cancel_form=None, status=200):
     context = {
         "reservation": reservation,
         "position": selectors.waiting_position(reservation),
+        "handover": selectors.handover_details(reservation=reservation),
         "cancel_form": cancel_form or CancelForm(),
     }
     return render(request, "reservations/detail.html", context, status=status)
 
 
 def slip(request, pk):
+    """The pickup slip, or for a delivery the delivery note: one A4 page for the door."""
     reservation = selectors.reservation_for_user(user=request.user, reservation_id=pk)
-    return render(request, "reservations/slip.html", {"reservation": reservation})
+    url = request.build_absolute_uri(reservation.get_absolute_url())
+    context = {
+        "reservation": reservation,
+        "handover": selectors.handover_details(reservation=reservation, with_photo=True),
+        "url": url,
+        "qr": qr_svg(url),
+    }
+    return render(request, "reservations/slip.html", context)
 
 
 def _act(request, pk, action, success, cancel_form=None):
@@ -199,7 +269,7 @@ def basket_remove(request, pk):
 
 def basket(request):
     items = selectors.basket_listings(basket=_basket(request))
-    form = BasketForm(request.POST or None, user=request.user)
+    form = BasketForm(request.POST or None, prefill=selectors.contact_prefill(user=request.user))
     status = 200
     if request.method == "POST":
         status = 400

@@ -1,7 +1,7 @@
 """Warehouse work: intake, shelving, delivery slots, disposal and stock-takes.
 
 tasks: the state machine and the steps every kind shares; slots: capacity; intake,
-delivery, disposal and stocktake: one flow each.
+delivery, disposal and stocktake: one flow each; warehouses: the coordinator's set-up.
 """
 
 from .delivery import delivery_book, delivery_complete  # noqa: F401
@@ -15,4 +15,16 @@ from .tasks import (  # noqa: F401
     task_report_problem,
     task_schedule,
     task_start,
+)
+from .warehouses import (  # noqa: F401
+    shelf_activate,
+    shelf_create,
+    shelf_deactivate,
+    shelf_update,
+    slot_activate,
+    slot_create,
+    slot_deactivate,
+    slot_update,
+    warehouse_create,
+    warehouse_update,
 )

@@ -1,9 +1,11 @@
 """Delivery: a reservation booked into a slot and handed over at its destination."""
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kierratys.common.errors import Conflict, ServiceError
@@ -18,7 +20,7 @@ from ..models import (
 )
 from ..permissions import can_book_delivery
 from .slots import _book_slot
-from .tasks import _announce, _lock_task, _move, _require_warehouse
+from .tasks import FINISH_FIELDS, _announce, _finish, _lock_task, _require_warehouse
 
 
 def delivery_book(*, actor, reservation_id: int, slot_id: int, day: date) -> Task:
@@ -37,6 +39,13 @@ def delivery_book(*, actor, reservation_id: int, slot_id: int, day: date) -> Tas
             raise Conflict(
                 _("A delivery is already booked for this reservation."),
                 code="delivery_already_booked",
+            )
+        if day > timezone.localdate() + timedelta(days=settings.DELIVERY_BOOKING_DAYS):
+            raise ServiceError(
+                {
+                    "date": _("Choose a delivery time within the next %(n)d days.")
+                    % {"n": settings.DELIVERY_BOOKING_DAYS}
+                }
             )
         slot_day = _book_slot(slot_id=slot_id, day=day, kind="delivery")
         reservation_services.reservation_hold_for_delivery(reservation=reservation, day=day)
@@ -77,7 +86,7 @@ def delivery_complete(
         task, listing = _lock_task(task_id)
         if task.kind != Task.Kind.DELIVERY or task.reservation_id is None:
             raise ServiceError(_("Only a delivery is handed over at its destination."))
-        _move(task, Task.Status.DONE)
+        _finish(task, actor)
         reservation_services.reservation_collect(
             actor=actor,
             reservation_id=task.reservation_id,
@@ -85,7 +94,7 @@ def delivery_complete(
             scanned_code=scanned_code,
             by_delivery=True,
         )
-        task.save(update_fields=["status", "updated_at"])
+        task.save(update_fields=[*FINISH_FIELDS, "updated_at"])
         history.record(listing=listing, actor=actor, kind="delivered", changes={"task": task.pk})
         _announce(task)
     return task

@@ -19,7 +19,15 @@ from reservations import services as reservation_services
 from ..models import (
     Task,
 )
-from .tasks import _announce, _lock_task, _move, _require_warehouse, default_warehouse
+from .tasks import (
+    FINISH_FIELDS,
+    _announce,
+    _finish,
+    _lock_task,
+    _move,
+    _require_warehouse,
+    default_warehouse,
+)
 
 
 def disposal_request(*, actor, listing_id: int, quantity: int, reason: str) -> Task:
@@ -78,8 +86,8 @@ def disposal_complete(*, actor, task_id: int) -> Task:
             task.date = timezone.localdate()
         if task.status == Task.Status.SCHEDULED:
             _move(task, Task.Status.IN_PROGRESS)
-        _move(task, Task.Status.DONE)
-        task.save(update_fields=["status", "date", "updated_at"])
+        _finish(task, actor)
+        task.save(update_fields=[*FINISH_FIELDS, "date", "updated_at"])
         listing.quantity_available -= task.quantity
         listing.quantity_disposed += task.quantity
         listing_archive_when_gone(listing=listing, actor=actor)

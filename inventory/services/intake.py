@@ -13,7 +13,14 @@ from ..models import (
     Task,
 )
 from ..permissions import can_send_to_warehouse
-from .tasks import _announce, _lock_task, _move, _require_warehouse, default_warehouse
+from .tasks import (
+    FINISH_FIELDS,
+    _announce,
+    _finish,
+    _lock_task,
+    _require_warehouse,
+    default_warehouse,
+)
 
 
 def intake_request(*, actor, listing_id: int) -> Task:
@@ -61,11 +68,11 @@ def intake_shelve(*, actor, task_id: int, location_id: int) -> Task:
         location = (
             StorageLocation.objects.select_related("warehouse").filter(pk=location_id).first()
         )
-        if location is None or not location.warehouse.is_active:
+        if location is None or not (location.is_active and location.warehouse.is_active):
             raise ServiceError({"location": _("Choose a shelf in a warehouse that is in use.")})
-        _move(task, Task.Status.DONE)
+        _finish(task, actor)
         task.to_location = location
-        task.save(update_fields=["status", "to_location", "updated_at"])
+        task.save(update_fields=[*FINISH_FIELDS, "to_location", "updated_at"])
         old = str(listing.storage_location or listing.owner_unit)
         listing.storage_location = location
         listing.save(update_fields=["storage_location", "updated_at"])

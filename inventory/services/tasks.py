@@ -14,6 +14,7 @@ from kierratys import live
 from kierratys.accounts.models import User
 from kierratys.common.errors import Conflict, ServiceError
 from listings import history
+from listings.codes import code_problem
 from listings.models import Listing
 from reservations import services as reservation_services
 from reservations.locks import reservation_lock
@@ -80,6 +81,17 @@ def _move(task: Task, to: str) -> None:
     task.status = to
 
 
+# Saved with the status whenever a task is finished (see `_finish`).
+FINISH_FIELDS = ["status", "done_at", "completed_by"]
+
+
+def _finish(task: Task, actor) -> None:
+    """The task is done, now, by the actor: the task page and the board say when and by whom."""
+    _move(task, Task.Status.DONE)
+    task.done_at = timezone.now()
+    task.completed_by = actor
+
+
 def default_warehouse() -> Warehouse | None:
     return Warehouse.objects.filter(is_active=True).order_by("pk").first()
 
@@ -138,8 +150,9 @@ def task_start(*, actor, task_id: int, scanned_code: str = "") -> Task:
     _require_warehouse(actor)
     with transaction.atomic():
         task, listing = _lock_task(task_id)
-        if scanned_code and not reservation_services.code_matches(scanned_code, listing):
-            raise ServiceError({"scanned_code": _("This label belongs to another item.")})
+        problem = code_problem(scanned_code, listing) if scanned_code else None
+        if problem:
+            raise ServiceError({"scanned_code": problem})
         _move(task, Task.Status.IN_PROGRESS)
         task.assigned_to = task.assigned_to or actor
         task.save(update_fields=["status", "assigned_to", "updated_at"])

@@ -66,15 +66,29 @@ class ForgetFilterChoices:
 
 @admin.register(Department)
 class DepartmentAdmin(ForgetFilterChoices, admin.ModelAdmin):
-    list_display = ["name", "code"]
-    search_fields = ["name", "code"]
+    list_display = ["name", "name_sv", "name_en", "code"]
+    search_fields = ["name", "name_sv", "name_en", "code"]
+    fields = ["name", "name_sv", "name_en", "code"]
 
 
 @admin.register(Unit)
 class UnitAdmin(ForgetFilterChoices, admin.ModelAdmin):
     list_display = ["name", "department", "city", "district", "cost_centre", "is_active"]
     list_filter = ["department", "is_active", "city"]
-    search_fields = ["name", "street_address", "postal_code", "cost_centre"]
+    search_fields = ["name", "name_sv", "name_en", "street_address", "postal_code", "cost_centre"]
+    fields = [
+        "department",
+        "name",
+        "name_sv",
+        "name_en",
+        "street_address",
+        "postal_code",
+        "city",
+        "district",
+        "phone",
+        "cost_centre",
+        "is_active",
+    ]
     list_select_related = ["department"]
 
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
@@ -29,7 +30,7 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, unit: Unit) -> str:
-        return f"{unit.name} ({unit.department.name})"
+        return f"{unit.display_name} ({unit.department.display_name})"
 
 
 class AccountDetailsForm(forms.Form):
@@ -113,3 +114,28 @@ class PasswordResetRequestForm(PasswordResetForm):
 
     def save(self, *args, **kwargs):
         raise NotImplementedError("use services.password_reset_request")
+
+
+class ProfileForm(forms.Form):
+    """What a user keeps up to date themselves: the reserve form is prefilled from it."""
+
+    full_name = forms.CharField(
+        label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        help_text=_("Given as the contact phone when you reserve, so the giving unit can call."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=(),
+        help_text=_("The service and its emails reach you in this language."),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        initial = {"full_name": user.full_name, "phone": user.phone, "language": user.language}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["language"].choices = [(code, name) for code, name in settings.LANGUAGES]

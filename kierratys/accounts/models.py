@@ -4,10 +4,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..common.names import NameInLanguages
 from .identity import email_key
 
 
-class Department(models.Model):
+class Department(NameInLanguages):
     """A city department (Education, Social and Health...)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -19,10 +20,10 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
 
-class Unit(models.Model):
+class Unit(NameInLanguages):
     """A place where people work: a school, a day-care centre, an office."""
 
     department = models.ForeignKey(
@@ -46,7 +47,7 @@ class Unit(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
     @property
     def address(self) -> str:

@@ -19,3 +19,10 @@ def notices_for(*, user, limit: int = 100):
     from .models import Notice
 
     return list(Notice.objects.filter(user=user)[:limit])
+
+
+def profile_of(*, user):
+    """The signed-in user with their unit and its department, for the profile page."""
+    from .models import User
+
+    return User.objects.select_related("unit__department").get(pk=user.pk)

@@ -248,6 +248,27 @@ def user_set_language(*, user: User, language: str) -> None:
     User.objects.filter(pk=user.pk).update(language=language)
 
 
+def user_profile_update(*, user: User, full_name: str, phone: str, language: str) -> User:
+    """The user's own name, phone and language (the unit is the coordinators' to change)."""
+    full_name, phone = full_name.strip(), phone.strip()
+    errors = {}
+    if not full_name:
+        errors["full_name"] = _("Enter your name.")
+    if len(full_name) > User._meta.get_field("full_name").max_length:
+        errors["full_name"] = _("The name is too long.")
+    if len(phone) > User._meta.get_field("phone").max_length:
+        errors["phone"] = _("The phone number is too long.")
+    if language not in dict(settings.LANGUAGES):
+        errors["language"] = _("Unsupported language.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.full_name, user.phone, user.language = full_name, phone, language
+        user.save(update_fields=["full_name", "phone", "language"])
+    return user
+
+
 def notices_mark_read(*, user: User) -> int:
     from .models import Notice
 

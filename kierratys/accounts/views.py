@@ -5,13 +5,22 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from kierratys.common.errors import add_to_form
+
 from . import selectors, services
-from .forms import EmailAuthenticationForm, PasswordResetRequestForm, SignUpForm, VerifyEmailForm
+from .forms import (
+    EmailAuthenticationForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+    SignUpForm,
+    VerifyEmailForm,
+)
 from .identity import client_address, email_key
 from .tokens import user_for_verification_link
 
@@ -23,16 +32,20 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         """A new device gets the language the user chose before."""
         response = super().form_valid(form)
-        language = form.get_user().language
-        if language in dict(settings.LANGUAGES):
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-            )
+        _language_cookie(response, form.get_user().language)
         return response
+
+
+def _language_cookie(response, language: str) -> None:
+    """The browser shows the pages in the account's language from the next request on."""
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+        )
 
 
 def login_username(request, credentials) -> str | None:
@@ -153,3 +166,30 @@ def notices(request):
     return render(
         request, "kierratys/notices.html", {"notices": selectors.notices_for(user=request.user)}
     )
+
+
+def profile(request):
+    """The user's own name, phone and language; their unit is shown, not edited."""
+    user = selectors.profile_of(user=request.user)
+    form = ProfileForm(request.POST or None, user=user)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.user_profile_update(
+                    user=user,
+                    full_name=data["full_name"],
+                    phone=data["phone"],
+                    language=data["language"],
+                )
+            except ValidationError as error:
+                add_to_form(form, error)
+            else:
+                with translation.override(user.language):
+                    messages.success(request, _("Your details are saved."))
+                response = redirect("profile")
+                _language_cookie(response, user.language)
+                return response
+    return render(request, "kierratys/profile.html", {"profile": user, "form": form}, status=status)

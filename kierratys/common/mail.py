@@ -13,6 +13,8 @@ from django.core.mail import EmailMessage
 from django.template.backends.django import DjangoTemplates
 from django.utils import translation
 
+from . import names
+
 logger = logging.getLogger(__name__)
 
 
@@ -31,9 +33,13 @@ def render_mail(template: str, context: dict, language: str | None) -> tuple[str
     Codes and dates in `context` become words inside the templates (mail_tags), so here,
     in the recipient's language.
     """
-    context = {"service_name": settings.SERVICE_NAME, "site_url": settings.SITE_URL, **context}
     engine = _templates()
     with translation.override(language or settings.LANGUAGE_CODE):
+        # The service's name in the recipient's language, also for templates that call it
+        # site_name (Django's password reset), whatever name the sender's language gave.
+        name = names.service_name()
+        context = {"site_url": settings.SITE_URL, **context, "service_name": name}
+        context["site_name"] = name
         subject = engine.get_template(f"emails/{template}_subject.txt").render(context).strip()
         body = engine.get_template(f"emails/{template}_body.txt").render(context)
     return " ".join(subject.split()), body

@@ -1,83 +1,88 @@
-"""CSV exports: one per table of the report page, with the same columns.
+"""The report's downloads: one table per table of the report page, with the same columns.
 
-RFC 4180: comma-separated, UTF-8 with a byte-order mark (so spreadsheet programs read the
-letters right), numbers with a decimal point, months as YYYY-MM and dates as YYYY-MM-DD.
-
-Every cell goes through `safe_cell` in `write`: text that a spreadsheet would run as a
-formula (OWASP "CSV injection") gets a leading quote, so titles, names and codes typed by
-users are shown, never evaluated. Plain numbers, negative ones included, stay numbers.
+Each function gives a `spreadsheets.Table` of plain values (counts as `int`, figures as
+`Decimal` with their places, months as dates); `spreadsheets` writes it as CSV in the
+page's language's conventions or as an XLSX workbook. Headers and sheet titles are in the
+page's language.
 """
 
-import csv
-import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .spreadsheets import LINK, MONTH, NUMBER, Column, Table
 
-def _decimal(value) -> str:
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+
+
+def _decimal(value, places: Decimal = CENT) -> Decimal | None:
     if value is None:
-        return ""
-    return str(Decimal(value).quantize(Decimal("0.01")))
+        return None
+    return Decimal(str(value)).quantize(places, rounding=ROUND_HALF_UP)
 
 
-def _impact_columns() -> list[str]:
+def _impact_columns() -> list[Column]:
     return [
-        _("Items reused"),
-        _("Waste avoided (kg)"),
-        _("CO₂e avoided (kg)"),
-        _("Replacement value saved (€)"),
-        _("Collections"),
+        Column(_("Items reused"), NUMBER),
+        Column(_("Waste avoided (kg)"), NUMBER),
+        Column(_("CO₂e avoided (kg)"), NUMBER),
+        Column(_("Replacement value saved (€)"), NUMBER),
+        Column(_("Collections"), NUMBER),
     ]
 
 
-def _impact(row: dict) -> list[str]:
+def _impact(row: dict) -> list:
     return [
-        str(row["items"]),
+        int(row["items"]),
         _decimal(row["kg"]),
         _decimal(row["co2e"]),
         _decimal(row["value"]),
-        str(row["collections"]),
+        int(row["collections"]),
     ]
 
 
-def summary_rows(totals: dict) -> list[list[str]]:
+def summary_table(totals: dict) -> Table:
     median = totals["median_days"]
-    return [
-        [_("Figure"), _("Value"), _("Unit of measure")],
-        [_("Listings published"), str(totals["published"]), _("listings")],
-        [_("Items reused"), str(totals["items"]), _("items")],
+    rows = [
+        [_("Listings published"), int(totals["published"]), _("listings")],
+        [_("Items reused"), int(totals["items"]), _("items")],
         [_("Waste avoided"), _decimal(totals["kg"]), "kg"],
         [_("CO₂e avoided"), _decimal(totals["co2e"]), _("kg CO₂e")],
         [_("Replacement value saved"), _decimal(totals["value"]), "EUR"],
-        [
-            _("Median time from publishing to collection"),
-            "" if median is None else str(round(median, 1)),
-            _("days"),
-        ],
-        [_("Items disposed"), str(totals["disposed"]), _("items")],
-        [_("Reservations expired"), str(totals["expired"]), _("reservations")],
-        [_("Collections"), str(totals["collections"]), _("collections")],
+        [_("Median time from publishing to collection"), _decimal(median, TENTH), _("days")],
+        [_("Items disposed"), int(totals["disposed"]), _("items")],
+        [_("Reservations expired"), int(totals["expired"]), _("reservations")],
+        [_("Collections"), int(totals["collections"]), _("collections")],
     ]
+    columns = [Column(_("Figure")), Column(_("Value"), NUMBER), Column(_("Unit of measure"))]
+    return Table(_("Key figures"), columns, rows)
 
 
-def monthly_rows(rows: list[dict]):
-    yield [_("Month"), *_impact_columns()]
-    for row in rows:
-        yield [row["month"].strftime("%Y-%m"), *_impact(row)]
+def monthly_table(rows: list[dict]) -> Table:
+    return Table(
+        _("Months"),
+        [Column(_("Month"), MONTH), *_impact_columns()],
+        ([row["month"], *_impact(row)] for row in rows),
+    )
 
 
-def category_rows(rows: list[dict]):
-    yield [_("Category"), *_impact_columns()]
-    for row in rows:
-        yield [row["name"], *_impact(row)]
+def category_table(rows: list[dict]) -> Table:
+    return Table(
+        _("Categories"),
+        [Column(_("Category")), *_impact_columns()],
+        ([row["name"], *_impact(row)] for row in rows),
+    )
 
 
-def breakdown_rows(rows: list[dict], level: str | None):
-    yield [_("Unit") if level == "unit" else _("Department"), *_impact_columns()]
-    for row in rows:
-        yield [row["name"], *_impact(row)]
+def breakdown_table(rows: list[dict], level: str | None) -> Table:
+    units = level == "unit"
+    return Table(
+        _("Units") if units else _("Departments"),
+        [Column(_("Unit") if units else _("Department")), *_impact_columns()],
+        ([row["name"], *_impact(row)] for row in rows),
+    )
 
 
 def figure_label(key: str) -> str:
@@ -88,81 +93,71 @@ def figure_label(key: str) -> str:
     }[key]
 
 
-def quality_rows(rows: list[dict]):
-    yield [
-        _("Figure"),
-        _("Items with the listing's own figure"),
-        _("Share with the listing's own figure (%)"),
-        _("Items with the category's figure"),
-        _("Share with the category's figure (%)"),
-        _("Items without a figure"),
-        _("Share without a figure (%)"),
+def quality_table(rows: list[dict]) -> Table:
+    columns = [
+        Column(_("Figure")),
+        Column(_("Items with the listing's own figure"), NUMBER),
+        Column(_("Share with the listing's own figure (%)"), NUMBER),
+        Column(_("Items with the category's figure"), NUMBER),
+        Column(_("Share with the category's figure (%)"), NUMBER),
+        Column(_("Items without a figure"), NUMBER),
+        Column(_("Share without a figure (%)"), NUMBER),
     ]
-    for row in rows:
-        yield [
-            figure_label(row["figure"]),
-            str(row["measured"]),
-            str(row["measured_share"]),
-            str(row["category"]),
-            str(row["category_share"]),
-            str(row["missing"]),
-            str(row["missing_share"]),
-        ]
+    return Table(
+        _("Data quality"),
+        columns,
+        (
+            [
+                figure_label(row["figure"]),
+                int(row["measured"]),
+                _decimal(row["measured_share"], TENTH),
+                int(row["category"]),
+                _decimal(row["category_share"], TENTH),
+                int(row["missing"]),
+                _decimal(row["missing_share"], TENTH),
+            ]
+            for row in rows
+        ),
+    )
 
 
-def listing_rows(rows, request):
-    yield [
-        _("Code"),
-        _("Title"),
-        _("Unit"),
-        _("Category"),
-        _("Items collected"),
-        _("Category's typical weight (kg)"),
-        _("Edit page"),
+def listing_table(rows, request) -> Table:
+    columns = [
+        Column(_("Code")),
+        Column(_("Title")),
+        Column(_("Unit")),
+        Column(_("Category")),
+        Column(_("Items collected"), NUMBER),
+        Column(_("Category's typical weight (kg)"), NUMBER),
+        Column(_("Edit page"), LINK),
     ]
-    for row in rows:
-        yield [
-            row["code"],
-            row["title"],
-            row["unit"],
-            row["category"],
-            str(row["items"]),
-            _decimal(row["category_weight"]),
-            request.build_absolute_uri(reverse("listings:edit", args=[row["listing_id"]])),
-        ]
+    return Table(
+        _("Listings without a weight"),
+        columns,
+        (
+            [
+                row["code"],
+                row["title"],
+                row["unit"],
+                row["category"],
+                int(row["items"]),
+                _decimal(row["category_weight"]),
+                request.build_absolute_uri(reverse("listings:edit", args=[row["listing_id"]])),
+            ]
+            for row in rows
+        ),
+    )
 
 
-def rows_for(table: str, data, *, request, level: str | None):
+def table_for(table: str, data, *, request, level: str | None) -> Table:
     if table == "summary":
-        return summary_rows(data)
+        return summary_table(data)
     if table == "monthly":
-        return monthly_rows(data)
+        return monthly_table(data)
     if table == "categories":
-        return category_rows(data)
+        return category_table(data)
     if table == "departments":
-        return breakdown_rows(data, level)
+        return breakdown_table(data, level)
     if table == "quality":
-        return quality_rows(data)
-    return listing_rows(data, request)
-
-
-# = + - @ start formulas; tab and CR too in some programs; full-width forms in East Asian ones.
-FORMULA_START = tuple("=+-@\t\r＝＋－＠")
-NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-
-
-def safe_cell(value) -> str:
-    """The cell as text a spreadsheet shows as it is: a leading quote before a formula."""
-    text = "" if value is None else str(value)
-    if NUMBER.fullmatch(text):
-        return text
-    # Spreadsheets skip leading whitespace before looking for a formula.
-    if text.lstrip().startswith(FORMULA_START) or text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
-
-def write(response, rows) -> None:
-    """The CSV text into the response, starting with the byte-order mark."""
-    response.write("\ufeff")
-    csv.writer(response).writerows([safe_cell(cell) for cell in row] for row in rows)
+        return quality_table(data)
+    return listing_table(data, request)

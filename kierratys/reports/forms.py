@@ -30,7 +30,7 @@ def this_year(today: date) -> tuple[date, date]:
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.department.name})"
+        return f"{obj.display_name} ({obj.department.display_name})"
 
 
 class ReportFilterForm(forms.Form):

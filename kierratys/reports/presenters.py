@@ -16,6 +16,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import get_language
 
 from kierratys.accounts.models import Department, Unit
+from kierratys.common.names import name_expression
 from listings.models import Category, Listing, ListingEvent
 from reservations.models import Reservation
 
@@ -133,7 +134,7 @@ def _breakdown(f: ReportFilter, rows: list[dict]) -> list[dict]:
     totals = {row["key"]: _impact_of(row) for row in rows}
     result = [
         {**totals.get(pk, EMPTY), "id": pk, "name": name}
-        for pk, name in names.order_by("name").values_list("pk", "name")
+        for pk, name in names.values_list("pk", name_expression())
     ]
     result.sort(key=lambda row: (-row["items"], row["name"]))
     return result
@@ -145,7 +146,13 @@ def _fix_details(rows: list[dict]) -> list[dict]:
     details = {
         row["pk"]: row
         for row in Listing.objects.filter(pk__in=[row["key"] for row in rows])
-        .values("pk", "code", "title", "owner_unit__name", f"category__{name_field}")
+        .values(
+            "pk",
+            "code",
+            "title",
+            f"category__{name_field}",
+            owner_unit_name=name_expression("owner_unit__"),
+        )
         .annotate(
             category_weight=Coalesce(
                 "category__typical_weight_kg",
@@ -164,7 +171,7 @@ def _fix_details(rows: list[dict]) -> list[dict]:
                 "listing_id": row["key"],
                 "code": listing["code"] or "",
                 "title": listing["title"],
-                "unit": listing["owner_unit__name"],
+                "unit": listing["owner_unit_name"],
                 "category": listing[f"category__{name_field}"],
                 "category_weight": listing["category_weight"],
                 "items": int(row["items"] or 0),
@@ -184,9 +191,9 @@ def listings_to_fix(f: ReportFilter):
             "listing_id",
             "listing__code",
             "listing__title",
-            "listing__owner_unit__name",
             "category_weight",
             f"listing__category__{name_field}",
+            owner_unit_name=name_expression("listing__owner_unit__"),
         )
         .annotate(items=Sum("quantity_collected"))
         .order_by("-items", "listing_id")
@@ -196,7 +203,7 @@ def listings_to_fix(f: ReportFilter):
             "listing_id": row["listing_id"],
             "code": row["listing__code"] or "",
             "title": row["listing__title"],
-            "unit": row["listing__owner_unit__name"],
+            "unit": row["owner_unit_name"],
             "category": row[f"listing__category__{name_field}"],
             "category_weight": row["category_weight"],
             "items": row["items"] or 0,

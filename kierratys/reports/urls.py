@@ -8,4 +8,5 @@ urlpatterns: list = [
     path("", views.index, name="index"),
     path("methodology/", views.methodology, name="methodology"),
     path("csv/<slug:table>/", views.csv_export, name="csv"),
+    path("xlsx/<slug:table>/", views.xlsx_export, name="xlsx"),
 ]

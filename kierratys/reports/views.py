@@ -1,4 +1,4 @@
-"""Impact report pages: bind the filter, call one selector, render (or write CSV).
+"""Impact report pages: bind the filter, call one selector, render (or write CSV or XLSX).
 
 Coordinators see every department and unit. Everyone else with a unit sees that unit's
 figures only: asking for a department or another unit is refused with 403.
@@ -7,17 +7,19 @@ figures only: asking for a department or another unit is refused with 403.
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kierratys.accounts.roles import is_coordinator, role_names
 
-from . import exports, selectors, svg
+from . import exports, selectors, spreadsheets, svg
 from .forms import ReportFilterForm, this_year
 
 
@@ -162,9 +164,9 @@ def _period_text(filters: selectors.ReportFilter) -> str:
 
 def _scope_text(filters: selectors.ReportFilter, category_name: str) -> str:
     if filters.unit is not None:
-        whose = filters.unit.name
+        whose = filters.unit.display_name
     elif filters.department is not None:
-        whose = filters.department.name
+        whose = filters.department.display_name
     else:
         whose = _("all departments")
     return f"{whose} · {category_name}" if category_name else whose
@@ -197,24 +199,48 @@ def index(request):
     return render(request, "reports/index.html", context)
 
 
-def csv_export(request, table: str):
+def _export(request, table: str):
+    """(the table to download, its file name without the extension, None), or (None, None,
+    a response): a refusal, or back to the form when the filters are wrong."""
     if table not in selectors.TABLES:
         raise Http404
     own_unit, refusal = _access(request)
     if refusal is not None:
-        return refusal
+        return None, None, refusal
     form = ReportFilterForm(request.GET, own_unit=own_unit)
     if not form.is_valid():
         messages.error(request, _("The table could not be downloaded: check the filters."))
-        return redirect(f"{reverse('reports:index')}?{request.GET.urlencode()}")
+        return None, None, redirect(f"{reverse('reports:index')}?{request.GET.urlencode()}")
     filters = form.filters()
     data = selectors.report_table(filters=filters, table=table)
-    rows = exports.rows_for(table, data, request=request, level=filters.breakdown)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"kierratys-{table}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    exports.write(response, rows)
+    sheet = exports.table_for(table, data, request=request, level=filters.breakdown)
+    name = f"kierratys-{table}-{filters.start.isoformat()}-{filters.end.isoformat()}"
+    return sheet, name, None
+
+
+def csv_export(request, table: str):
+    """The table as CSV in the page's language's conventions (`;` and a decimal comma in
+    Finnish and Swedish), so that Excel opens it right by double-click."""
+    sheet, name, response = _export(request, table)
+    if response is not None:
+        return response
+    response = HttpResponse(content_type=spreadsheets.CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    spreadsheets.write_csv(response, sheet, spreadsheets.csv_format(get_language()))
     return response
+
+
+def xlsx_export(request, table: str):
+    """The table as an Excel workbook: numbers as numbers, months as dates."""
+    sheet, name, response = _export(request, table)
+    if response is not None:
+        return response
+    return FileResponse(
+        spreadsheets.xlsx_file(sheet, creator=settings.SERVICE_NAME),
+        as_attachment=True,
+        filename=f"{name}.xlsx",
+        content_type=spreadsheets.XLSX_CONTENT_TYPE,
+    )
 
 
 def methodology(request):

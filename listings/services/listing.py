@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kierratys.common.limits import MAX_QUANTITY
 
@@ -29,6 +30,12 @@ from ..permissions import can_edit, lists_onto_shelves
 from ..photos import ProcessedPhoto, process_photos
 
 logger = logging.getLogger(__name__)
+
+# Fixed notes in the history, shown in the reader's language (history.note_text).
+history.register_notes(
+    {"all_gone": gettext_lazy("Everything collected or disposed of.")},
+    earlier_wording={"Kaikki on noudettu tai poistettu käytöstä.": "all_gone"},
+)
 
 EDITABLE_FIELDS = [
     "title",

@@ -10,7 +10,6 @@ from .jobs import reservations_expire, reservations_remind  # noqa: F401
 from .reserve import basket_reserve, reservation_create  # noqa: F401
 from .rules import BasketItem, NotEnoughAvailable  # noqa: F401
 from .transitions import (  # noqa: F401
-    code_matches,
     reservation_cancel,
     reservation_collect,
     reservation_extend,

@@ -12,7 +12,7 @@ from kierratys.common.limits import MAX_QUANTITY
 from listings import history
 from listings.events import listing_announce
 
-from .. import notify
+from .. import hooks, notify
 from ..errors import ReservationError as Code
 from ..locks import listing_lock, listings_lock
 from ..models import Reservation
@@ -25,6 +25,7 @@ from .rules import (
     _check_reservable,
     _new_reservation,
     _not_enough_message,
+    _too_few_message,
     _validate_details,
 )
 
@@ -66,9 +67,94 @@ def reservation_create(
     contact_phone: str,
     note: str = "",
     join_waiting_list: bool = False,
+    delivery: tuple[int, date] | None = None,
+    seen_available: int | None = None,
 ) -> Reservation:
-    """Reserve `quantity` of a listing for the actor's unit, or queue for it."""
+    """Reserve `quantity` of a listing for the actor's unit, or queue for it.
+
+    `delivery` (a slot id and a day) books the delivery in the same transaction, through
+    the `delivery_book` hook: a full or closed slot leaves nothing written. A reservation
+    that only joins the waiting list books its delivery later. `seen_available` is what
+    the reserving page showed: only when that was enough is a refusal "someone was first"
+    (409); asking for more than was on offer is bad input (400).
+    """
     _validate_details(wanted_date, contact_name, contact_phone)
+    if delivery is not None and handover != Reservation.Handover.DELIVERY:
+        delivery = None  # a time picked, then "we collect it ourselves": no delivery
+    if delivery is not None and not hooks.delivery_book.receivers:
+        raise _coded(
+            ServiceError({"delivery_slot": _("Delivery times cannot be booked here.")}),
+            Code.DELIVERY,
+        )
+    if delivery is None:
+        return _reserve(
+            actor=actor,
+            listing_id=listing_id,
+            quantity=quantity,
+            handover=handover,
+            wanted_date=wanted_date,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+            note=note,
+            join_waiting_list=join_waiting_list,
+            seen_available=seen_available,
+        )
+    # All or nothing: the fast path joins this transaction, and so does the booking.
+    with transaction.atomic():
+        reservation = _reserve(
+            actor=actor,
+            listing_id=listing_id,
+            quantity=quantity,
+            handover=handover,
+            wanted_date=wanted_date,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+            note=note,
+            join_waiting_list=join_waiting_list,
+            seen_available=seen_available,
+        )
+        if reservation.status == Status.ACTIVE:
+            slot_id, day = delivery
+            try:
+                hooks.delivery_book(actor=actor, reservation=reservation, slot_id=slot_id, day=day)
+            except ValidationError as error:
+                # Under the picker, whatever the slot's rule said; 409 stays 409.
+                raise _on_field(error, "delivery_slot") from error
+            reservation.refresh_from_db(fields=["collect_by"])  # held for the delivery
+    return reservation
+
+
+def _on_field(error: ValidationError, field: str) -> ValidationError:
+    errors = (
+        [e for errors in error.error_dict.values() for e in errors]
+        if hasattr(error, "error_dict")
+        else error.error_list
+    )
+    return _coded(
+        type(error)({field: errors}),
+        getattr(error, "code", None) or (errors[0].code if errors else None),
+    )
+
+
+def _coded(error: ValidationError, code) -> ValidationError:
+    """A field's error keeps its code too (Django sets none on a dict of errors)."""
+    error.code = code
+    return error
+
+
+def _reserve(
+    *,
+    actor,
+    listing_id,
+    quantity,
+    handover,
+    wanted_date,
+    contact_name,
+    contact_phone,
+    note,
+    join_waiting_list,
+    seen_available,
+) -> Reservation:
     unit = actor.unit  # loaded before any lock is taken
     if unit is not None and 1 <= quantity <= MAX_QUANTITY:
         reservation = reserve_fast(
@@ -102,9 +188,14 @@ def reservation_create(
                     code=Code.QUANTITY,
                 )
             status = Status.WAITING
-        else:
+        elif seen_available is None or seen_available >= quantity:
             raise NotEnoughAvailable(
                 _not_enough_message(listing.quantity_available), code=Code.NOT_ENOUGH
+            )
+        else:  # nobody was first: the page already showed too few
+            raise _coded(
+                ServiceError({"quantity": _too_few_message(listing.quantity_available)}),
+                Code.NOT_ENOUGH,
             )
         reservation = _create(
             listing=listing,

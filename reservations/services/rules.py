@@ -31,6 +31,16 @@ history.register_kinds(
         "extended": gettext_lazy("Collect-by date extended"),
     }
 )
+# The fixed reasons the services write, shown in the history in the reader's language.
+history.register_notes(
+    {
+        "not_collected": gettext_lazy("Not collected by the collect-by date."),
+        "nothing_left": gettext_lazy("Nothing of this item is left to give."),
+        "quantity_freed": gettext_lazy("Quantity became available."),
+        "scanned": gettext_lazy("Confirmed by scanning the label."),
+        "by_hand": gettext_lazy("Confirmed by hand."),
+    }
+)
 EVENT_FOR_STATUS = {
     Status.ACTIVE: "promoted",
     Status.CANCELLED: "cancelled",
@@ -43,6 +53,15 @@ def _not_enough_message(available: int) -> str:
     if available == 0:
         return _("None left: someone reserved the last ones first.")
     return _("Only %(n)d available now: someone reserved the rest first.") % {"n": available}
+
+
+def _too_few_message(available: int) -> str:
+    """Asked for more than the page showed: nobody was first, so no one is blamed."""
+    if available == 0:
+        return _("None are left. You can join the waiting list.")
+    return _("Only %(n)d available. Choose a smaller quantity, or join the waiting list.") % {
+        "n": available
+    }
 
 
 class NotEnoughAvailable(Conflict):

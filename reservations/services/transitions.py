@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from kierratys.accounts.roles import belongs_to_unit
 from kierratys.common.errors import Conflict, ServiceError
 from listings import history
+from listings.codes import code_problem
 from listings.events import listing_announce
 from listings.models import Listing
 from listings.services import listing_archive_when_gone
@@ -162,14 +163,9 @@ def reservation_collect(
         reservation, listing = reservation_lock(reservation_id)
         if not can_hand_over(actor, reservation, by_delivery=by_delivery):
             raise PermissionDenied
-        if scanned_code and not code_matches(scanned_code, listing):
-            raise ServiceError(
-                {
-                    "scanned_code": _(
-                        "This label belongs to another item. Check that you have the right one."
-                    )
-                }
-            )
+        problem = code_problem(scanned_code, listing) if scanned_code else None
+        if problem:
+            raise ServiceError({"scanned_code": problem})
         quantity = reservation.quantity if quantity is None else quantity
         if not 1 <= quantity <= reservation.quantity:
             raise ServiceError(
@@ -187,14 +183,6 @@ def reservation_collect(
         waiting_list_promote(listing=listing, actor=actor)
         listing_announce(listing)
     return reservation
-
-
-def code_matches(scanned: str, listing: Listing) -> bool:
-    """The label's QR holds the item's URL; people may also type the code (K-000123)."""
-    text = scanned.strip().rstrip("/")
-    if text.upper() == (listing.code or "").upper():
-        return True
-    return text.endswith(f"/listings/{listing.pk}")
 
 
 def reservation_extend(*, actor, reservation_id: int) -> Reservation:

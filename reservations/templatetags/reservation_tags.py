@@ -2,9 +2,9 @@ from django import template
 
 from kierratys.accounts.roles import belongs_to_unit
 
-from ..forms import ReserveForm
 from ..permissions import is_owner_side
 from ..selectors import reservations_of_listing
+from ..views import reserve_context, reserve_form
 
 register = template.Library()
 
@@ -13,10 +13,12 @@ register = template.Library()
 def reserve_box(context, listing):
     user = context["request"].user
     own = belongs_to_unit(user, listing.owner_unit_id)
+    if own or listing.status != listing.Status.PUBLISHED:
+        return {"listing": listing, "own": own}
+    form = reserve_form(user=user, listing=listing)
     return {
-        "listing": listing,
+        **reserve_context(user=user, listing=listing, form=form),
         "own": own,
-        "form": ReserveForm(available=listing.quantity_available, user=user),
         "request": context["request"],
         "csrf_token": context.get("csrf_token"),
     }

@@ -11,7 +11,12 @@
   function update() {
     var kg = map[category.value];
     hint.hidden = !kg;
-    if (kg) hint.textContent = (tag.typicalWeight || "").replace("{kg}", kg);
+    if (!kg) return;
+    // In the page's language: 14 or 12,5 in fi and sv, never "14.00".
+    var shown = Number(kg).toLocaleString(document.documentElement.lang || undefined, {
+      maximumFractionDigits: 2,
+    });
+    hint.textContent = (tag.typicalWeight || "").replace("{kg}", shown);
   }
   category.addEventListener("change", update);
   update();

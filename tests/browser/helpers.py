@@ -138,8 +138,22 @@ def switch_language(page, language: str) -> None:
 
     button = page.locator(f".lang-switch button[value={language}]")
     if button.get_attribute("aria-current") != "true":
+        open_menu(page)  # on a phone the languages are in the header's menu
         button.click()
     expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+def open_menu(page) -> None:
+    """Open the header's menu if it is closed (a phone): its navigation and languages show."""
+    menu = page.locator("details[data-site-menu]")
+    if menu.count() and not menu.evaluate("details => details.open"):
+        menu.locator("summary").click()
+
+
+def follow_nav(page, key: str) -> None:
+    """Click the main navigation's entry `key` (data-nav), through the menu on a phone."""
+    open_menu(page)
+    page.locator(f"nav a[data-nav={key}]").click()
 
 
 def focused(page) -> dict:

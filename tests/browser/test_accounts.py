@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core import mail
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from playwright.sync_api import expect
 
 from kierratys.accounts.models import User
@@ -83,7 +84,9 @@ def test_demo_account_sees_its_navigation_in_each_language(page, demo_accounts, 
         switch_language(page, code)
         menu = open_account_menu(page)
         expect(menu.locator(".account-panel")).to_contain_text(user.full_name)
-        expect(menu.locator(".account-panel")).to_contain_text(user.unit.name)
+        with translation.override(code):  # the unit by its name in the page's language
+            unit_name = user.unit.display_name
+        expect(menu.locator(".account-panel")).to_contain_text(unit_name)
         expect(menu.get_by_role("button", name=SIGN_OUT[code], exact=True)).to_be_visible()
         assert nav_keys(page) == expected, f"navigation changed with the language ({code})"
         admin_link = menu.locator("a[href='/admin/']")

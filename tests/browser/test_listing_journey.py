@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from listings.models import Category, Listing
 
-from .helpers import LISTER, decode_qr, jpeg_files
+from .helpers import LISTER, decode_qr, follow_nav, jpeg_files
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +69,7 @@ def test_lister_lists_an_item_with_two_photos_and_prints_its_label(
     assert decode_qr(label.locator(".qr")) == [f"{live_asgi_server}/listings/{listing_id}/"]
 
     page.goto("/")
-    page.locator("nav a[data-nav=our_listings]").click()
+    follow_nav(page, "our_listings")  # through the menu on a phone
     expect(page).to_have_url("/listings/mine/")
     row = page.locator(f"tr[data-listing-id='{listing_id}']")
     expect(row).to_contain_text(listing.title)

@@ -7,6 +7,7 @@ the way come from the language's django.po, so an untranslated step fails.
 import re
 
 import pytest
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import override
 from playwright.sync_api import expect
@@ -28,6 +29,7 @@ from .helpers import (
     RESERVER,
     WAREHOUSE,
     decode_qr,
+    follow_nav,
     in_worker_thread,
     switch_language,
     translated,
@@ -98,14 +100,16 @@ def test_delivery_from_the_shelf_is_booked_loaded_and_handed_over(
     force_login(staff_page, driver)
     staff_page.goto("/")
     switch_language(staff_page, language)
-    staff_page.locator("nav a[data-nav=warehouse]").click()
+    follow_nav(staff_page, "warehouse")  # through the menu on a phone
     expect(staff_page).to_have_url("/inventory/")
     expect(staff_page.locator("main h1")).to_have_text(t("Warehouse tasks"))
     card = staff_page.locator(f".task-card[data-task-id='{task.pk}']")
     column = staff_page.locator("section.board-column", has=card)
     expect(column.locator("h2")).to_contain_text(t("Scheduled"))
     expect(card).to_contain_text(listing.code)
-    expect(card).to_contain_text(f"→ {reserver.unit.name}")
+    with translation.override(language):  # the unit by its name in the page's language
+        unit_name = reserver.unit.display_name
+    expect(card).to_contain_text(f"→ {unit_name}")
     screenshot(staff_page, f"journey-warehouse-board-{language}-phone")
     card.locator("a.task-title").click()
 
@@ -113,7 +117,7 @@ def test_delivery_from_the_shelf_is_booked_loaded_and_handed_over(
     facts = staff_page.locator("[data-live-region=task]")
     expect(facts.locator(".status-badge")).to_have_text(t("Scheduled"))
     expect(facts).to_contain_text(f"{day_on_page} 08:00–10:00")  # booked, so already scheduled
-    expect(facts).to_contain_text(f"{reserver.unit.name}, {reserver.unit.address}")
+    expect(facts).to_contain_text(f"{unit_name}, {reserver.unit.address}")
     start_form = staff_page.locator("form[action$='/start/']")
     expect(start_form.locator("h2")).to_have_text(t("Load the item"))
     start_form.get_by_label(t("Item code")).fill(listing.code)
@@ -130,9 +134,7 @@ def test_delivery_from_the_shelf_is_booked_loaded_and_handed_over(
     stop = staff_page.locator(".stop", has_text=listing.code)
     expect(stop).to_have_count(1)
     expect(stop.locator("h2")).to_contain_text(f"08:00–10:00 · {t('Delivery')} #{task.pk}")
-    expect(stop).to_contain_text(
-        f"{t('Deliver to')}: {reserver.unit.name}, {reserver.unit.address}"
-    )
+    expect(stop).to_contain_text(f"{t('Deliver to')}: {unit_name}, {reserver.unit.address}")
     expect(stop).to_contain_text(shelves[0].code)
     expect(stop.locator(".qr svg")).to_be_visible()
     assert decode_qr(stop.locator(".qr")) == [f"{live_asgi_server}/listings/{listing.pk}/"]
@@ -160,7 +162,8 @@ def test_delivery_from_the_shelf_is_booked_loaded_and_handed_over(
         t("Collected")
     )
     expect(unit_page.locator(".delivery-box .status-badge")).to_have_text(t("Done"))
-    expect(unit_page.locator("main")).to_contain_text(re.compile(rf"{t('Collected')}\s*1"))
+    # A delivery is worded as one: "Delivered 1", not "Collected 1".
+    expect(unit_page.locator("main")).to_contain_text(re.compile(rf"{t('Delivered')}\s*1"))
 
 
 def test_schedule_form_of_a_booked_delivery_shows_its_slot(page, demo_accounts, force_login):

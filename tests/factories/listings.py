@@ -26,6 +26,7 @@ class ListingFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Listing
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Harmaa työtuoli {n}")
     description = "Käsinojalliset, säädettävät."
@@ -37,4 +38,11 @@ class ListingFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory, unit=factory.SelfAttribute("..owner_unit"))
     status = Listing.Status.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
-    code = factory.Sequence(lambda n: f"T-{n:06d}")
+    code = None  # the printed code of its id, as the listing service gives it (below)
+
+    @factory.post_generation
+    def printed_code(obj, create, extracted, **kwargs):
+        if obj.code is None and obj.pk is not None:
+            obj.code = f"K-{obj.pk:06d}"
+            if create:
+                obj.save(update_fields=["code"])

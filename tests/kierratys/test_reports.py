@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 from kierratys.reports import selectors
@@ -441,6 +442,141 @@ def test_csv_with_bad_filters_goes_back_to_the_form(coordinator_client):
     assert response["Location"].startswith(reverse("reports:index") + "?")
     follow = coordinator_client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
     assert "The end date is before the start date." in follow.text
+
+
+# --- downloads in the page's language: CSV for Excel, and XLSX -------------------------------
+
+
+def csv_in(client, language, table, **params):
+    """The CSV as Excel in `language` reads it: BOM, then the delimiter of that language."""
+    response = client.get(
+        reverse("reports:csv", args=[table]), params, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 200
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return text[1:]
+
+
+def workbook_of(client, table, *, language="en", **params):
+    response = client.get(
+        reverse("reports:xlsx", args=[table]), params, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment") and f"kierratys-{table}-" in disposition
+    assert disposition.endswith('.xlsx"')
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_csv_in_finnish_and_swedish_has_semicolons_and_decimal_commas(
+    world, coordinator_client, language
+):
+    text = csv_in(coordinator_client, language, "monthly", **YEAR_2025)
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert (
+        rows[0][:2]
+        == {
+            "fi": ["Kuukausi", "Uudelleenkäytetyt tavarat"],
+            "sv": ["Månad", "Återanvända föremål"],
+        }[language]
+    )
+    assert rows[3] == ["2025-03", "9", "148,00", "370,00", "1400,00", "2"]
+    assert "." not in "".join(rows[3][2:])
+    quality = list(
+        csv.reader(
+            io.StringIO(csv_in(coordinator_client, language, "quality", **YEAR_2025)), delimiter=";"
+        )
+    )
+    assert quality[1][1:] == ["6", "37,5", "7", "43,8", "3", "18,8"]
+
+
+def test_csv_in_english_has_commas_and_decimal_points(world, coordinator_client):
+    text = csv_in(coordinator_client, "en", "monthly", **YEAR_2025)
+    assert text.splitlines()[0].startswith("Month,Items reused,")
+    assert ";" not in text
+    assert list(csv.reader(io.StringIO(text)))[3] == [
+        "2025-03", "9", "148.00", "370.00", "1400.00", "2"
+    ]  # fmt: skip
+
+
+def test_each_csv_button_has_an_excel_one_beside_it(world, coordinator_client):
+    html = get_report(coordinator_client, **YEAR_2025).text
+    query = "?start=2025-01-01&amp;end=2025-12-31"
+    for table in ("summary", "monthly", "departments", "categories", "quality", "listings"):
+        assert reverse("reports:csv", args=[table]) + query in html
+        assert reverse("reports:xlsx", args=[table]) + query in html
+    assert "Download the months (Excel)" in html
+
+
+def test_xlsx_of_the_months_has_numbers_dates_and_a_frozen_bold_header(world, coordinator_client):
+    sheet = workbook_of(coordinator_client, "monthly", **YEAR_2025).active
+    assert sheet.title == "Months"
+    header = [cell.value for cell in sheet[1]]
+    assert header == [
+        "Month",
+        "Items reused",
+        "Waste avoided (kg)",
+        "CO₂e avoided (kg)",
+        "Replacement value saved (€)",
+        "Collections",
+    ]
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    assert sheet.max_row == 13
+    march = sheet[4]
+    assert march[0].is_date and march[0].value.date() == date(2025, 3, 1)
+    assert march[0].number_format == "yyyy-mm"
+    assert [cell.value for cell in march[1:]] == [9, 148, 370, 1400, 2]
+    assert all(cell.data_type == "n" for cell in march[1:])
+    assert march[2].number_format == "#,##0.00" and march[1].number_format == "#,##0"
+    assert not sheet[2][0].font.bold
+    assert 8 <= sheet.column_dimensions["A"].width <= 12
+    assert sheet.column_dimensions["E"].width >= len("Replacement value saved (€)")
+
+
+def test_xlsx_of_the_key_figures_and_listings(world, coordinator_client):
+    summary = workbook_of(coordinator_client, "summary", **YEAR_2025).active
+    values = {row[0].value: row[1].value for row in summary.iter_rows(min_row=2)}
+    assert values["Items reused"] == 16
+    assert values["Waste avoided"] == 188
+    assert values["Median time from publishing to collection"] == 130
+    assert isinstance(values["Items reused"], int)
+    listings = workbook_of(coordinator_client, "listings", **YEAR_2025).active
+    assert listings.title == "Listings without a weight"
+    first = [cell.value for cell in listings[2]]
+    assert first[0] == world.l2.code and first[4] == 5 and first[5] == 20
+    assert first[6].endswith(reverse("listings:edit", args=[world.l2.pk]))
+    assert listings[3][5].value is None  # no typical weight: an empty cell, not 0
+
+
+def test_xlsx_headers_and_sheet_title_follow_the_language(world, coordinator_client):
+    sheet = workbook_of(coordinator_client, "quality", language="fi", **YEAR_2025).active
+    assert sheet.title == "Tietojen laatu"
+    assert sheet["A2"].value == "Paino"
+    assert sheet["C2"].value == 37.5 and sheet["C2"].number_format == "#,##0.0"
+    units = workbook_of(
+        coordinator_client, "departments", language="sv", department=world.dept_b.pk, **YEAR_2025
+    ).active
+    assert units["A1"].value == "Enhet"
+    assert units["A2"].value == "Palvelutalo B1" and units["B2"].value == 5
+
+
+def test_xlsx_is_refused_and_checked_like_the_csv(world, client, coordinator_client):
+    assert coordinator_client.get(reverse("reports:xlsx", args=["secrets"])).status_code == 404
+    bad = coordinator_client.get(
+        reverse("reports:xlsx", args=["summary"]), {"start": "2025-12-31", "end": "2025-01-01"}
+    )
+    assert bad.status_code == 302
+    client.force_login(UserFactory(unit=world.unit_a1, roles=[WAREHOUSE]))
+    url = reverse("reports:xlsx", args=["summary"])
+    assert client.get(url, {"unit": world.unit_a2.pk}).status_code == 403
+    own = workbook_of(client, "summary", **YEAR_2025).active
+    assert {row[0].value: row[1].value for row in own.iter_rows(min_row=2)}["Items reused"] == 6
 
 
 # --- permissions ----------------------------------------------------------------------------

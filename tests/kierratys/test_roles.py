@@ -102,9 +102,31 @@ def test_coordinator_sets_roles_in_admin(client, coordinator):
     assert set(user.groups.values_list("name", flat=True)) == {STAFF, WAREHOUSE}
 
 
-def test_staff_cannot_open_admin(client, staff_user):
+@pytest.mark.parametrize(
+    "url",
+    ["admin:index", "admin:login", "admin:kierratys_user_changelist", "admin:app_list"],
+)
+def test_signed_in_users_without_admin_access_get_the_friendly_403(client, staff_user, url):
     client.force_login(staff_user)
-    assert client.get(reverse("admin:index")).status_code == 302
+    path = reverse(url, kwargs={"app_label": "kierratys"} if url == "admin:app_list" else None)
+    response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 403
+    assert "No access" in response.text and "ask your coordinator" in response.text
+    assert 'name="password"' not in response.text  # not the admin's sign-in form
+    assert "log in to a different account" not in response.text.lower()
+
+
+def test_anonymous_visitors_are_still_asked_to_sign_in_to_the_admin(client):
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert client.get(reverse("admin:login")).status_code == 200
+
+
+def test_coordinators_still_open_the_admin(client, coordinator):
+    client.force_login(coordinator)
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("admin:login")).status_code == 302  # signed in already
 
 
 def test_forbidden_and_missing_pages_explain_themselves(client, staff_user):

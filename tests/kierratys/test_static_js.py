@@ -220,10 +220,18 @@ def test_the_catalogue_gets_the_card_address_from_the_server(staff_client, staff
                 "live-counts.js",
                 "live-cards.js",
                 "catalogue.js",
+                "menu.js",
+                "language-keep.js",
             },
         ),
-        ("/listings/mine/", {"live.js", "live-notices.js", "live-counts.js"}),
-        ("/reservations/", {"live.js", "live-notices.js", "live-regions.js"}),
+        (
+            "/listings/mine/",
+            {"live.js", "live-notices.js", "live-counts.js", "menu.js", "language-keep.js"},
+        ),
+        (
+            "/reservations/",
+            {"live.js", "live-notices.js", "live-regions.js", "menu.js", "language-keep.js"},
+        ),
     ],
 )
 def test_each_page_loads_the_scripts_for_what_it_does(staff_client, page, scripts):
@@ -241,4 +249,7 @@ def test_the_item_page_loads_its_own_live_scripts(staff_client, staff_user):
         "live-counts.js",
         "live-listing.js",
         "gallery.js",
+        "reserve-form.js",
+        "menu.js",
+        "language-keep.js",
     }

@@ -16,6 +16,7 @@ import websockets
 from asgiref.sync import sync_to_async
 from channels_redis.core import RedisChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer
+from django.conf import settings
 from django.contrib.auth.models import Group
 from websockets.exceptions import ConnectionClosed
 
@@ -133,7 +134,8 @@ async def test_changes_made_while_redis_is_down_still_close_the_sockets(services
     bystander_socket = sockets[bystander.pk]
     assert await ping(bystander_socket)
     # Published straight into the server's Redis, as its own sender would.
-    layer = LAYERS[layer_name](hosts=[redis.url], prefix="kierratys")
+    prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]  # the server's own
+    layer = LAYERS[layer_name](hosts=[redis.url], prefix=prefix)
     text = json.dumps({"event": "listing.changed", "data": {"id": 1}})
     message = {"type": "live.events", "group": "catalogue", "texts": [text]}
     for _attempt in range(40):  # until the server listens on the new Redis again

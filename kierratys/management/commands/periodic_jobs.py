@@ -3,17 +3,15 @@ tell owners of any new reservation whose notification sweep was never queued, an
 again any background task whose worker died while running it.
 
 Schedule every few minutes in production (cron or a systemd timer). Idempotent and safe to
-run twice at once. `--loop SECONDS` keeps it running (used by `make run`).
+run twice at once. `--loop SECONDS` keeps it running. `make run` runs the same round inside
+its server process instead (`kierratys/management/jobs.py`).
 """
 
 import time
 
 from django.core.management.base import BaseCommand
 
-from inventory import services as inventory_services
-from kierratys.common import tasks
-from reservations import notify
-from reservations import services as reservation_services
+from ..jobs import periodic_jobs_run
 
 
 class Command(BaseCommand):
@@ -24,17 +22,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop=0, **options):
         while True:
-            expired = reservation_services.reservations_expire()
-            reminded = reservation_services.reservations_remind()
-            asked = inventory_services.listings_expiry_notify()
-            # Normally swept within seconds of reserving; this catches any sweep never queued.
-            owners = notify.notify_owners.call()
-            requeued = tasks.tasks_requeue_stale()
-            if options["verbosity"] > 1 or expired or reminded or asked or owners or requeued:
-                self.stdout.write(
-                    f"expired {expired}, reminders {reminded}, expiry questions {asked}, "
-                    f"new reservations told {owners}, lost tasks queued again {requeued}"
-                )
+            done = periodic_jobs_run()
+            if options["verbosity"] > 1 or any(done.values()):
+                self.stdout.write(", ".join(f"{name} {count}" for name, count in done.items()))
             if not loop:
                 return
             time.sleep(loop)

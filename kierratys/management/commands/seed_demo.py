@@ -9,11 +9,15 @@ SEEDERS = [
     "kierratys.demo.seed_organisation",
     "kierratys.demo.seed_warehouse",
     "listings.demo.seed_listings",
+    "kierratys.demo.seed_activity",  # reservations, tasks, saved searches: after the listings
 ]
 
 
 class Command(BaseCommand):
-    help = "Create the demo departments, units, accounts and listings (idempotent)."
+    help = (
+        "Create the demo departments, units, accounts, listings, reservations, warehouse "
+        "tasks and saved searches (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -1,0 +1,146 @@
+"""The background work of one server process: what `manage.py worker` and
+`manage.py periodic_jobs` do, run inside the ASGI server (`python -m kierratys.server --jobs`,
+used by `make run`).
+
+Why inside: on the embedded default the channel layer is in memory, and reaches only the
+sockets of its own process. The saved-search matches the worker finds, and the expiries and
+promotions of the periodic jobs, would reach no browser from a process of their own. Here
+the sync job code runs in threads started with `sync_to_async(thread_sensitive=False)`, so
+each `async_to_sync` send inside `kierratys.live` goes back to the server's event loop, where
+the in-memory layer and the sockets live. With Redis this works the same (the sends go
+through Redis); production still runs the worker and the periodic jobs as processes of
+their own, beside any number of servers. (As under `manage.py worker --reload`, a task is
+not stopped after TASK_TIMEOUT_SECONDS here: that alarm rings only in a main thread.)
+"""
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import sync_to_async
+from django.db import OperationalError, close_old_connections
+from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
+from django_tasks_db.utils import is_locked_database_exception
+
+from inventory import services as inventory_services
+from kierratys.common import tasks
+from reservations import notify
+from reservations import services as reservation_services
+
+logger = logging.getLogger(__name__)
+
+WORKER_INTERVAL = 2.0  # seconds between looks at the task queue when it is empty
+PERIODIC_SECONDS = 300  # as `periodic_jobs --loop 300` did beside runserver
+STOP_SECONDS = 10  # how long shutting down waits for a task that is running
+
+
+def periodic_jobs_run() -> dict[str, int]:
+    """One round of the periodic jobs (`manage.py periodic_jobs`), with what each did."""
+    return {
+        "expired": reservation_services.reservations_expire(),
+        "reminders": reservation_services.reservations_remind(),
+        "expiry questions": inventory_services.listings_expiry_notify(),
+        # Normally swept within seconds of reserving; this catches any sweep never queued.
+        "new reservations told": notify.notify_owners.call(),
+        "lost tasks queued again": tasks.tasks_requeue_stale(),
+    }
+
+
+# A task and a periodic round never run at once: they write the same rows (both sweep new
+# reservations to their owners), and on SQLite two writers at once fail ("database is locked").
+_one_at_a_time = threading.Lock()
+LOCKED_TRIES = 5  # SQLite: the worker claiming its next task can still lock a round out
+
+
+def _periodic_round() -> dict[str, int]:
+    for attempt in range(1, LOCKED_TRIES + 1):
+        with _one_at_a_time:
+            close_old_connections()
+            try:
+                return periodic_jobs_run()
+            except OperationalError as error:
+                # The round is idempotent: what it did before failing is not done twice.
+                if attempt == LOCKED_TRIES or not is_locked_database_exception(error):
+                    raise
+            finally:
+                close_old_connections()
+        time.sleep(attempt)
+    raise AssertionError("unreachable")
+
+
+class InProcessJobs:
+    """The worker and the periodic jobs as tasks on the running event loop.
+
+    `start()` on the server's loop (ASGI lifespan startup), `await stop()` at shutdown.
+    Each runs its sync code in a thread of its own, never on the loop.
+    """
+
+    def __init__(
+        self,
+        *,
+        worker_interval: float = WORKER_INTERVAL,
+        periodic_seconds: float = PERIODIC_SECONDS,
+    ):
+        self.worker_interval = worker_interval
+        self.periodic_seconds = periodic_seconds
+        self.worker = None
+        self.running: list[asyncio.Task] = []
+        self.executor = None
+
+    def start(self) -> None:
+        from .commands.worker import Worker
+
+        class InProcessWorker(Worker):
+            def run_task(self, db_task_result) -> None:
+                with _one_at_a_time:
+                    super().run_task(db_task_result)
+
+        self.worker = InProcessWorker(
+            queue_names=[DEFAULT_TASK_QUEUE_NAME],
+            interval=self.worker_interval,
+            batch=False,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=f"server-{os.getpid()}",
+            excluded_queue_names=[],
+        )
+        # Two threads of their own: the worker holds one for as long as the server runs.
+        self.executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="jobs")
+        run_worker = sync_to_async(self.worker.run, thread_sensitive=False, executor=self.executor)
+        self.running = [
+            asyncio.create_task(run_worker(), name="worker"),
+            asyncio.create_task(self._periodic(), name="periodic-jobs"),
+        ]
+        logger.info(
+            "Worker and periodic jobs run in this process (every %s s)", self.periodic_seconds
+        )
+
+    async def _periodic(self) -> None:
+        run_round = sync_to_async(_periodic_round, thread_sensitive=False, executor=self.executor)
+        while True:
+            try:
+                done = await run_round()
+            except Exception:
+                logger.exception("The periodic jobs failed; again in %s s", self.periodic_seconds)
+            else:
+                if any(done.values()):
+                    logger.info(", ".join(f"{name} {count}" for name, count in done.items()))
+            await asyncio.sleep(self.periodic_seconds)
+
+    async def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.running = False  # it ends after the task it runs, or its next pause
+        for task in self.running:
+            if task.get_name() == "periodic-jobs":
+                task.cancel()
+        if self.running:
+            _done, pending = await asyncio.wait(self.running, timeout=STOP_SECONDS)
+            if pending:
+                logger.warning("A background task was still running at shutdown")
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+        self.running = []
