@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -9,7 +9,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kierratys.common import inputs, submissions
-from kierratys.common.errors import add_to_form, status_of
 from kierratys.common.redirects import redirect_next
 from listings import selectors as listing_selectors
 from listings.labels import qr_svg
@@ -39,6 +38,12 @@ def _warehouse_only(request):
 def _errors_to_messages(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def _above_the_form(form, error: ValidationError) -> None:
+    """The delivery picker is one field: every message goes above the form."""
+    for message in error.messages:
+        form.add_error(None, message)
 
 
 def board(request):
@@ -187,24 +192,20 @@ def location_detail(request, pk):
 @require_POST
 def send_to_warehouse(request, listing_pk):
     listing = listing_selectors.listing_for_edit(user=request.user, listing_id=listing_pk)
-    with submissions.claim(request) as once:
-        if once.missing:
-            messages.error(request, once.missing_message)
-            return redirect(listing)
-        if once.repeat:
-            return once.repeat_response(listing)
+
+    def write():
         try:
             services.intake_request(actor=request.user, listing_id=listing.pk)
         except PermissionDenied as error:
             raise Http404 from error
-        except ValidationError as error:
-            _errors_to_messages(request, error)
-            return redirect(listing)
-        messages.success(
-            request,
-            _("The warehouse has been asked to fetch the item. You will see the task here."),
-        )
-        return once.done(redirect(listing))
+        return listing
+
+    return submissions.act_once(
+        request,
+        write=write,
+        fallback=listing,
+        success=_("The warehouse has been asked to fetch the item. You will see the task here."),
+    )
 
 
 @require_POST
@@ -215,24 +216,17 @@ def dispose(request, listing_pk):
     if not form.is_valid():
         messages.error(request, _("Give a quantity and a reason for the disposal."))
         return redirect(listing)
-    with submissions.claim(request) as once:
-        if once.missing:
-            messages.error(request, once.missing_message)
-            return redirect(listing)
-        if once.repeat:
-            return once.repeat_response(listing)
-        try:
-            task = services.disposal_request(
-                actor=request.user,
-                listing_id=listing.pk,
-                quantity=form.cleaned_data["quantity"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            _errors_to_messages(request, error)
-            return redirect(listing)
-        messages.success(request, _("Disposal task created."))
-        return once.done(redirect(task))
+    return submissions.act_once(
+        request,
+        write=lambda: services.disposal_request(
+            actor=request.user,
+            listing_id=listing.pk,
+            quantity=form.cleaned_data["quantity"],
+            reason=form.cleaned_data["reason"],
+        ),
+        fallback=listing,
+        success=_("Disposal task created."),
+    )
 
 
 def book_delivery(request, reservation_pk):
@@ -242,32 +236,24 @@ def book_delivery(request, reservation_pk):
     form = DeliveryBookingForm(request.POST or None, free=selectors.free_slots())
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
+
+        def write(data):
             slot_id, day = form.slot_and_day()
-            with submissions.claim(request) as once:
-                if once.repeat:
-                    return once.repeat_response(reservation)
-                if once.missing:
-                    form.add_error(None, once.missing_message)
-                else:
-                    try:
-                        services.delivery_book(
-                            actor=request.user,
-                            reservation_id=reservation.pk,
-                            slot_id=slot_id,
-                            day=day,
-                        )
-                    except PermissionDenied as error:
-                        raise Http404 from error
-                    except ValidationError as error:
-                        # The picker is one field: every message goes above the form.
-                        for message in error.messages:
-                            form.add_error(None, message)
-                        status = status_of(error)
-                    else:
-                        messages.success(request, _("Delivery booked."))
-                        return once.done(redirect(reservation))
+            try:
+                services.delivery_book(
+                    actor=request.user, reservation_id=reservation.pk, slot_id=slot_id, day=day
+                )
+            except PermissionDenied as error:
+                raise Http404 from error
+            messages.success(request, _("Delivery booked."))
+            return redirect(reservation)
+
+        outcome = submissions.submit_once(
+            request, form, write=write, fallback=reservation, add_errors=_above_the_form
+        )
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
     return render(
         request,
         "inventory/book_delivery.html",
@@ -291,22 +277,16 @@ def _settings_form(request, form, *, write, done, back, title, submit, back_labe
     nothing written. Each form carries a one-time token: a double click writes once."""
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            with submissions.claim(request) as once:
-                if once.repeat:
-                    return once.repeat_response(back)
-                if once.missing:
-                    form.add_error(None, once.missing_message)
-                else:
-                    try:
-                        target = write(form.cleaned_data)
-                    except ValidationError as error:
-                        add_to_form(form, error)
-                        status = status_of(error)
-                    else:
-                        messages.success(request, done)
-                        return once.done(redirect(target))
+
+        def written(data):
+            target = write(data)
+            messages.success(request, done)
+            return redirect(target)
+
+        outcome = submissions.submit_once(request, form, write=written, fallback=back)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
     context = {
         "form": form,
         "back": resolve_url(back),

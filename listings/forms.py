@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from kierratys.common.limits import MAX_PHOTO_BYTES, MAX_PHOTOS, MAX_QUANTITY, request_body_limit
 
 from . import hooks
+from .errors import PhotoError
 from .models import Listing
 from .permissions import lists_onto_shelves
 from .selectors import categories_for_choice
@@ -32,7 +33,7 @@ class MultiplePhotoField(forms.FileField):
             raise forms.ValidationError(
                 _("You can add at most %(max)d photos to a listing."),
                 params={"max": MAX_PHOTOS},
-                code="too_many",
+                code=PhotoError.TOO_MANY,
             )
         return cleaned
 

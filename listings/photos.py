@@ -22,6 +22,8 @@ from PIL import Image, ImageOps
 
 from kierratys.common.limits import MAX_PHOTO_BYTES
 
+from .errors import PhotoError as Code
+
 try:  # HEIC (iPhone photos) needs the pillow-heif plugin; without it HEIC is refused.
     from pillow_heif import register_heif_opener
 except ImportError:  # pragma: no cover - depends on the installed extras
@@ -103,7 +105,7 @@ def process_photos(uploads) -> list[ProcessedPhoto]:
     if total > MAX_REQUEST_PIXELS:
         limit = MAX_REQUEST_PIXELS // 1_000_000
         raise PhotoRejected(
-            TOO_MANY_PIXELS_TOGETHER, code="too_many_pixels_together", params={"limit": limit}
+            TOO_MANY_PIXELS_TOGETHER, code=Code.TOO_MANY_PIXELS_TOGETHER, params={"limit": limit}
         )
     return [process_photo(upload) for upload in uploads]  # one decoded image at a time
 
@@ -113,7 +115,7 @@ def process_photo(upload) -> ProcessedPhoto:
     data = _read_limited(upload)
     fmt = _sniff(data)
     if fmt is None:
-        raise PhotoRejected(NOT_A_PHOTO, code="not_a_photo")
+        raise PhotoRejected(NOT_A_PHOTO, code=Code.NOT_A_PHOTO)
     im = _decode(data, fmt)
     _check_trailer(fmt, data)
     del data  # the decoded image no longer needs the file's bytes
@@ -133,17 +135,17 @@ def process_photo(upload) -> ProcessedPhoto:
 
 
 def _damaged() -> PhotoRejected:
-    return PhotoRejected(DAMAGED, code="damaged")
+    return PhotoRejected(DAMAGED, code=Code.DAMAGED)
 
 
 def _too_many_pixels() -> PhotoRejected:
     limit = MAX_PIXELS // 1_000_000
-    return PhotoRejected(TOO_MANY_PIXELS, code="too_many_pixels", params={"limit": limit})
+    return PhotoRejected(TOO_MANY_PIXELS, code=Code.TOO_MANY_PIXELS, params={"limit": limit})
 
 
 def _too_large() -> PhotoRejected:
     limit = MAX_UPLOAD_BYTES // (1024 * 1024)
-    return PhotoRejected(TOO_LARGE, code="too_large", params={"limit": limit})
+    return PhotoRejected(TOO_LARGE, code=Code.TOO_LARGE, params={"limit": limit})
 
 
 def _check_size(upload) -> None:
@@ -163,7 +165,7 @@ def _read_limited(upload) -> bytes:
     if len(data) > MAX_UPLOAD_BYTES:
         raise _too_large()
     if not data:
-        raise PhotoRejected(EMPTY, code="empty")
+        raise PhotoRejected(EMPTY, code=Code.EMPTY)
     return data
 
 
@@ -196,7 +198,7 @@ def _decoded_pixels(upload) -> int:
     fmt = _sniff(upload.read(64))
     upload.seek(0)
     if fmt is None:
-        raise PhotoRejected(NOT_A_PHOTO, code="not_a_photo")
+        raise PhotoRejected(NOT_A_PHOTO, code=Code.NOT_A_PHOTO)
     try:
         with _open(upload, fmt) as im:
             return im.width * im.height
@@ -244,7 +246,7 @@ def _check_trailer(fmt: str, data: bytes) -> None:
         raise _damaged()
     trailer = data[end:]
     if trailer and (fmt != "JPEG" or _MARKUP.search(trailer)):
-        raise PhotoRejected(EXTRA_DATA, code="extra_data")
+        raise PhotoRejected(EXTRA_DATA, code=Code.EXTRA_DATA)
 
 
 def _jpeg_end(data: bytes) -> int | None:

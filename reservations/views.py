@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -57,22 +57,22 @@ def reserve(request, pk):
     status = 200
     conflict = False
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            with submissions.claim(request) as once:
-                if once.repeat:
-                    return once.repeat_response(listing)
-                if once.missing:
-                    form.add_error(None, once.missing_message)
-                else:
-                    try:
-                        reservation = _reserve(request, listing, form)
-                    except ValidationError as error:
-                        add_to_form(form, error)
-                        status = status_of(error)
-                        conflict = isinstance(error, services.NotEnoughAvailable)
-                    else:
-                        return once.done(redirect(reservation))
+
+        def add_errors(form, error):
+            nonlocal conflict
+            add_to_form(form, error)
+            conflict = isinstance(error, services.NotEnoughAvailable)
+
+        outcome = submissions.submit_once(
+            request,
+            form,
+            write=lambda data: redirect(_reserve(request, listing, form)),
+            fallback=listing,
+            add_errors=add_errors,
+        )
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
         listing.refresh_from_db(fields=["quantity_available"])
     context = reserve_context(user=request.user, listing=listing, form=form, conflict=conflict)
     return render(request, "reservations/reserve.html", context, status=status)
@@ -282,35 +282,29 @@ def basket(request):
                 default=0,
             )
             listing.basket_quantity = quantities[listing.pk]
-        if form.is_valid():
-            data = form.cleaned_data
-            with submissions.claim(request) as once:
-                if once.repeat:
-                    return once.repeat_response("reservations:list")
-                if once.missing:
-                    form.add_error(None, once.missing_message)
-                else:
-                    try:
-                        reservations = services.basket_reserve(
-                            actor=request.user,
-                            items=[services.BasketItem(pk, qty) for pk, qty in quantities.items()],
-                            handover=data["handover"],
-                            wanted_date=data["wanted_date"],
-                            contact_name=data["contact_name"],
-                            contact_phone=data["contact_phone"],
-                            note=data["note"],
-                        )
-                    except ValidationError as error:
-                        add_to_form(form, error)
-                        status = status_of(error)
-                    else:
-                        request.session[BASKET_KEY] = {}
-                        messages.success(
-                            request,
-                            _("Reserved %(n)d items. Collect them by the dates shown.")
-                            % {"n": len(reservations)},
-                        )
-                        return once.done(redirect("reservations:list"))
+
+        def write(data):
+            reservations = services.basket_reserve(
+                actor=request.user,
+                items=[services.BasketItem(pk, qty) for pk, qty in quantities.items()],
+                handover=data["handover"],
+                wanted_date=data["wanted_date"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                note=data["note"],
+            )
+            request.session[BASKET_KEY] = {}
+            messages.success(
+                request,
+                _("Reserved %(n)d items. Collect them by the dates shown.")
+                % {"n": len(reservations)},
+            )
+            return redirect("reservations:list")
+
+        outcome = submissions.submit_once(request, form, write=write, fallback="reservations:list")
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        status = outcome
     return render(
         request, "reservations/basket.html", {"items": items, "form": form}, status=status
     )

@@ -14,6 +14,7 @@ from reservations import services as reservation_services
 from reservations.locks import reservation_lock
 from reservations.models import Reservation
 
+from ..errors import InventoryError as Code
 from ..models import (
     LIVE_DELIVERY,
     Task,
@@ -38,7 +39,7 @@ def delivery_book(*, actor, reservation_id: int, slot_id: int, day: date) -> Tas
         if Task.objects.filter(LIVE_DELIVERY, reservation=reservation).exists():
             raise Conflict(
                 _("A delivery is already booked for this reservation."),
-                code="delivery_already_booked",
+                code=Code.DELIVERY_ALREADY_BOOKED,
             )
         if day > timezone.localdate() + timedelta(days=settings.DELIVERY_BOOKING_DAYS):
             raise ServiceError(

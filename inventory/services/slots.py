@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from kierratys.common.errors import Conflict, ServiceError
 
 from ..calendar import is_holiday
+from ..errors import InventoryError as Code
 from ..models import (
     SlotDay,
     Task,
@@ -51,7 +52,7 @@ def _book_slot(*, slot_id: int, day: date, kind: str) -> SlotDay:
         else ("pickups_booked", slot_day.pickup_capacity)
     )
     if getattr(slot_day, field) >= capacity:
-        full = Conflict(_("This time slot is full. Choose another one."), code="slot_full")
+        full = Conflict(_("This time slot is full. Choose another one."), code=Code.SLOT_FULL)
         raise Conflict({"slot": full})
     SlotDay.objects.filter(pk=slot_day.pk).update(**{field: F(field) + 1})
     return slot_day

@@ -20,6 +20,7 @@ from reservations import services as reservation_services
 from reservations.locks import reservation_lock
 
 from ..calendar import is_holiday
+from ..errors import InventoryError as Code
 from ..models import (
     Task,
     Warehouse,
@@ -76,7 +77,7 @@ def _move(task: Task, to: str) -> None:
         raise Conflict(
             _("A task that is “%(from)s” cannot become “%(to)s”.")
             % {"from": task.get_status_display(), "to": Task.Status(to).label},
-            code="illegal_transition",
+            code=Code.ILLEGAL_TRANSITION,
         )
     task.status = to
 

@@ -18,6 +18,7 @@ from django_tasks import task
 from kierratys import live
 from kierratys.common import mail
 
+from .errors import AccountError as Code
 from .identity import email_key
 from .models import PasswordResetRequest, Unit, User
 from .roles import COORDINATOR, ROLES, STAFF, is_coordinator
@@ -43,11 +44,11 @@ def signup_email_check(email: str) -> str:
                 "hyphens and underscores, with no spaces, quotation marks or other signs."
             )
             % {"domain": settings.SIGNUP_EMAIL_DOMAINS[0]},
-            code="form",
+            code=Code.FORM,
         )
     if domain not in settings.SIGNUP_EMAIL_DOMAINS:
         raise ValidationError(
-            _("Sign-up is only open to the city's own email addresses."), code="domain"
+            _("Sign-up is only open to the city's own email addresses."), code=Code.DOMAIN
         )
     return key
 
@@ -124,7 +125,7 @@ def user_verify_email(
         ):
             raise ValidationError(
                 _("This verification link is invalid, expired or already used."),
-                code="invalid_link",
+                code=Code.INVALID_LINK,
             )
         user.full_name, user.phone, user.unit = full_name.strip(), phone.strip(), unit
         user.set_password(password)
@@ -164,7 +165,7 @@ def password_reset_request(*, email: str, client_address: str, language: str) ->
                     "Too many password reset requests. Wait an hour and try again, or "
                     "contact support."
                 ),
-                code="rate_limited",
+                code=Code.RATE_LIMITED,
             )
         PasswordResetRequest.objects.create(
             address_hash=address, client_hash=client, requested_at=now
@@ -195,7 +196,7 @@ def _check_may_manage(actor: User, user: User) -> None:
     if actor.is_superuser:
         return
     if not is_coordinator(actor) or user.is_superuser:
-        raise ValidationError(_("You cannot change this account."), code="forbidden")
+        raise ValidationError(_("You cannot change this account."), code=Code.FORBIDDEN)
 
 
 def user_set_active(*, actor: User, user: User, active: bool) -> User:

@@ -14,6 +14,7 @@ from django.views.i18n import set_language
 from kierratys.common.errors import add_to_form
 
 from . import selectors, services
+from .errors import AccountError
 from .forms import (
     EmailAuthenticationForm,
     PasswordResetRequestForm,
@@ -120,7 +121,7 @@ def verify_email(request, uidb64, token):
                 password=data["password1"],
             )
         except ValidationError as error:
-            if error.code == "invalid_link":
+            if error.code == AccountError.INVALID_LINK:
                 return _link_failed(request, error)
             form.add_error(None, error)
         else:

@@ -14,12 +14,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.http import HttpResponseRedirect
-from django.shortcuts import resolve_url
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from .errors import add_to_form, status_of
 
 FIELD = "submission"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -113,3 +116,47 @@ class Claim:
 
 def claim(request) -> Claim:
     return Claim(request)
+
+
+def submit_once(request, form, *, write, fallback, add_errors=add_to_form) -> HttpResponse | int:
+    """A bound form that must take effect once. `write(cleaned_data)` calls the service and
+    returns the response to send (a redirect); this claims the token around it.
+
+    Returns that response, the first submission's result for a repeated token, or the
+    status to show the form again with: 400 for bad input (the form's or the service's),
+    409 for a conflict. A refusal gives the token back and changes nothing.
+    """
+    if not form.is_valid():
+        return 400
+    with claim(request) as once:
+        if once.repeat:
+            return once.repeat_response(fallback)
+        if once.missing:
+            form.add_error(None, once.missing_message)
+            return 400
+        try:
+            response = write(form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+            return status_of(error)
+        return once.done(response)
+
+
+def act_once(request, *, write, fallback, success: str) -> HttpResponse:
+    """A button with no page of its own (send to the warehouse, dispose) that must take
+    effect once: `write()` calls the service and returns where to go. A refusal is told as
+    messages on the way back to `fallback`, with nothing written."""
+    with claim(request) as once:
+        if once.missing:
+            messages.error(request, once.missing_message)
+            return redirect(fallback)
+        if once.repeat:
+            return once.repeat_response(fallback)
+        try:
+            target = write()
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(fallback)
+        messages.success(request, success)
+        return once.done(redirect(target))

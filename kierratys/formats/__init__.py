@@ -14,3 +14,13 @@ MONTH_DAY = "j.n."
 DATE_INPUT = ["%d.%m.%Y", "%d.%m.%y"]
 TIME_INPUT = ["%H:%M", "%H:%M:%S", "%H.%M"]
 DATETIME_INPUT = [f"{d} {t}" for d in DATE_INPUT for t in TIME_INPUT]
+
+# The names Django reads from kierratys.formats.<language>.formats, the same for each.
+DATE_FORMAT = SHORT_DATE_FORMAT = DATE
+TIME_FORMAT = TIME
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = DATETIME
+MONTH_DAY_FORMAT = MONTH_DAY
+FIRST_DAY_OF_WEEK = 1  # Monday
+DATE_INPUT_FORMATS = DATE_INPUT
+TIME_INPUT_FORMATS = TIME_INPUT
+DATETIME_INPUT_FORMATS = DATETIME_INPUT

@@ -18,7 +18,9 @@ from .rules import (
 # write the reservation and its history event only if that matched. Run in autocommit it
 # is its own transaction, and the row lock lasts only as long as the statement.
 # The columns are the models' own; a field added without a value here fails every
-# reserving test at once.
+# reserving test at once. The WHERE is `rules._check_reservable` as SQL (published, inside
+# its dates, not the unit's own): tests/reservations/test_fast_path_parity.py checks that
+# it refuses each case the rules refuse.
 RESERVE_SQL = """
     WITH taken AS (
         UPDATE listings_listing

@@ -82,6 +82,9 @@ def _collect_by(today: date | None = None) -> date:
 
 
 def _check_reservable(listing: Listing, unit, quantity: int) -> None:
+    """Refuse, with the reason, what cannot be reserved. The fast path's WHERE
+    (`fast.RESERVE_SQL`) enforces the same conditions in one statement; the parity tests in
+    tests/reservations/test_fast_path_parity.py keep the two in step."""
     today = timezone.localdate()
     if listing.status != Listing.Status.PUBLISHED:
         raise ServiceError(

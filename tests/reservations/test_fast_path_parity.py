@@ -1,11 +1,16 @@
 """The one-statement fast path (PostgreSQL) and the locked ORM path must write the same
 reservation and history rows: a column added to one and not the other fails here."""
 
+from datetime import timedelta
+
 import pytest
 from django.forms.models import model_to_dict
+from django.utils import timezone
 
-from listings.models import ListingEvent
+from kierratys.common.errors import ServiceError
+from listings.models import Listing, ListingEvent
 from reservations.models import Reservation
+from reservations.services import fast, rules
 from reservations.services import reserve as reserve_module
 
 from ..conftest import needs_postgres
@@ -21,6 +26,13 @@ DETAILS = {
     "note": " Tuomme kärryt ",
 }
 PER_ROW = {"id", "listing", "created_at", "updated_at"}
+FAST_DETAILS = {
+    "handover": Reservation.Handover.PICKUP,
+    "wanted_date": None,
+    "contact_name": "Maija",
+    "contact_phone": "040 123 4567",
+    "note": "",
+}
 
 
 def reserve(*, fast: bool, actor, monkeypatch):
@@ -44,3 +56,46 @@ def test_both_paths_write_the_same_reservation_and_history_rows(monkeypatch):
     assert (fast_event.actor_id, fast_event.note) == (slow_event.actor_id, slow_event.note)
     assert fast_event.changes == {**slow_event.changes, "reservation": fast_row.pk}
     assert slow_event.changes["reservation"] == slow_row.pk
+
+
+# Whether a listing can be reserved is written twice: `rules._check_reservable` explains
+# each refusal, and `fast.RESERVE_SQL`'s WHERE enforces the same in one statement. Every
+# reason the one knows, the other must know too.
+def _not_reservable_cases():
+    today = timezone.localdate()
+    return {
+        "draft": {"status": Listing.Status.DRAFT, "published_at": None},
+        "withdrawn": {"status": Listing.Status.WITHDRAWN},
+        "not yet": {"available_from": today + timedelta(days=1)},
+        "no longer": {
+            "available_from": today - timedelta(days=10),
+            "available_until": today - timedelta(days=1),
+        },
+    }
+
+
+@pytest.mark.parametrize("case", ["draft", "withdrawn", "not yet", "no longer", "own item"])
+def test_the_fast_path_refuses_whatever_the_rules_refuse(case):
+    actor = UserFactory()
+    if case == "own item":
+        listing = ListingFactory(quantity=5, owner_unit=actor.unit)
+    else:
+        listing = ListingFactory(quantity=5, **_not_reservable_cases()[case])
+    with pytest.raises(ServiceError):
+        rules._check_reservable(listing, actor.unit, 1)
+    taken = fast.reserve_fast(
+        actor=actor, unit=actor.unit, listing_id=listing.pk, quantity=1, **FAST_DETAILS
+    )
+    assert taken is None
+    listing.refresh_from_db()
+    assert listing.quantity_available == 5 and not Reservation.objects.exists()
+
+
+def test_the_fast_path_takes_what_the_rules_allow():
+    actor = UserFactory()
+    listing = ListingFactory(quantity=5)
+    rules._check_reservable(listing, actor.unit, 1)  # allowed
+    taken = fast.reserve_fast(
+        actor=actor, unit=actor.unit, listing_id=listing.pk, quantity=1, **FAST_DETAILS
+    )
+    assert taken is not None and Reservation.objects.get().listing_id == listing.pk

@@ -1,20 +1,14 @@
-"""Swedish dates: see kierratys/formats/__init__.py."""
+"""Swedish dates: the city's one format (kierratys/formats/__init__.py)."""
 
-from kierratys.formats import (
-    DATE,
-    DATE_INPUT,
-    DATETIME,
-    DATETIME_INPUT,
-    MONTH_DAY,
-    TIME,
-    TIME_INPUT,
+from kierratys.formats import (  # noqa: F401 (Django reads these names from this module)
+    DATE_FORMAT,
+    DATE_INPUT_FORMATS,
+    DATETIME_FORMAT,
+    DATETIME_INPUT_FORMATS,
+    FIRST_DAY_OF_WEEK,
+    MONTH_DAY_FORMAT,
+    SHORT_DATE_FORMAT,
+    SHORT_DATETIME_FORMAT,
+    TIME_FORMAT,
+    TIME_INPUT_FORMATS,
 )
-
-DATE_FORMAT = SHORT_DATE_FORMAT = DATE
-TIME_FORMAT = TIME
-DATETIME_FORMAT = SHORT_DATETIME_FORMAT = DATETIME
-MONTH_DAY_FORMAT = MONTH_DAY
-FIRST_DAY_OF_WEEK = 1  # Monday
-DATE_INPUT_FORMATS = DATE_INPUT
-TIME_INPUT_FORMATS = TIME_INPUT
-DATETIME_INPUT_FORMATS = DATETIME_INPUT
