@@ -34,9 +34,15 @@ def _setup_django():
 def _people(count):
     from django.contrib.auth.models import Group
 
-    from kierratys.accounts.models import Department, Unit, User
+    from kierratys.accounts.models import Department, Organisation, Unit, User
 
-    department, _ = Department.objects.get_or_create(code="BENCH", defaults={"name": "Bench"})
+    organisation, _ = Organisation.objects.get_or_create(
+        slug="bench",
+        defaults={"name": "Bench", "kind": Organisation.Kind.OTHER, "business_id": "0204819-8"},
+    )
+    department, _ = Department.objects.get_or_create(
+        code="BENCH", defaults={"name": "Bench", "organisation": organisation}
+    )
     staff, _ = Group.objects.get_or_create(name="staff")
     users = []
     for n in range(count + 1):

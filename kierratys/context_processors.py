@@ -5,7 +5,7 @@ from reservations.basket import basket_count
 
 from . import consumers
 from .accounts.roles import COORDINATOR, WAREHOUSE, role_names
-from .accounts.selectors import unread_notice_count
+from .accounts.selectors import organisation_of, unread_notice_count
 from .common import names
 from .navigation import entries_for
 from .routing import websocket_urlpatterns
@@ -21,11 +21,15 @@ _LIVE_ROUTE = next(
 
 def service(request):
     roles = role_names(request.user) if hasattr(request, "user") else frozenset()
+    # A signed-in person sees their own organisation's name and support; others the defaults.
+    organisation = organisation_of(user=request.user) if roles else None
     return {
         "SERVICE_NAME": names.service_name(),  # in the page's language
-        "MUNICIPALITY_NAME": names.municipality_name(),
-        "SUPPORT_EMAIL": settings.SUPPORT_EMAIL,
-        "SUPPORT_PHONE": settings.SUPPORT_PHONE,
+        "MUNICIPALITY_NAME": organisation.display_name
+        if organisation
+        else names.municipality_name(),
+        "SUPPORT_EMAIL": (organisation and organisation.support_email) or settings.SUPPORT_EMAIL,
+        "SUPPORT_PHONE": (organisation and organisation.support_phone) or settings.SUPPORT_PHONE,
         "user_is_warehouse": WAREHOUSE in roles,
         "user_is_coordinator": COORDINATOR in roles,
         "nav_entries": entries_for(request.user, request.path) if roles else [],

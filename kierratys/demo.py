@@ -2,10 +2,12 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .accounts.models import Department, Unit, User
+from .accounts.models import Department, Organisation, Unit, User
+from .accounts.organisation_services import organisation_create
 from .accounts.roles import COORDINATOR, STAFF, WAREHOUSE
 
 logger = logging.getLogger(__name__)
@@ -115,12 +117,35 @@ ACCOUNTS = [
 ]
 
 
+def _turku() -> Organisation:
+    """The demo's city, with the sign-up domains of the environment (demo.example)."""
+    existing = Organisation.objects.filter(slug="turku").first()
+    if existing is not None:
+        return existing
+    return organisation_create(
+        name="Turku",
+        name_sv="Åbo",
+        slug="turku",
+        kind=Organisation.Kind.MUNICIPALITY,
+        business_id="0204819-8",
+        domains=settings.SIGNUP_EMAIL_DOMAINS,
+        support_email=settings.SUPPORT_EMAIL,
+        support_phone=settings.SUPPORT_PHONE,
+    )
+
+
 @transaction.atomic
 def seed_organisation() -> list[User]:
+    turku = _turku()
     departments = {}
     for code, name in DEPARTMENTS:
         departments[code], _ = Department.objects.update_or_create(
-            code=code, defaults={"name": name, "name_sv": SWEDISH_NAMES.get(name, "")}
+            code=code,
+            defaults={
+                "organisation": turku,
+                "name": name,
+                "name_sv": SWEDISH_NAMES.get(name, ""),
+            },
         )
     units = {}
     for code, name, street, postal, district, phone, cost_centre in UNITS:

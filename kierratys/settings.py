@@ -65,6 +65,11 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Marketplace rules a city may tune ----------------------------------------------------
 LISTING_AVAILABLE_DAYS = env.int("LISTING_AVAILABLE_DAYS", default=30)
+# Defaults for a new organisation's audience stages (each organisation sets its own): how
+# many days a listing is shown to its department, then to its organisation, then partners.
+VISIBILITY_DEPARTMENT_DAYS = env.int("VISIBILITY_DEPARTMENT_DAYS", default=7)
+VISIBILITY_ORGANISATION_DAYS = env.int("VISIBILITY_ORGANISATION_DAYS", default=14)
+VISIBILITY_PARTNER_DAYS = env.int("VISIBILITY_PARTNER_DAYS", default=14)
 RESERVATION_COLLECT_DAYS = env.int("RESERVATION_COLLECT_DAYS", default=14)
 # New reservations are emailed to their owner units in sweeps at most this far apart.
 RESERVATION_OWNER_NOTIFY_SECONDS = env.int("RESERVATION_OWNER_NOTIFY_SECONDS", default=2)

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from . import hooks, services
 from .identity import email_key
-from .models import Department, Unit, User
-from .roles import COORDINATOR, ROLE_LABELS, ROLES, STAFF
+from .models import Department, EmailDomain, Organisation, Unit, User
+from .organisations import domain_normalise
+from .roles import COORDINATOR, ROLE_LABELS, ROLES, STAFF, organisation_id_of
 
 
 class EmailKeyMixin:
@@ -56,6 +57,31 @@ class UserRolesForm(EmailKeyMixin, UserChangeForm):
         return roles
 
 
+class OwnOrganisationOnly:
+    """A coordinator sees and edits the departments, units and people of their own
+    organisation only, and can choose only among them; the service's administrators
+    (superusers) see every organisation's. `organisation_path` leads from the model to it."""
+
+    organisation_path = ""
+    choice_paths = {}  # foreign key field -> its model's path to the organisation
+
+    def _own(self, request) -> int | None:
+        return organisation_id_of(request.user)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{self.organisation_path: self._own(request)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        path = self.choice_paths.get(db_field.name)
+        if path is not None and not request.user.is_superuser and field is not None:
+            field.queryset = field.queryset.filter(**{path: self._own(request)})
+        return field
+
+
 class ForgetFilterChoices:
     """The catalogue caches departments and units for its filters: refresh them on save."""
 
@@ -64,15 +90,88 @@ class ForgetFilterChoices:
         hooks.organisation_changed()
 
 
+class EmailDomainForm(forms.ModelForm):
+    class Meta:
+        model = EmailDomain
+        fields = ["domain"]
+
+    def clean_domain(self):
+        return domain_normalise(self.cleaned_data["domain"])
+
+    def validate_unique(self):
+        super().validate_unique()
+        domain = self.cleaned_data.get("domain")
+        others = EmailDomain.objects.filter(domain=domain).exclude(pk=self.instance.pk)
+        if domain and others.exists():
+            self.add_error(
+                "domain",
+                _("The email domain %(domain)s already belongs to another organisation.")
+                % {"domain": domain},
+            )
+
+
+class EmailDomainInline(admin.TabularInline):
+    model = EmailDomain
+    form = EmailDomainForm
+    extra = 1
+
+
+class ServiceAdministratorsOnly:
+    """Organisations are managed by the service's administrators, not by an organisation's
+    coordinators (who manage their own departments and units)."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its records stay: deactivate instead
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ServiceAdministratorsOnly, admin.ModelAdmin):
+    list_display = ["name", "kind", "business_id", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "name_sv", "name_en", "business_id", "email_domains__domain"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [EmailDomainInline]
+    fieldsets = [
+        (None, {"fields": ["name", "name_sv", "name_en", "slug", "kind", "business_id"]}),
+        (
+            _("Contact and look"),
+            {"fields": ["support_email", "support_phone", "logo", "brand_colour"]},
+        ),
+        (
+            _("Languages and audience"),
+            {"fields": ["languages", "department_days", "organisation_days", "partner_days"]},
+        ),
+        (_("Impact"), {"fields": ["impact_overrides"]}),
+        (None, {"fields": ["is_active"]}),
+    ]
+
+
 @admin.register(Department)
-class DepartmentAdmin(ForgetFilterChoices, admin.ModelAdmin):
-    list_display = ["name", "name_sv", "name_en", "code"]
+class DepartmentAdmin(OwnOrganisationOnly, ForgetFilterChoices, admin.ModelAdmin):
+    organisation_path = "organisation_id"
+    choice_paths = {"organisation": "pk"}
+    list_display = ["name", "name_sv", "name_en", "code", "organisation"]
+    list_filter = ["organisation"]
     search_fields = ["name", "name_sv", "name_en", "code"]
-    fields = ["name", "name_sv", "name_en", "code"]
+    fields = ["organisation", "name", "name_sv", "name_en", "code"]
 
 
 @admin.register(Unit)
-class UnitAdmin(ForgetFilterChoices, admin.ModelAdmin):
+class UnitAdmin(OwnOrganisationOnly, ForgetFilterChoices, admin.ModelAdmin):
+    organisation_path = "department__organisation_id"
+    choice_paths = {"department": "organisation_id"}
     list_display = ["name", "department", "city", "district", "cost_centre", "is_active"]
     list_filter = ["department", "is_active", "city"]
     search_fields = ["name", "name_sv", "name_en", "street_address", "postal_code", "cost_centre"]
@@ -93,7 +192,9 @@ class UnitAdmin(ForgetFilterChoices, admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(OwnOrganisationOnly, DjangoUserAdmin):
+    organisation_path = "unit__department__organisation_id"
+    choice_paths = {"unit": "department__organisation_id"}
     ordering = ["email"]
     list_display = ["email", "full_name", "unit", "is_active", "email_verified_at", "last_login"]
     list_filter = ["is_active", "groups", "unit__department", "is_staff"]

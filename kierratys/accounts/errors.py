@@ -9,3 +9,8 @@ class AccountError(StrEnum):
     INVALID_LINK = "invalid_link"  # a verification link that is wrong, used or expired
     RATE_LIMITED = "rate_limited"  # too many e-mails asked for in a short time
     FORBIDDEN = "forbidden"  # the account may not be changed by this actor
+    BUSINESS_ID = "business_id"  # not a valid Y-tunnus (check digit)
+    COLOUR_FORMAT = "colour_format"  # a brand colour not written as #rrggbb
+    COLOUR_CONTRAST = "colour_contrast"  # white header text on it below WCAG AA
+    DOMAIN_TAKEN = "domain_taken"  # a sign-up domain another organisation already has
+    OTHER_ORGANISATION = "other_organisation"  # a unit of another organisation than the address's

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -6,10 +7,125 @@ from django.utils.translation import gettext_lazy as _
 
 from ..common.names import NameInLanguages
 from .identity import email_key
+from .organisations import validate_brand_colour, validate_business_id
+
+
+def _all_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def _department_days() -> int:
+    return settings.VISIBILITY_DEPARTMENT_DAYS
+
+
+def _organisation_days() -> int:
+    return settings.VISIBILITY_ORGANISATION_DAYS
+
+
+def _partner_days() -> int:
+    return settings.VISIBILITY_PARTNER_DAYS
+
+
+class Organisation(NameInLanguages):
+    """A legal entity that uses the service: a municipality, a wellbeing services county, a
+    municipal company... Its departments, units and people are its own; what was a setting
+    for "the municipality" is its field, with the environment giving only the defaults."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("Municipality")
+        WELLBEING_COUNTY = "wellbeing_county", _("Wellbeing services county")
+        COMPANY = "company", _("Municipal company or joint authority")
+        UNIVERSITY = "university", _("University")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("short name in addresses"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    business_id = models.CharField(
+        _("business ID"),
+        max_length=9,
+        unique=True,
+        validators=[validate_business_id],
+        help_text=_("Y-tunnus, for example 0204819-8."),
+    )
+    languages = models.JSONField(
+        _("languages offered"),
+        default=_all_languages,
+        help_text=_('Language codes, for example ["fi", "sv"].'),
+    )
+    support_email = models.EmailField(_("support email"), blank=True)
+    support_phone = models.CharField(_("support phone"), max_length=40, blank=True)
+    logo = models.ImageField(_("logo"), upload_to="organisations/", blank=True)
+    brand_colour = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        default="#0b4f6c",
+        validators=[validate_brand_colour],
+        help_text=_("The header's background under white text, for example #0b4f6c."),
+    )
+    impact_overrides = models.JSONField(
+        _("impact factor overrides"),
+        default=dict,
+        blank=True,
+        help_text=_("Per category slug, figures that replace the service's defaults."),
+    )
+    department_days = models.PositiveSmallIntegerField(
+        _("days shown to the department"), default=_department_days
+    )
+    organisation_days = models.PositiveSmallIntegerField(
+        _("days shown to the whole organisation"), default=_organisation_days
+    )
+    partner_days = models.PositiveSmallIntegerField(
+        _("days shown to partners"), default=_partner_days
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.display_name
+
+
+class EmailDomain(models.Model):
+    """A domain whose addresses may sign up, and to which organisation they belong."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="email_domains",
+        verbose_name=_("organisation"),
+    )
+    domain = models.CharField(_("email domain"), max_length=253)
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name = _("sign-up email domain")
+        verbose_name_plural = _("sign-up email domains")
+        constraints = [
+            # One owner per domain, whatever its case: an address belongs to one organisation.
+            models.UniqueConstraint(Lower("domain"), name="emaildomain_unique_domain"),
+            models.CheckConstraint(
+                condition=models.Q(domain=Lower("domain")), name="emaildomain_lowercase"
+            ),
+        ]
+
+    def __str__(self):
+        return self.domain
 
 
 class Department(NameInLanguages):
-    """A city department (Education, Social and Health...)."""
+    """A department of an organisation (Education, Social and Health...)."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="departments",
+        verbose_name=_("organisation"),
+    )
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     code = models.CharField(_("short code"), max_length=20, unique=True)

@@ -5,6 +5,8 @@ Every active user has the staff role; warehouse and coordinator are added by coo
 
 from django.utils.translation import gettext_lazy as _
 
+from .models import Unit
+
 STAFF = "staff"
 WAREHOUSE = "warehouse"
 COORDINATOR = "coordinator"
@@ -40,3 +42,24 @@ def belongs_to_unit(user, unit_id) -> bool:
     """Is the user a member of this unit? Never for a missing unit on either side."""
     own = getattr(user, "unit_id", None)
     return own is not None and unit_id is not None and own == unit_id
+
+
+def organisation_id_of(user) -> int | None:
+    """The organisation the user belongs to (through their unit), read once per object."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "unit_id", None) is None:
+        return None
+    cached = getattr(user, "_organisation_id", None)
+    if cached is None:
+        cached = (
+            Unit.objects.filter(pk=user.unit_id).values_list(
+                "department__organisation_id", flat=True
+            )
+        ).first()
+        user._organisation_id = cached
+    return cached
+
+
+def same_organisation(actor, user) -> bool:
+    """Do two people belong to one organisation? Never when either has none."""
+    own = organisation_id_of(actor)
+    return own is not None and own == organisation_id_of(user)

@@ -1,4 +1,4 @@
-from .models import Unit
+from .models import Department, Organisation, Unit, User
 
 
 def units_for_signup():
@@ -26,3 +26,17 @@ def profile_of(*, user):
     from .models import User
 
     return User.objects.select_related("unit__department").get(pk=user.pk)
+
+
+def organisation_of(*, user) -> Organisation | None:
+    """The organisation of the user's unit: no query for a signed-in request's user (the
+    backend loads it with them), else one, then kept on the user object."""
+    if not getattr(user, "is_authenticated", False) or user.unit_id is None:
+        return None
+    unit = user.unit if User.unit.is_cached(user) else None
+    department = unit.department if unit and Unit.department.is_cached(unit) else None
+    if department is not None and Department.organisation.is_cached(department):
+        return department.organisation
+    if not hasattr(user, "_organisation"):
+        user._organisation = Organisation.objects.filter(departments__units=user.unit_id).first()
+    return user._organisation

@@ -20,8 +20,8 @@ from kierratys.common import mail
 
 from .errors import AccountError as Code
 from .identity import email_key
-from .models import PasswordResetRequest, Unit, User
-from .roles import COORDINATOR, ROLES, STAFF, is_coordinator
+from .models import EmailDomain, Organisation, PasswordResetRequest, Unit, User
+from .roles import COORDINATOR, ROLES, STAFF, is_coordinator, same_organisation
 from .tokens import email_verification_token
 
 # The local parts city mail systems hand out: firstname.lastname and the like. Quoting,
@@ -46,11 +46,36 @@ def signup_email_check(email: str) -> str:
             % {"domain": settings.SIGNUP_EMAIL_DOMAINS[0]},
             code=Code.FORM,
         )
-    if domain not in settings.SIGNUP_EMAIL_DOMAINS:
+    if _organisation_of_domain(domain) is None:
         raise ValidationError(
-            _("Sign-up is only open to the city's own email addresses."), code=Code.DOMAIN
+            _("Sign-up is only open to the email addresses of the organisations in the service."),
+            code=Code.DOMAIN,
         )
     return key
+
+
+def _organisation_of_domain(domain: str) -> Organisation | None:
+    found = (
+        EmailDomain.objects.filter(domain=domain, organisation__is_active=True)
+        .select_related("organisation")
+        .first()
+    )
+    return found.organisation if found else None
+
+
+def _check_unit_of_email(unit: Unit, email: str) -> None:
+    """An address signs up to a unit of the organisation its domain belongs to."""
+    organisation = _organisation_of_domain(email.partition("@")[2])
+    if organisation is None or unit.department.organisation_id != organisation.pk:
+        raise ValidationError(
+            {
+                "unit": ValidationError(
+                    _("Choose a unit of your own organisation (%(organisation)s).")
+                    % {"organisation": organisation.display_name if organisation else "—"},
+                    code=Code.OTHER_ORGANISATION,
+                )
+            }
+        )
 
 
 def _verification_url(user: User) -> str:
@@ -73,9 +98,14 @@ def user_sign_up(*, email: str, full_name: str, phone: str, unit: Unit, language
     """
     email = signup_email_check(email)
     with transaction.atomic():
-        unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        unit = (
+            Unit.objects.select_for_update(of=("self",))
+            .select_related("department")
+            .get(pk=unit.pk)
+        )
         if not unit.is_active:
             raise ValidationError(_("This unit is no longer active. Choose another unit."))
+        _check_unit_of_email(unit, email)
         user = User.objects.select_for_update().filter(email=email).first()
         if user is not None and not _awaiting_verification(user):
             mail.send_later(
@@ -114,7 +144,11 @@ def user_verify_email(
     Each link works once. `password` has been validated by the form.
     """
     with transaction.atomic():
-        unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        unit = (
+            Unit.objects.select_for_update(of=("self",))
+            .select_related("department")
+            .get(pk=unit.pk)
+        )
         if not unit.is_active:
             raise ValidationError(_("This unit is no longer active. Choose another unit."))
         user = User.objects.select_for_update().filter(pk=user_id).first()
@@ -127,6 +161,7 @@ def user_verify_email(
                 _("This verification link is invalid, expired or already used."),
                 code=Code.INVALID_LINK,
             )
+        _check_unit_of_email(unit, user.email)
         user.full_name, user.phone, user.unit = full_name.strip(), phone.strip(), unit
         user.set_password(password)
         user.email_verified_at = timezone.now()
@@ -192,10 +227,11 @@ def password_reset_mail(*, email: str, language: str) -> None:
 
 
 def _check_may_manage(actor: User, user: User) -> None:
-    """Coordinators manage accounts up to their own level: never a superuser's."""
+    """Coordinators manage accounts of their own organisation up to their own level: never
+    a superuser's, never another organisation's."""
     if actor.is_superuser:
         return
-    if not is_coordinator(actor) or user.is_superuser:
+    if not is_coordinator(actor) or user.is_superuser or not same_organisation(actor, user):
         raise ValidationError(_("You cannot change this account."), code=Code.FORBIDDEN)
 
 

@@ -4,7 +4,14 @@ Import from here (`from tests.factories import ListingFactory`); the modules fol
 apps: accounts, listings, reservations, inventory.
 """
 
-from .accounts import PASSWORD, DepartmentFactory, UnitFactory, UserFactory
+from .accounts import (
+    PASSWORD,
+    DepartmentFactory,
+    OrganisationFactory,
+    UnitFactory,
+    UserFactory,
+    other_organisation,
+)
 from .inventory import (
     StorageLocationFactory,
     TaskFactory,
@@ -22,6 +29,8 @@ __all__ = [
     "PASSWORD",
     "CategoryFactory",
     "DepartmentFactory",
+    "OrganisationFactory",
+    "other_organisation",
     "ListingFactory",
     "ReservationFactory",
     "StorageLocationFactory",

@@ -1,17 +1,65 @@
 import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from stdnum.fi import ytunnus
 
-from kierratys.accounts.models import Department, Unit, User
+from kierratys.accounts.models import Department, EmailDomain, Organisation, Unit, User
 from kierratys.accounts.roles import STAFF
 
 PASSWORD = "correct-horse-battery-9"
+
+
+def _business_id(n: int) -> str:
+    """A valid business ID of its own for the nth organisation (some digits have none)."""
+    for base in range(1000000 + 10 * n, 1000000 + 10 * n + 10):
+        for check in range(10):
+            candidate = f"{base:07d}-{check}"
+            if ytunnus.is_valid(candidate):
+                return candidate
+    raise AssertionError("no business ID")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    """A municipality; the first one (slug "turku") is the one every default factory uses."""
+
+    class Meta:
+        model = Organisation
+        django_get_or_create = ["slug"]
+        skip_postgeneration_save = True
+
+    name = "Turku"
+    name_sv = "Åbo"
+    slug = "turku"
+    kind = Organisation.Kind.MUNICIPALITY
+    business_id = "0204819-8"
+    support_email = "kierratys-tuki@demo.example"
+
+    @factory.post_generation
+    def domains(self, create, extracted, **kwargs):
+        """The default organisation signs up from demo.example, as the demo accounts do."""
+        if create:
+            for domain in ["demo.example"] if extracted is None else extracted:
+                EmailDomain.objects.get_or_create(organisation=self, domain=domain)
+
+
+def other_organisation(n: int = 1, **fields) -> Organisation:
+    """Another organisation than the default one, with its own sign-up domain."""
+    return OrganisationFactory(
+        name=fields.pop("name", f"Kunta {n}"),
+        name_sv="",
+        slug=f"kunta-{n}",
+        business_id=_business_id(n),
+        domains=fields.pop("domains", [f"kunta{n}.example"]),
+        **fields,
+    )
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Department
         django_get_or_create = ["code"]
+
+    organisation = factory.SubFactory(OrganisationFactory)
 
     name = factory.Sequence(lambda n: f"Toimiala {n}")
     code = factory.Sequence(lambda n: f"D{n}")

@@ -156,7 +156,7 @@ def test_sign_up_refuses_other_domains(client):
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
-    assert "only open to the city&#x27;s own email addresses" in response.text
+    assert "only open to the email addresses of the organisations in the service" in response.text
     assert not User.objects.filter(email="someone@gmail.com").exists()
     assert mail.outbox == []
 

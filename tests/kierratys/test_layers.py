@@ -30,7 +30,11 @@ def test_renaming_a_department_in_the_admin_shows_in_the_catalogue_filters_at_on
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     response = client.post(
         f"/admin/kierratys/department/{department.pk}/change/",
-        {"name": "Renamed department", "code": department.code},
+        {
+            "organisation": department.organisation_id,
+            "name": "Renamed department",
+            "code": department.code,
+        },
     )
     assert response.status_code == 302
     assert (department.pk, "Renamed department") in choices.departments()
