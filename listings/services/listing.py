@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from kierratys.common.limits import MAX_QUANTITY
 
 from .. import history, hooks, search
+from ..codes import code_format
 from ..events import listing_announce
 from ..models import MAX_PHOTOS, Listing, ListingEvent, ListingPhoto
 from ..permissions import can_edit, lists_onto_shelves
@@ -208,7 +209,7 @@ def listing_create(*, actor, unit, fields: dict, uploads=(), publish: bool) -> L
                 listing.published_at = timezone.now()
             _validate(listing)
             listing.save()
-            listing.code = f"K-{listing.pk:06d}"
+            listing.code = code_format(listing.pk)
             listing.save(update_fields=["code"])
             history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.CREATED)
             _add_photo_rows(listing, rows, 0)
