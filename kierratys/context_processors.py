@@ -30,6 +30,7 @@ def service(request):
         else names.municipality_name(),
         "SUPPORT_EMAIL": (organisation and organisation.support_email) or settings.SUPPORT_EMAIL,
         "SUPPORT_PHONE": (organisation and organisation.support_phone) or settings.SUPPORT_PHONE,
+        "ORGANISATION": organisation,
         "user_is_warehouse": WAREHOUSE in roles,
         "user_is_coordinator": COORDINATOR in roles,
         "nav_entries": entries_for(request.user, request.path) if roles else [],

@@ -25,7 +25,10 @@ class PrivatePagesMiddleware(MiddlewareMixin):
 
     def process_response(self, request, response):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # A view that marks its answer public (an organisation's brand stylesheet) says it
+        # holds nothing of the user's.
+        public = "public" in response.get("Cache-Control", "")
+        if user is not None and user.is_authenticated and not public:
             response["Cache-Control"] = "private, no-store"
         return response
 

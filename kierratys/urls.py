@@ -13,6 +13,11 @@ from .common import inputs  # noqa: F401  (the <id:...> path converter)
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "organisations/<slug:slug>/brand.css",
+        views.organisation_style,
+        name="organisation_style",
+    ),
     path("notices/", account_views.notices, name="notices"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,3 +1,4 @@
+from ..common.errors import NotFound
 from .models import Department, Organisation, Unit, User
 
 
@@ -40,3 +41,10 @@ def organisation_of(*, user) -> Organisation | None:
     if not hasattr(user, "_organisation"):
         user._organisation = Organisation.objects.filter(departments__units=user.unit_id).first()
     return user._organisation
+
+
+def organisation_by_slug(*, slug: str) -> Organisation:
+    organisation = Organisation.objects.filter(slug=slug, is_active=True).first()
+    if organisation is None:
+        raise NotFound
+    return organisation

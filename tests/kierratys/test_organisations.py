@@ -251,3 +251,20 @@ def test_pages_name_the_persons_own_organisation_and_its_support(client):
     header = page.split("</header>")[0]
     assert "Raisio" in header and "Turku" not in header
     assert "tuki@raisio.example" in page
+
+
+def test_the_header_wears_the_organisations_brand_colour(client):
+    raisio = other_organisation(5, name="Raisio", brand_colour="#6b2c5f")
+    client.force_login(
+        UserFactory(unit=UnitFactory(department=DepartmentFactory(organisation=raisio)))
+    )
+    head = client.get("/listings/").text.split("</head>")[0]
+    link = f"/organisations/{raisio.slug}/brand.css?c=6b2c5f"
+    assert link in head
+    assert "public" in client.get(link)["Cache-Control"]  # nobody's own: cached, signed in too
+    client.logout()
+    style = client.get(link)
+    assert style["Content-Type"].startswith("text/css")
+    assert ":root { --brand: #6b2c5f; }" in style.text
+    assert "public" in style["Cache-Control"]
+    assert client.get("/organisations/nobody/brand.css").status_code == 404
