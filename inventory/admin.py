@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from kierratys.accounts.admin import OwnOnlyFilter, OwnOrganisationOnly
+
 from .models import StorageLocation, Warehouse
 
 
@@ -9,16 +11,23 @@ class StorageLocationInline(admin.TabularInline):
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "opening_hours", "is_active"]
-    list_filter = ["is_active"]
+class WarehouseAdmin(OwnOrganisationOnly, admin.ModelAdmin):
+    """A coordinator's own organisation's warehouses; superusers see every one."""
+
+    organisation_path = "organisation_id"
+    choice_paths = {"organisation": "pk"}
+    list_display = ["name", "organisation", "city", "opening_hours", "serves_partners", "is_active"]
+    list_filter = ["is_active", "serves_partners", ("organisation", OwnOnlyFilter)]
     search_fields = ["name", "street_address"]
+    list_select_related = ["organisation"]
     inlines = [StorageLocationInline]
 
 
 @admin.register(StorageLocation)
-class StorageLocationAdmin(admin.ModelAdmin):
+class StorageLocationAdmin(OwnOrganisationOnly, admin.ModelAdmin):
+    organisation_path = "warehouse__organisation_id"
+    choice_paths = {"warehouse": "organisation_id"}
     list_display = ["code", "warehouse", "description"]
-    list_filter = ["warehouse"]
+    list_filter = [("warehouse", OwnOnlyFilter)]
     search_fields = ["code", "description"]
     list_select_related = ["warehouse"]

@@ -16,10 +16,11 @@ class InventoryConfig(AppConfig):
         reservation_hooks.handover_details.connect(handover_details)
 
 
-def active_shelves(**kwargs):
+def active_shelves(*, user=None, **kwargs):
+    """The shelves of the listing user's organisation's warehouses."""
     from .selectors import shelves_for_listing_form
 
-    return shelves_for_listing_form()
+    return shelves_for_listing_form(user=user)
 
 
 def delivery_slots(*, listing, **kwargs):

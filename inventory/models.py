@@ -8,7 +8,15 @@ from django.utils.translation import pgettext_lazy
 class Warehouse(models.Model):
     """A city warehouse where items are stored between units."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    organisation = models.ForeignKey(
+        "kierratys.Organisation",
+        on_delete=models.PROTECT,
+        related_name="warehouses",
+        verbose_name=_("organisation"),
+    )
+    # Delivers to and stores for the units of partner organisations as well.
+    serves_partners = models.BooleanField(_("serves partner organisations"), default=False)
+    name = models.CharField(_("name"), max_length=200)
     street_address = models.CharField(_("street address"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=10)
     city = models.CharField(_("city"), max_length=100)
@@ -20,6 +28,10 @@ class Warehouse(models.Model):
         ordering = ["name"]
         verbose_name = _("warehouse")
         verbose_name_plural = _("warehouses")
+        constraints = [
+            # Unique within the organisation: another one's names are none of its business.
+            models.UniqueConstraint(fields=["organisation", "name"], name="warehouse_unique_name"),
+        ]
 
     def __str__(self):
         return self.name

@@ -1,8 +1,19 @@
-"""Who may do what with warehouse work: used by services, selectors, views and templates."""
+"""Who may do what with warehouse work: used by services, selectors, views and templates.
 
-from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
+Warehouse work is kept within an organisation: warehouse staff and coordinators act on
+the warehouses of their own organisation only, and another organisation's warehouse, task
+or shelf is not found (404) rather than forbidden.
+"""
 
-from .models import Task
+from kierratys.accounts.roles import (
+    COORDINATOR,
+    WAREHOUSE,
+    belongs_to_unit,
+    organisation_id_of,
+    role_names,
+)
+
+from .models import Task, Warehouse
 
 
 def is_warehouse_staff(user) -> bool:
@@ -11,8 +22,20 @@ def is_warehouse_staff(user) -> bool:
 
 
 def can_configure_warehouses(user) -> bool:
-    """Coordinators set up warehouses, their shelves and delivery slots (no superuser needed)."""
-    return COORDINATOR in role_names(user)
+    """Coordinators set up their organisation's warehouses, shelves and delivery slots (no
+    superuser needed); `runs_warehouse` says which warehouses are theirs."""
+    return COORDINATOR in role_names(user) and organisation_id_of(user) is not None
+
+
+def runs_warehouse(user, warehouse: Warehouse | None) -> bool:
+    """Is this warehouse one of the user's organisation's? Never for a user without one."""
+    own = organisation_id_of(user)
+    return warehouse is not None and own is not None and warehouse.organisation_id == own
+
+
+def staff_of(user, warehouse: Warehouse | None) -> bool:
+    """Warehouse staff (or a coordinator) of the organisation the warehouse belongs to."""
+    return is_warehouse_staff(user) and runs_warehouse(user, warehouse)
 
 
 def can_drive(user) -> bool:
@@ -21,17 +44,19 @@ def can_drive(user) -> bool:
 
 
 def can_see_task(user, task: Task) -> bool:
+    """The staff of the task's warehouse's organisation, and the units it fetches from or
+    delivers to (a partner's unit sees the delivery it gets)."""
     return (
-        is_warehouse_staff(user)
+        staff_of(user, task.warehouse)
         or belongs_to_unit(user, task.from_unit_id)
         or belongs_to_unit(user, task.to_unit_id)
     )
 
 
 def can_cancel_task(user, task: Task) -> bool:
-    """Staff cancel any task; a unit takes back its own intake request."""
+    """The warehouse's staff cancel any of its tasks; a unit takes back its own intake request."""
     own_intake = task.kind == Task.Kind.INTAKE and belongs_to_unit(user, task.from_unit_id)
-    return is_warehouse_staff(user) or own_intake
+    return staff_of(user, task.warehouse) or own_intake
 
 
 def can_send_to_warehouse(user, owner_unit_id: int | None) -> bool:
@@ -45,7 +70,7 @@ def can_book_delivery(user, reserving_unit_id: int | None) -> bool:
 def task_steps(user, task: Task) -> set[str]:
     """The actions the task page offers this user now, by the task's state machine
     (Task.TRANSITIONS); the services check the same transitions when the step is taken."""
-    if not (is_warehouse_staff(user) and task.is_open):
+    if not (staff_of(user, task.warehouse) and task.is_open):
         return set()
     Status, Kind = Task.Status, Task.Kind
     allowed = Task.TRANSITIONS.get(task.status, set())

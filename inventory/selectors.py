@@ -4,14 +4,15 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from kierratys.accounts.roles import WAREHOUSE
+from kierratys.accounts.roles import WAREHOUSE, organisation_id_of
+from kierratys.accounts.selectors import partner_ids_of
 from kierratys.common.errors import NotFound
 from listings.models import Listing
 from reservations.models import Reservation
 
 from .calendar import working_days
 from .models import LIVE_DELIVERY, SlotDay, StorageLocation, Task, TimeSlot, Warehouse
-from .permissions import can_see_task
+from .permissions import can_see_task, runs_warehouse
 
 BOARD_COLUMNS = [Task.Status.OPEN, Task.Status.SCHEDULED, Task.Status.IN_PROGRESS, Task.Status.DONE]
 
@@ -31,9 +32,15 @@ def _tasks():
     )
 
 
-def board(*, warehouse_id=None, day=None, kind=None, assignee_id=None) -> dict:
-    """The task board, in a fixed number of queries however many tasks there are."""
-    tasks = _tasks()
+def _own_organisation(user) -> int:
+    """The user's organisation id, or 0 (matches nothing) when they have none."""
+    return organisation_id_of(user) or 0
+
+
+def board(*, user, warehouse_id=None, day=None, kind=None, assignee_id=None) -> dict:
+    """The task board of the user's organisation's warehouses, in a fixed number of
+    queries however many tasks there are."""
+    tasks = _tasks().filter(warehouse__organisation_id=_own_organisation(user))
     if warehouse_id:
         tasks = tasks.filter(warehouse_id=warehouse_id)
     if day:
@@ -74,19 +81,49 @@ def tasks_for_listing(*, listing: Listing):
     return list(_tasks().filter(listing=listing).order_by("-created_at")[:20])
 
 
-def active_warehouses():
-    return list(Warehouse.objects.filter(is_active=True).order_by("name"))
+def active_warehouses(*, user):
+    """The user's organisation's warehouses in use (the board's and run sheet's choices)."""
+    return list(
+        Warehouse.objects.filter(is_active=True, organisation_id=_own_organisation(user)).order_by(
+            "name"
+        )
+    )
 
 
-def warehouse_staff():
+def warehouse_staff(*, user):
+    """The warehouse staff of the user's organisation, whom its tasks can be assigned to."""
     from kierratys.accounts.models import User
 
-    return list(User.objects.filter(is_active=True, groups__name=WAREHOUSE).order_by("full_name"))
+    return list(
+        User.objects.filter(
+            is_active=True,
+            groups__name=WAREHOUSE,
+            unit__department__organisation_id=_own_organisation(user),
+        ).order_by("full_name")
+    )
 
 
-def run_sheet(*, warehouse_id: int, day: date) -> dict:
+def serving_warehouses(*, organisation_id: int | None, to_organisation_id: int | None = None):
+    """The warehouses in use that work for an organisation's listings, first choice first:
+    its own; when it has none, a partner's that serves partners (the receiving
+    organisation's own first, when delivering to a partner). Never an unrelated one's."""
+    if organisation_id is None:
+        return []
+    active = Warehouse.objects.filter(is_active=True)
+    own = list(active.filter(organisation_id=organisation_id).order_by("pk"))
+    if own:
+        return own
+    partners = list(
+        active.filter(
+            serves_partners=True, organisation_id__in=partner_ids_of(organisation_id)
+        ).order_by("pk")
+    )
+    return sorted(partners, key=lambda w: w.organisation_id != to_organisation_id)
+
+
+def run_sheet(*, user, warehouse_id: int, day: date) -> dict:
     warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
-    if warehouse is None:
+    if warehouse is None or not runs_warehouse(user, warehouse):
         raise NotFound
     stops = list(
         _tasks()
@@ -102,18 +139,20 @@ def run_sheet(*, warehouse_id: int, day: date) -> dict:
     return {"warehouse": warehouse, "day": day, "stops": stops}
 
 
-def locations(*, warehouse_id=None):
+def locations(*, user, warehouse_id=None):
     queryset = StorageLocation.objects.select_related("warehouse").filter(
-        warehouse__is_active=True, is_active=True
+        warehouse__is_active=True,
+        is_active=True,
+        warehouse__organisation_id=_own_organisation(user),
     )
     if warehouse_id:
         queryset = queryset.filter(warehouse_id=warehouse_id)
     return list(queryset.annotate(items=Count("listings", filter=~Q(listings__status="archived"))))
 
 
-def location_contents(*, location_id: int) -> tuple[StorageLocation, list[Listing]]:
+def location_contents(*, user, location_id: int) -> tuple[StorageLocation, list[Listing]]:
     location = StorageLocation.objects.select_related("warehouse").filter(pk=location_id).first()
-    if location is None:
+    if location is None or not runs_warehouse(user, location.warehouse):
         raise NotFound
     listings = list(
         Listing.objects.filter(storage_location=location)
@@ -124,14 +163,21 @@ def location_contents(*, location_id: int) -> tuple[StorageLocation, list[Listin
 
 
 def free_slots(
-    *, kind: str = "delivery", start: date | None = None, warehouse_id: int | None = None
+    *,
+    kind: str = "delivery",
+    start: date | None = None,
+    warehouse_id: int | None = None,
+    warehouse_ids=None,
 ) -> list[dict]:
-    """Bookable slots over the coming weeks: working days only, and not full."""
+    """Bookable slots over the coming weeks: working days only, and not full; of one
+    warehouse, or of `warehouse_ids`, or (the demo's seeding) of any."""
     start = start or timezone.localdate() + timedelta(days=1)
     days = list(working_days(start, settings.DELIVERY_BOOKING_DAYS))
     slots = TimeSlot.objects.filter(is_active=True, warehouse__is_active=True)
     if warehouse_id is not None:
         slots = slots.filter(warehouse_id=warehouse_id)
+    if warehouse_ids is not None:
+        slots = slots.filter(warehouse_id__in=list(warehouse_ids))
     slots = list(slots.select_related("warehouse").order_by("start", "warehouse__name"))
     booked = {(d.slot_id, d.date): d for d in SlotDay.objects.filter(slot__in=slots, date__in=days)}
     free = []
@@ -151,20 +197,27 @@ def free_slots(
     return free
 
 
+def delivery_warehouse_ids(*, listing: Listing, to_organisation_id: int | None = None) -> list:
+    """The warehouses that may deliver a listing: the one it is shelved in, otherwise the
+    warehouses serving its organisation (`serving_warehouses`), never an unrelated one."""
+    if listing.storage_location_id:
+        return list(
+            StorageLocation.objects.filter(pk=listing.storage_location_id).values_list(
+                "warehouse_id", flat=True
+            )
+        )
+    warehouses = serving_warehouses(
+        organisation_id=listing.organisation_id, to_organisation_id=to_organisation_id
+    )
+    return [warehouse.pk for warehouse in warehouses]
+
+
 def delivery_options(*, listing: Listing, days: int = 8) -> list[dict]:
     """The delivery times the reserve form offers for a listing: its own warehouse's when
-    it is on a shelf, otherwise the first active warehouse's (the one intake uses), on the
-    first `days` days that have a free slot. The booking page offers every time."""
-    warehouse_id = (
-        StorageLocation.objects.filter(pk=listing.storage_location_id)
-        .values_list("warehouse_id", flat=True)
-        .first()
-        if listing.storage_location_id
-        else Warehouse.objects.filter(is_active=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    it is on a shelf, otherwise the first warehouse serving its organisation (the one
+    intake uses), on the first `days` days that have a free slot. The booking page offers
+    every time of those warehouses."""
+    warehouse_id = next(iter(delivery_warehouse_ids(listing=listing)), None)
     if warehouse_id is None:
         return []
     options, offered_days = [], []
@@ -188,13 +241,16 @@ def delivery_options(*, listing: Listing, days: int = 8) -> list[dict]:
     return options
 
 
-def disposal_review() -> list[Listing]:
-    """Warehouse items nobody has reserved for a long time."""
+def disposal_review(*, user) -> list[Listing]:
+    """Items in the user's organisation's warehouses nobody has reserved for a long time."""
     cutoff = timezone.now() - timedelta(days=settings.WAREHOUSE_UNCLAIMED_DAYS)
     reserved = Reservation.objects.filter(listing=OuterRef("pk"))
     return list(
         Listing.objects.filter(
-            storage_location__isnull=False, status=Listing.Status.PUBLISHED, published_at__lt=cutoff
+            storage_location__isnull=False,
+            storage_location__warehouse__organisation_id=_own_organisation(user),
+            status=Listing.Status.PUBLISHED,
+            published_at__lt=cutoff,
         )
         .exclude(Exists(reserved))
         .select_related("storage_location__warehouse")
@@ -202,30 +258,36 @@ def disposal_review() -> list[Listing]:
     )
 
 
-def shelves_for_listing_form():
-    """Shelves of active warehouses, for warehouse staff listing straight onto a shelf."""
-    return StorageLocation.objects.filter(warehouse__is_active=True, is_active=True).select_related(
-        "warehouse"
-    )
+def shelves_for_listing_form(*, user=None):
+    """Shelves of the user's organisation's active warehouses, for warehouse staff listing
+    straight onto a shelf (none without a user)."""
+    return StorageLocation.objects.filter(
+        warehouse__is_active=True,
+        is_active=True,
+        warehouse__organisation_id=_own_organisation(user) if user is not None else 0,
+    ).select_related("warehouse")
 
 
 # --- the coordinator's warehouse settings -----------------------------------------------------
 
 
-def warehouses_for_settings() -> list[Warehouse]:
-    """Every warehouse, active first, with its active slots and shelves counted."""
+def warehouses_for_settings(*, user) -> list[Warehouse]:
+    """The user's organisation's warehouses, active first, with active slots and shelves
+    counted."""
     return list(
-        Warehouse.objects.annotate(
+        Warehouse.objects.filter(organisation_id=_own_organisation(user))
+        .annotate(
             active_slots=Count("slots", filter=Q(slots__is_active=True), distinct=True),
             active_shelves=Count("locations", filter=Q(locations__is_active=True), distinct=True),
-        ).order_by("-is_active", "name")
+        )
+        .order_by("-is_active", "name")
     )
 
 
-def warehouse_settings(*, warehouse_id: int) -> dict:
+def warehouse_settings(*, user, warehouse_id: int) -> dict:
     """One warehouse with its slots by weekday (each with its bookings still to come) and its
     shelves (each with the items on it): three queries however many there are."""
-    warehouse = warehouse_for_settings(warehouse_id=warehouse_id)
+    warehouse = warehouse_for_settings(user=user, warehouse_id=warehouse_id)
     upcoming = Q(
         days__date__gte=timezone.localdate(),
         days__tasks__status__in=[Task.Status.SCHEDULED, Task.Status.IN_PROGRESS],
@@ -250,29 +312,30 @@ def warehouse_settings(*, warehouse_id: int) -> dict:
     return {"warehouse": warehouse, "weekdays": weekdays, "shelves": shelves}
 
 
-def warehouse_for_settings(*, warehouse_id: int) -> Warehouse:
+def warehouse_for_settings(*, user, warehouse_id: int) -> Warehouse:
+    """One of the user's organisation's warehouses; another organisation's is not found."""
     warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
-    if warehouse is None:
+    if warehouse is None or not runs_warehouse(user, warehouse):
         raise NotFound
     return warehouse
 
 
-def slot_for_settings(*, warehouse_id: int, slot_id: int) -> TimeSlot:
+def slot_for_settings(*, user, warehouse_id: int, slot_id: int) -> TimeSlot:
     slot = TimeSlot.objects.select_related("warehouse").filter(
         pk=slot_id, warehouse_id=warehouse_id
     )
     found = slot.first()
-    if found is None:
+    if found is None or not runs_warehouse(user, found.warehouse):
         raise NotFound
     return found
 
 
-def shelf_for_settings(*, warehouse_id: int, shelf_id: int) -> StorageLocation:
+def shelf_for_settings(*, user, warehouse_id: int, shelf_id: int) -> StorageLocation:
     shelf = (
         StorageLocation.objects.select_related("warehouse")
         .filter(pk=shelf_id, warehouse_id=warehouse_id)
         .first()
     )
-    if shelf is None:
+    if shelf is None or not runs_warehouse(user, shelf.warehouse):
         raise NotFound
     return shelf

@@ -26,7 +26,7 @@ from .forms import (
     StockTakeForm,
 )
 from .models import TimeSlot
-from .permissions import can_configure_warehouses, is_warehouse_staff, task_steps
+from .permissions import can_configure_warehouses, is_warehouse_staff, staff_of, task_steps
 from .warehouse_forms import ShelfForm, SlotForm, WarehouseForm
 
 
@@ -50,23 +50,26 @@ def board(request):
     _warehouse_only(request)
     form = BoardFilterForm(
         request.GET or None,
-        warehouses=selectors.active_warehouses(),
-        staff=selectors.warehouse_staff(),
+        warehouses=selectors.active_warehouses(user=request.user),
+        staff=selectors.warehouse_staff(user=request.user),
     )
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     context = selectors.board(
+        user=request.user,
         warehouse_id=data.get("warehouse"),
         day=data.get("date"),
         kind=data.get("kind") or None,
         assignee_id=data.get("assignee"),
     )
-    context.update(form=form, review=selectors.disposal_review(), today=timezone.localdate())
+    context.update(
+        form=form, review=selectors.disposal_review(user=request.user), today=timezone.localdate()
+    )
     return render(request, "inventory/board.html", context)
 
 
 def task_detail(request, pk):
     task = selectors.task_for_user(user=request.user, task_id=pk)
-    is_staff = is_warehouse_staff(request.user)
+    is_staff = staff_of(request.user, task.warehouse)
     context = {
         "task": task,
         "is_staff": is_staff,
@@ -131,7 +134,9 @@ def _date(value):
 def task_action(request, pk, action):
     task = selectors.task_for_user(user=request.user, task_id=pk)
     handler = ACTIONS.get(action)
-    if handler is None:
+    # The units a task fetches from or delivers to see it; only its warehouse's own staff
+    # work it (a unit takes back its own intake request through "cancel", checked there).
+    if handler is None or (action != "cancel" and not staff_of(request.user, task.warehouse)):
         raise Http404
     try:
         handler(request, task, request.POST)
@@ -148,12 +153,12 @@ def run_sheet(request):
     _warehouse_only(request)
     warehouse_id = inputs.positive_id(request.GET.get("warehouse"))
     if warehouse_id is None:
-        warehouses = selectors.active_warehouses()
+        warehouses = selectors.active_warehouses(user=request.user)
         if not warehouses:
             raise Http404
         warehouse_id = warehouses[0].pk
     day = inputs.iso_date(request.GET.get("date")) or timezone.localdate()
-    context = selectors.run_sheet(warehouse_id=warehouse_id, day=day)
+    context = selectors.run_sheet(user=request.user, warehouse_id=warehouse_id, day=day)
     for task in context["stops"]:
         task.qr = qr_svg(request.build_absolute_uri(task.listing.get_absolute_url()))
     return render(request, "inventory/run_sheet.html", context)
@@ -161,12 +166,14 @@ def run_sheet(request):
 
 def location_list(request):
     _warehouse_only(request)
-    return render(request, "inventory/locations.html", {"locations": selectors.locations()})
+    return render(
+        request, "inventory/locations.html", {"locations": selectors.locations(user=request.user)}
+    )
 
 
 def location_detail(request, pk):
     _warehouse_only(request)
-    location, listings = selectors.location_contents(location_id=pk)
+    location, listings = selectors.location_contents(user=request.user, location_id=pk)
     form = StockTakeForm(request.POST or None, listings=listings)
     if request.method == "POST" and form.is_valid():
         try:
@@ -233,7 +240,14 @@ def book_delivery(request, reservation_pk):
     reservation = reservation_selectors.reservation_for_user(
         user=request.user, reservation_id=reservation_pk
     )
-    form = DeliveryBookingForm(request.POST or None, free=selectors.free_slots())
+    # The times of the warehouses that may deliver this item: never an unrelated
+    # organisation's (inventory.selectors.delivery_warehouse_ids).
+    warehouse_ids = selectors.delivery_warehouse_ids(
+        listing=reservation.listing, to_organisation_id=reservation.unit.department.organisation_id
+    )
+    form = DeliveryBookingForm(
+        request.POST or None, free=selectors.free_slots(warehouse_ids=warehouse_ids)
+    )
     status = 200
     if request.method == "POST":
 
@@ -323,14 +337,16 @@ def _warehouse_url(warehouse_id: int) -> str:
 
 def warehouse_list(request):
     _coordinator_only(request)
-    warehouses = selectors.warehouses_for_settings()
+    warehouses = selectors.warehouses_for_settings(user=request.user)
     return render(request, "inventory/warehouses.html", {"warehouses": warehouses})
 
 
 def warehouse_detail(request, pk):
     _coordinator_only(request)
     return render(
-        request, "inventory/warehouse.html", selectors.warehouse_settings(warehouse_id=pk)
+        request,
+        "inventory/warehouse.html",
+        selectors.warehouse_settings(user=request.user, warehouse_id=pk),
     )
 
 
@@ -355,7 +371,7 @@ def warehouse_create(request):
 
 def warehouse_edit(request, pk):
     _coordinator_only(request)
-    warehouse = selectors.warehouse_for_settings(warehouse_id=pk)
+    warehouse = selectors.warehouse_for_settings(user=request.user, warehouse_id=pk)
     form = WarehouseForm(request.POST or None, initial=WarehouseForm.initial_for(warehouse))
 
     def write(data):
@@ -376,7 +392,7 @@ def warehouse_edit(request, pk):
 
 def slot_create(request, pk):
     _coordinator_only(request)
-    warehouse = selectors.warehouse_for_settings(warehouse_id=pk)
+    warehouse = selectors.warehouse_for_settings(user=request.user, warehouse_id=pk)
     weekday = inputs.bounded_int(request.GET.get("weekday"), low=0, high=6)
     form = SlotForm(
         request.POST or None,
@@ -401,7 +417,7 @@ def slot_create(request, pk):
 
 def slot_edit(request, pk, slot_pk):
     _coordinator_only(request)
-    slot = selectors.slot_for_settings(warehouse_id=pk, slot_id=slot_pk)
+    slot = selectors.slot_for_settings(user=request.user, warehouse_id=pk, slot_id=slot_pk)
     form = SlotForm(request.POST or None, initial=SlotForm.initial_for(slot))
 
     def write(data):
@@ -433,7 +449,7 @@ def slot_edit(request, pk, slot_pk):
 def slot_switch(request, pk, slot_pk, action):
     """Deactivate (no new bookings, booked deliveries kept) or reactivate a slot."""
     _coordinator_only(request)
-    slot = selectors.slot_for_settings(warehouse_id=pk, slot_id=slot_pk)
+    slot = selectors.slot_for_settings(user=request.user, warehouse_id=pk, slot_id=slot_pk)
     if action not in ("deactivate", "activate"):
         raise Http404
     try:
@@ -469,7 +485,7 @@ def slot_switch(request, pk, slot_pk, action):
 
 def shelf_create(request, pk):
     _coordinator_only(request)
-    warehouse = selectors.warehouse_for_settings(warehouse_id=pk)
+    warehouse = selectors.warehouse_for_settings(user=request.user, warehouse_id=pk)
     form = ShelfForm(request.POST or None)
 
     def write(data):
@@ -490,7 +506,7 @@ def shelf_create(request, pk):
 
 def shelf_edit(request, pk, shelf_pk):
     _coordinator_only(request)
-    shelf = selectors.shelf_for_settings(warehouse_id=pk, shelf_id=shelf_pk)
+    shelf = selectors.shelf_for_settings(user=request.user, warehouse_id=pk, shelf_id=shelf_pk)
     form = ShelfForm(request.POST or None, initial=ShelfForm.initial_for(shelf))
 
     def write(data):
@@ -521,7 +537,7 @@ def shelf_edit(request, pk, shelf_pk):
 @require_POST
 def shelf_switch(request, pk, shelf_pk, action):
     _coordinator_only(request)
-    shelf = selectors.shelf_for_settings(warehouse_id=pk, shelf_id=shelf_pk)
+    shelf = selectors.shelf_for_settings(user=request.user, warehouse_id=pk, shelf_id=shelf_pk)
     if action not in ("deactivate", "activate"):
         raise Http404
     try:

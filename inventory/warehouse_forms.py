@@ -57,6 +57,14 @@ class WarehouseForm(_Rows, forms.Form):
         max_length=40,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
+    serves_partners = forms.BooleanField(
+        label=_("Serves partner organisations"),
+        required=False,
+        help_text=_(
+            "Delivers to and stores for the units of our partner organisations too, when "
+            "they have no warehouse of their own."
+        ),
+    )
     is_active = forms.BooleanField(
         label=_("In use: takes new items and delivery bookings"), required=False
     )
@@ -70,7 +78,8 @@ class WarehouseForm(_Rows, forms.Form):
     def initial_for(cls, warehouse) -> dict:
         fields = ("name", "street_address", "postal_code", "city", "opening_hours", "phone")
         return {name: getattr(warehouse, name) for name in fields} | {
-            "is_active": warehouse.is_active
+            "serves_partners": warehouse.serves_partners,
+            "is_active": warehouse.is_active,
         }
 
 

@@ -1,3 +1,3 @@
 """Admin registrations live beside their models; Django looks for them here."""
 
-from .accounts import admin  # noqa: F401
+from .accounts import admin, partnership_admin  # noqa: F401

@@ -12,7 +12,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from . import live
-from .accounts.roles import WAREHOUSE
+from .accounts.models import Unit
+from .accounts.roles import COORDINATOR, WAREHOUSE
+from .accounts.selectors import partner_ids_of
 from .live import fanout
 from .server import CLIENT_FRAME_MAX_BYTES
 
@@ -196,10 +198,26 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     @staticmethod
     async def _groups_for(user) -> list[str]:
+        """Only groups whose events the account may see: its listings' audience stages
+        (listings.audience.groups_for) name these same groups."""
         roles = {name async for name in user.groups.values_list("name", flat=True)}
-        groups = [live.CATALOGUE_GROUP, live.user_group(user.pk)]
-        if user.unit_id:
-            groups.append(live.unit_group(user.unit_id))
-        if WAREHOUSE in roles:
-            groups.append(live.WAREHOUSE_GROUP)
+        groups = [live.user_group(user.pk)]
+        if not user.unit_id:
+            return groups
+        groups.append(live.unit_group(user.unit_id))
+        place = await (
+            Unit.objects.filter(pk=user.unit_id)
+            .values_list("department_id", "department__organisation_id")
+            .afirst()
+        )
+        if place is None:
+            return groups
+        department_id, organisation_id = place
+        groups += [live.department_group(department_id), live.organisation_group(organisation_id)]
+        # Partnerships change by the day: the re-check picks a change up, and the
+        # partnership services close the sockets at once (live.regroup_organisation).
+        partners = [pk async for pk in partner_ids_of(organisation_id).order_by("pk")]
+        groups += [live.partners_group(pk) for pk in partners]
+        if roles & {WAREHOUSE, COORDINATOR}:  # who runs the task board (inventory.permissions)
+            groups.append(live.warehouse_group(organisation_id))
         return groups

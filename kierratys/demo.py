@@ -1,4 +1,4 @@
-"""Demo organisation, accounts and activity. Idempotent: running it again changes nothing."""
+"""Demo organisations, accounts and activity. Idempotent: running it again changes nothing."""
 
 import logging
 
@@ -14,13 +14,27 @@ logger = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "kierratys-demo"  # documented demo password
 
+LISTER, RESERVER = "lister@demo.example", "reserver@demo.example"
+WAREHOUSE_EMAIL, COORDINATOR_EMAIL = "warehouse@demo.example", "coordinator@demo.example"
+KAARINA_RESERVER, KAARINA_COORDINATOR = (
+    "reserver@kaarina.demo.example",
+    "coordinator@kaarina.demo.example",
+)
+VARHA_RESERVER, VARHA_COORDINATOR = "reserver@varha.demo.example", "coordinator@varha.demo.example"
+
+# (organisation slug, code, name)
 DEPARTMENTS = [
-    ("KASVO", "Kasvatus ja opetus"),
-    ("HYTE", "Hyvinvointitoimiala"),
-    ("KYMP", "Kaupunkiympäristö"),
+    ("turku", "KASVO", "Kasvatus ja opetus"),
+    ("turku", "HYTE", "Hyvinvointitoimiala"),
+    ("turku", "KYMP", "Kaupunkiympäristö"),
+    ("kaarina", "SIVI", "Sivistystoimiala"),
+    ("kaarina", "KONS", "Konsernipalvelut"),
+    ("varha", "TERV", "Terveys- ja sairaanhoitopalvelut"),
+    ("varha", "TUKI", "Tukipalvelut"),
 ]
 
-# (department code, name, street, postal code, district, phone, cost centre)
+# (department code, name, street, postal code, city district, phone, cost centre); the city
+# is the organisation's, or the one given after the district as "district, city".
 UNITS = [
     ("KASVO", "Puolalan koulu", "Puolalankatu 3", "20100", "Keskusta", "02 262 0101", "KV-1101"),
     (
@@ -86,9 +100,47 @@ UNITS = [
         "02 330 0303",
         "KY-4303",
     ),
+    ("SIVI", "Piikkiön koulu", "Koulutie 2", "21500", "Piikkiö", "02 588 0101", "SI-110"),
+    ("SIVI", "Kaarinan lukio", "Lukiokatu 1", "20780", "Keskusta", "02 588 0102", "SI-120"),
+    (
+        "KONS",
+        "Kaarinan kaupungintalo",
+        "Lautakunnankatu 4",
+        "20780",
+        "Keskusta",
+        "02 588 0201",
+        "KO-210",
+    ),
+    (
+        "TERV",
+        "Kaarinan terveysasema",
+        "Lautakunnankatu 2",
+        "20780",
+        "Keskusta, Kaarina",
+        "02 313 0101",
+        "TE-3110",
+    ),
+    (
+        "TERV",
+        "Paimion sairaala",
+        "Alvar Aallon tie 275",
+        "21540",
+        "Preitilä, Paimio",
+        "02 313 0102",
+        "TE-3120",
+    ),
+    (
+        "TUKI",
+        "Varhan kalustopalvelut",
+        "Ajurinkatu 20",
+        "20360",
+        "Artukainen, Turku",
+        "02 313 0201",
+        "TU-4110",
+    ),
 ]
 
-# Swedish names, as a bilingual city gives them (Turku/Åbo, Kupittaa/Kuppis).
+# Swedish names, as bilingual organisations give them (Turku/Åbo, Kupittaa/Kuppis).
 SWEDISH_NAMES = {
     "Kasvatus ja opetus": "Fostran och undervisning",
     "Hyvinvointitoimiala": "Välfärdssektorn",
@@ -101,7 +153,52 @@ SWEDISH_NAMES = {
     "Kaupunkiympäristön toimisto": "Stadsmiljösektorns kontor",
     "Kiinteistöpalvelut, Artukainen": "Fastighetstjänster, Artukais",
     "Puistotoimi, Koroinen": "Parkväsendet, Korois",
+    "Sivistystoimiala": "Bildningssektorn",
+    "Konsernipalvelut": "Koncerntjänster",
+    "Piikkiön koulu": "Pikis skola",
+    "Kaarinan lukio": "S:t Karins gymnasium",
+    "Kaarinan kaupungintalo": "S:t Karins stadshus",
+    "Terveys- ja sairaanhoitopalvelut": "Hälso- och sjukvårdstjänster",
+    "Tukipalvelut": "Stödtjänster",
+    "Kaarinan terveysasema": "S:t Karins hälsostation",
+    "Paimion sairaala": "Pemar sjukhus",
+    "Varhan kalustopalvelut": "Välfärdsområdets möbeltjänster",
 }
+
+# The organisations: Turku, a neighbouring municipality and the wellbeing services county.
+# Business IDs are the real ones (Y-tunnus, checked by their check digit).
+ORGANISATIONS = [
+    {
+        "slug": "turku",
+        "name": "Turku",
+        "name_sv": "Åbo",
+        "kind": "municipality",
+        "business_id": "0204819-8",
+        "city": "Turku",
+    },
+    {
+        "slug": "kaarina",
+        "name": "Kaarina",
+        "name_sv": "S:t Karins",
+        "kind": "municipality",
+        "business_id": "0133226-9",
+        "domains": ["kaarina.demo.example"],
+        "brand_colour": "#00594f",
+        "city": "Kaarina",
+    },
+    {
+        "slug": "varha",
+        "name": "Varsinais-Suomen hyvinvointialue",
+        "name_sv": "Egentliga Finlands välfärdsområde",
+        "name_en": "Wellbeing services county of Southwest Finland",
+        "kind": "wellbeing_county",
+        "business_id": "3221065-1",
+        "domains": ["varha.demo.example"],
+        "brand_colour": "#3a2a6b",
+        "city": "Turku",
+    },
+]
+REGION = {"slug": "turun-seutu", "name": "Turun seutu", "name_sv": "Åboregionen"}
 
 # (email, name, unit name, extra roles)
 ACCOUNTS = [
@@ -114,7 +211,41 @@ ACCOUNTS = [
         "Kaupunkiympäristön toimisto",
         [COORDINATOR],
     ),
+    ("reserver@kaarina.demo.example", "Kalle Kaarinalainen", "Piikkiön koulu", []),
+    (
+        "coordinator@kaarina.demo.example",
+        "Karoliina Koivisto",
+        "Kaarinan kaupungintalo",
+        [COORDINATOR],
+    ),
+    ("reserver@varha.demo.example", "Veera Virtanen", "Kaarinan terveysasema", []),
+    ("warehouse@varha.demo.example", "Valtteri Vainio", "Varhan kalustopalvelut", [WAREHOUSE]),
+    (
+        "coordinator@varha.demo.example",
+        "Vilma Vuorinen",
+        "Varhan kalustopalvelut",
+        [COORDINATOR],
+    ),
 ]
+
+
+def _organisation(spec: dict) -> Organisation:
+    """One demo organisation, made once through the service the administrators use."""
+    existing = Organisation.objects.filter(slug=spec["slug"]).first()
+    if existing is not None:
+        return existing
+    return organisation_create(
+        name=spec["name"],
+        name_sv=spec["name_sv"],
+        name_en=spec.get("name_en", ""),
+        slug=spec["slug"],
+        kind=spec["kind"],
+        business_id=spec["business_id"],
+        domains=spec.get("domains", settings.SIGNUP_EMAIL_DOMAINS),
+        support_email=settings.SUPPORT_EMAIL,
+        support_phone=settings.SUPPORT_PHONE,
+        brand_colour=spec.get("brand_colour"),
+    )
 
 
 def _turku() -> Organisation:
@@ -122,41 +253,46 @@ def _turku() -> Organisation:
     existing = Organisation.objects.filter(slug="turku").first()
     if existing is not None:
         return existing
-    return organisation_create(
-        name="Turku",
-        name_sv="Åbo",
-        slug="turku",
-        kind=Organisation.Kind.MUNICIPALITY,
-        business_id="0204819-8",
-        domains=settings.SIGNUP_EMAIL_DOMAINS,
-        support_email=settings.SUPPORT_EMAIL,
-        support_phone=settings.SUPPORT_PHONE,
-    )
+    turku = _organisation(ORGANISATIONS[0])
+    # The demo's Turku listings are open to the whole city at once, so every Turku account
+    # finds them; Kaarina and Varha keep the default stages (their own department first).
+    Organisation.objects.filter(pk=turku.pk).update(department_days=0)
+    turku.department_days = 0
+    return turku
+
+
+def _city(organisation_city: str, district: str) -> tuple[str, str]:
+    """("Keskusta, Kaarina") -> district Keskusta, city Kaarina; else the organisation's."""
+    district, _, city = district.partition(", ")
+    return district, city or organisation_city
 
 
 @transaction.atomic
 def seed_organisation() -> list[User]:
-    turku = _turku()
+    organisations = {"turku": _turku()}
+    for spec in ORGANISATIONS[1:]:
+        organisations[spec["slug"]] = _organisation(spec)
+    cities = {spec["slug"]: spec["city"] for spec in ORGANISATIONS}
     departments = {}
-    for code, name in DEPARTMENTS:
+    for slug, code, name in DEPARTMENTS:
         departments[code], _ = Department.objects.update_or_create(
+            organisation=organisations[slug],
             code=code,
-            defaults={
-                "organisation": turku,
-                "name": name,
-                "name_sv": SWEDISH_NAMES.get(name, ""),
-            },
+            defaults={"name": name, "name_sv": SWEDISH_NAMES.get(name, "")},
         )
     units = {}
     for code, name, street, postal, district, phone, cost_centre in UNITS:
+        department = departments[code]
+        slug = next(s for s, c, _n in DEPARTMENTS if c == code)
+        district, city = _city(cities[slug], district)
         units[name], _ = Unit.objects.update_or_create(
-            department=departments[code],
+            department=department,
             name=name,
             defaults={
                 "name_sv": SWEDISH_NAMES.get(name, ""),
                 "street_address": street,
                 "postal_code": postal,
-                "city": "Turku",
+                "city": city,
                 "district": district,
                 "phone": phone,
                 "cost_centre": cost_centre,
@@ -173,7 +309,7 @@ def seed_organisation() -> list[User]:
         user.full_name = full_name
         user.unit = units[unit_name]
         user.is_active = True
-        user.is_staff = COORDINATOR in roles
+        user.is_staff = email == COORDINATOR_EMAIL  # Turku's coordinator is the admin
         if user.email_verified_at is None:
             from django.utils import timezone
 
@@ -181,43 +317,127 @@ def seed_organisation() -> list[User]:
         user.save()
         user.groups.set(Group.objects.filter(name__in=[STAFF, *roles]))
         users.append(user)
+    _region(organisations)
+    seed_partnership()
     return users
+
+
+def _region(organisations: dict) -> None:
+    """Turun seutu / Åboregionen, with all three as members from the day of seeding."""
+    from django.utils import timezone
+
+    from .accounts.partnerships import Region, RegionMembership
+
+    region, _ = Region.objects.get_or_create(
+        slug=REGION["slug"], defaults={"name": REGION["name"], "name_sv": REGION["name_sv"]}
+    )
+    for organisation in organisations.values():
+        RegionMembership.objects.get_or_create(
+            region=region,
+            organisation=organisation,
+            defaults={"joined_on": timezone.localdate()},
+        )
+
+
+def seed_partnership() -> int:
+    """Turku and Kaarina: proposed by Turku's coordinator, accepted by Kaarina's, running
+    from the day of seeding (written as the partnership services would leave it, without
+    their notices, so the demo's bells start at zero). Returns 1 when made now."""
+    from django.utils import timezone
+
+    from .accounts.partnerships import Partnership
+
+    turku = Organisation.objects.filter(slug="turku").first()
+    kaarina = Organisation.objects.filter(slug="kaarina").first()
+    proposer = User.objects.filter(email=COORDINATOR_EMAIL).first()
+    accepter = User.objects.filter(email=KAARINA_COORDINATOR).first()
+    if None in (turku, kaarina, proposer, accepter):
+        return 0
+    pair = [turku.pk, kaarina.pk]
+    if Partnership.objects.filter(
+        proposer_id__in=pair, partner_id__in=pair, ended_at__isnull=True
+    ).exists():
+        return 0
+    now = timezone.now()
+    Partnership.objects.create(
+        proposer=turku,
+        partner=kaarina,
+        starts_on=timezone.localdate(now),
+        proposed_by=proposer,
+        proposed_at=now,
+        accepted_by=accepter,
+        accepted_at=now,
+    )
+    return 1
+
+
+# (organisation slug, warehouse name, street, postal code, city, hours, phone, serves partners)
+WAREHOUSES = [
+    (
+        "turku",
+        "Artukaisen kierrätysvarasto",
+        "Ajurinkatu 12",
+        "20360",
+        "Turku",
+        "ma–pe 8–15",
+        "02 330 0399",
+        True,  # Kaarina has no warehouse of its own: Turku's serves its partners
+    ),
+    (
+        "varha",
+        "Varhan kalustovarasto",
+        "Ajurinkatu 20",
+        "20360",
+        "Turku",
+        "ma–to 8–14",
+        "02 313 0299",
+        False,
+    ),
+]
 
 
 @transaction.atomic
 def seed_warehouse() -> None:
-    """The city warehouse with shelves and weekday delivery slots."""
+    """The warehouses with shelves and weekday delivery slots: Turku's and Varha's."""
     from datetime import time
 
     from inventory.models import StorageLocation, TimeSlot, Warehouse
 
-    warehouse, _ = Warehouse.objects.update_or_create(
-        name="Artukaisen kierrätysvarasto",
-        defaults={
-            "street_address": "Ajurinkatu 12",
-            "postal_code": "20360",
-            "city": "Turku",
-            "opening_hours": "ma–pe 8–15",
-            "phone": "02 330 0399",
-            "is_active": True,
-        },
-    )
-    for row in "AB":
-        for bay in range(1, 4):
-            for level in range(1, 3):
-                StorageLocation.objects.get_or_create(
+    for slug, name, street, postal, city, hours, phone, serves_partners in WAREHOUSES:
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            continue
+        warehouse, created = Warehouse.objects.get_or_create(
+            name=name,
+            defaults={
+                "organisation": organisation,
+                "serves_partners": serves_partners,
+                "street_address": street,
+                "postal_code": postal,
+                "city": city,
+                "opening_hours": hours,
+                "phone": phone,
+                "is_active": True,
+            },
+        )
+        rows = "AB" if slug == "turku" else "A"
+        for row in rows:
+            for bay in range(1, 4):
+                for level in range(1, 3):
+                    StorageLocation.objects.get_or_create(
+                        warehouse=warehouse,
+                        code=f"{row}-{bay:02d}-{level}",
+                        defaults={"description": f"Hylly {row}, väli {bay}, taso {level}"},
+                    )
+        weekdays = range(5) if slug == "turku" else range(4)
+        for weekday in weekdays:
+            for start, end in ((time(8), time(10)), (time(10), time(12)), (time(12), time(14))):
+                TimeSlot.objects.get_or_create(
                     warehouse=warehouse,
-                    code=f"{row}-{bay:02d}-{level}",
-                    defaults={"description": f"Hylly {row}, väli {bay}, taso {level}"},
+                    weekday=weekday,
+                    start=start,
+                    defaults={"end": end, "delivery_capacity": 3, "pickup_capacity": 4},
                 )
-    for weekday in range(5):
-        for start, end in ((time(8), time(10)), (time(10), time(12)), (time(12), time(14))):
-            TimeSlot.objects.get_or_create(
-                warehouse=warehouse,
-                weekday=weekday,
-                start=start,
-                defaults={"end": end, "delivery_capacity": 3, "pickup_capacity": 4},
-            )
 
 
 # --- Activity: reservations, tasks, saved searches ---------------------------------------
@@ -225,8 +445,6 @@ def seed_warehouse() -> None:
 # and found again by its reservation's note (or the saved search's name), so seeding twice
 # adds nothing. Dates are relative to the day of seeding.
 
-LISTER, RESERVER = "lister@demo.example", "reserver@demo.example"
-WAREHOUSE_EMAIL, COORDINATOR_EMAIL = "warehouse@demo.example", "coordinator@demo.example"
 
 # (scenario, reserving account, listing title, quantity, note)
 RESERVATIONS = [
@@ -245,6 +463,12 @@ RESERVATIONS = [
     ("cancelled", RESERVER, "Matala hylly lastenhuoneeseen", 1, "Hylly leikkinurkkaan."),
     # Not collected by its collect-by date.
     ("expired", LISTER, "Pinottava tuoli, koivu", 6, "Tuolit kevätjuhlaan."),
+    # Across organisations, at the partner stage: Kaarina (a partnership) and Varha (the
+    # region) reserve Turku's items, Turku one of Kaarina's. The collected one has a
+    # handover document between two organisations.
+    ("collected", KAARINA_RESERVER, "Kolmen istuttava sohva", 1, "Sohva koulun aulaan."),
+    ("active", VARHA_RESERVER, "Kirjahylly, 5 hyllyä", 2, "Hyllyt terveysaseman arkistoon."),
+    ("active", RESERVER, "Kirjaston hylly, tammi", 1, "Hylly terveysaseman aulaan."),
 ]
 
 # (account, name, catalogue category)
@@ -264,9 +488,9 @@ def seed_activity() -> int:
     """
     from django.core.exceptions import PermissionDenied, ValidationError
 
-    from kierratys.common.errors import ServiceError
+    from kierratys.common.errors import NotFound, ServiceError
 
-    users = {u.email: u for u in User.objects.filter(email__endswith="@demo.example")}
+    users = {u.email: u for u in User.objects.filter(email__in=[a[0] for a in ACCOUNTS])}
     if not {LISTER, RESERVER, WAREHOUSE_EMAIL, COORDINATOR_EMAIL} <= users.keys():
         return 0
     made = 0
@@ -279,7 +503,7 @@ def seed_activity() -> int:
         try:
             with transaction.atomic():
                 made += step(*args)
-        except (ServiceError, ValidationError, PermissionDenied) as error:
+        except (ServiceError, ValidationError, PermissionDenied, NotFound) as error:
             # The demo has been used: e.g. the item is no longer on offer. Nothing is half made.
             what = " / ".join(str(arg) for arg in args[1:4]) or step.__name__.strip("_")
             reasons = getattr(error, "messages", None) or [str(error) or type(error).__name__]
@@ -292,6 +516,7 @@ def _reservation_scenario(users, scenario, email, title, quantity, note) -> int:
 
     from django.utils import timezone
 
+    from inventory.models import Warehouse
     from inventory.selectors import free_slots
     from listings.models import Listing
     from reservations import services as reservations
@@ -310,7 +535,10 @@ def _reservation_scenario(users, scenario, email, title, quantity, note) -> int:
         "note": note,
     }
     if scenario == "delivery":
-        slot = next(iter(free_slots(kind="delivery")), None)
+        own = Warehouse.objects.filter(organisation_id=listing.organisation_id)
+        slot = next(
+            iter(free_slots(kind="delivery", warehouse_ids=own.values_list("pk", flat=True))), None
+        )
         if slot is None:
             return 0
         details.update(
@@ -319,7 +547,14 @@ def _reservation_scenario(users, scenario, email, title, quantity, note) -> int:
     if scenario == "waiting":
         details["join_waiting_list"] = True
     reservation = reservations.reservation_create(**details)
-    owner = User.objects.filter(unit_id=listing.owner_unit_id, email__in=users).first()
+    owner = (
+        User.objects.filter(unit_id=listing.owner_unit_id, email__in=users).first()
+        or User.objects.filter(
+            unit__department__organisation_id=listing.organisation_id,
+            email__in=users,
+            groups__name=COORDINATOR,
+        ).first()
+    )
     if scenario == "collected":
         reservations.reservation_collect(actor=owner, reservation_id=reservation.pk)
     elif scenario == "cancelled":

@@ -12,6 +12,8 @@ ENTRIES = [
     ("reservations", _("Reservations"), "reservations:list", STAFF),
     ("warehouse", _("Warehouse"), "inventory:board", WAREHOUSE),
     ("warehouses", _("Warehouses"), "inventory:warehouses", COORDINATOR),
+    ("partners", _("Partners"), "partnerships:list", COORDINATOR),
+    ("recipients", _("Donation recipients"), "listings:recipients", COORDINATOR),
     ("reports", _("Reports"), "reports:index", STAFF),
 ]
 

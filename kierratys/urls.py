@@ -48,3 +48,10 @@ if settings.BENCH_VIEWS:
     from .bench_views import hello
 
     urlpatterns.append(path("bench/hello/", hello))
+
+# The coordinator's partnerships (issue 17): the "partnerships" namespace.
+from .accounts import partnership_views  # noqa: E402
+
+urlpatterns.append(
+    path("organisation/partners/", include((partnership_views.urls, "partnerships")))
+)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from kierratys.accounts.admin import OwnOnlyFilter, OwnOrganisationOnly
+
 from . import choices, search
 from .models import Category, Listing, ListingEvent
 
@@ -57,9 +59,11 @@ class ListingEventInline(admin.TabularInline):
 
 
 @admin.register(Listing)
-class ListingAdmin(admin.ModelAdmin):
-    """Read-mostly: changes go through the listing pages so history and rules apply."""
+class ListingAdmin(OwnOrganisationOnly, admin.ModelAdmin):
+    """Read-mostly: changes go through the listing pages so history and rules apply. A
+    coordinator sees their own organisation's listings only."""
 
+    organisation_path = "organisation_id"
     list_display = [
         "code",
         "title",
@@ -69,7 +73,7 @@ class ListingAdmin(admin.ModelAdmin):
         "quantity",
         "quantity_available",
     ]
-    list_filter = ["status", "condition", "category", "owner_unit__department"]
+    list_filter = ["status", "condition", "category", ("owner_unit__department", OwnOnlyFilter)]
     search_fields = ["code", "title", "owner_unit__name"]
     list_select_related = ["category", "owner_unit"]
     readonly_fields = [f.name for f in Listing._meta.fields]

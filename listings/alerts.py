@@ -18,6 +18,7 @@ from kierratys import live
 from kierratys.accounts.models import Notice
 from kierratys.common import mail
 
+from . import audience
 from .filters import CatalogueFilter, visible_listings
 from .models import Listing, SavedSearch
 
@@ -39,7 +40,7 @@ def saved_search_for_token(token: str) -> SavedSearch | None:
 
 def matches(saved: SavedSearch, listing_id: int) -> bool:
     """The catalogue's own FilterSet decides, so an alert equals what the user would see."""
-    candidates = visible_listings().filter(pk=listing_id)
+    candidates = visible_listings(audience.viewer_of(saved.user)).filter(pk=listing_id)
     return CatalogueFilter(QueryDict(saved.query), queryset=candidates).qs.exists()
 
 
@@ -51,12 +52,12 @@ def match_saved_searches(listing_id: int) -> int:
     searches = (
         SavedSearch.objects.filter(user__is_active=True)
         .exclude(user__unit_id=listing.owner_unit_id)  # nobody needs alerts for their own items
-        .select_related("user")
+        .select_related("user__unit__department")
     )
     matched = 0
     for saved in searches.iterator():
         if matches(saved, listing_id):
-            _alert(saved.pk, listing)
+            alert(saved.pk, listing)
             matched += 1
     return matched
 
@@ -65,7 +66,7 @@ def _listing_url(listing: Listing) -> str:
     return reverse("listings:detail", args=[listing.pk])
 
 
-def _alert(saved_id: int, listing: Listing) -> None:
+def alert(saved_id: int, listing: Listing) -> None:
     with transaction.atomic():
         saved = (
             SavedSearch.objects.select_for_update(of=("self",))
@@ -105,13 +106,16 @@ def send_digest(saved_id: int) -> int:
     with transaction.atomic():
         saved = (
             SavedSearch.objects.select_for_update(of=("self",))
-            .select_related("user")
+            .select_related("user__unit__department")
             .filter(pk=saved_id)
             .first()
         )
         if saved is None:
             return 0
-        listings = list(visible_listings().filter(pk__in=saved.pending_listing_ids).order_by("pk"))
+        viewer = audience.viewer_of(saved.user)
+        listings = list(
+            visible_listings(viewer).filter(pk__in=saved.pending_listing_ids).order_by("pk")
+        )
         if listings and saved.alerts_enabled and saved.user.is_active:
             _email(saved, listings)
             saved.last_emailed_at = timezone.now()

@@ -2,9 +2,16 @@
 
 The catalogue must render in a handful of queries, so these lists come from the cache.
 Admin saves call `forget()`; otherwise they refresh within a few minutes.
+
+Departments and units are cached with their organisation, and each viewer is offered
+only those of the organisations whose listings they can see: their own and its partners
+(`organisations_seen_by`, cached per organisation and day under the lists' version, so
+`forget()` drops it too). One cache entry serves every organisation.
 """
 
 from django.core.cache import cache
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from kierratys.accounts.models import Department, Unit
@@ -13,7 +20,7 @@ from .models import Category
 
 TIMEOUT = 300
 NAMES = ("name", "name_sv", "name_en")  # departments' and units' (kierratys.common.names)
-KEY = "listings:choices:v2"
+KEY = "listings:choices:v3"
 
 
 def _load() -> dict:
@@ -25,8 +32,12 @@ def _load() -> dict:
     return {
         "version": uuid.uuid4().hex,  # changes whenever the lists are reloaded
         "categories": categories,
-        "departments": list(Department.objects.values("pk", *NAMES)),
-        "units": list(Unit.objects.filter(is_active=True).values("pk", *NAMES)),
+        "departments": list(Department.objects.values("pk", *NAMES, org=F("organisation_id"))),
+        "units": list(
+            Unit.objects.filter(is_active=True).values(
+                "pk", *NAMES, org=F("department__organisation_id")
+            )
+        ),
     }
 
 
@@ -81,9 +92,32 @@ def _named(rows: list[dict]) -> list[tuple[int, str]]:
     return sorted(((row["pk"], row[field] or row["name"]) for row in rows), key=lambda r: r[1])
 
 
-def departments() -> list[tuple[int, str]]:
-    return _named(_data()["departments"])
+def organisations_seen_by(viewer) -> frozenset[int]:
+    """The organisations whose listings a viewer (listings.audience.Viewer) can see: their
+    own and its partners today. Cached per organisation and day for as long as the lists."""
+    if viewer is None or viewer.organisation_id is None:
+        return frozenset()
+    today = timezone.localdate()
+    key = f"{KEY}:seen:{version()}:{viewer.organisation_id}:{today.isoformat()}"
+    seen = cache.get(key)
+    if seen is None:
+        seen = [viewer.organisation_id, *viewer.partners]
+        cache.set(key, seen, TIMEOUT)
+    return frozenset(seen)
 
 
-def units() -> list[tuple[int, str]]:
-    return _named(_data()["units"])
+def _of(rows: list[dict], viewer) -> list[dict]:
+    """Every row without a viewer (saved-search descriptions, the service's own use); for
+    a viewer only those of the organisations they can see."""
+    if viewer is None:
+        return rows
+    seen = organisations_seen_by(viewer)
+    return [row for row in rows if row["org"] in seen]
+
+
+def departments(viewer=None) -> list[tuple[int, str]]:
+    return _named(_of(_data()["departments"], viewer))
+
+
+def units(viewer=None) -> list[tuple[int, str]]:
+    return _named(_of(_data()["units"], viewer))

@@ -280,47 +280,283 @@ def _draw(shape: str, colour: tuple, seed: int) -> bytes:
     return out.getvalue()
 
 
+# Listings of the neighbouring municipality and the wellbeing services county:
+# (organisation slug, unit name, item as in ITEMS, stage it is seeded at).
+PARTNER_ITEMS = [
+    (
+        "kaarina",
+        "Piikkiön koulu",
+        (
+            "school-desks",
+            "Pulpetti, kaksipaikkainen",
+            "wood",
+            "wood",
+            "fair",
+            8,
+            120,
+            50,
+            72,
+            22,
+            "desk",
+        ),
+        "department",
+    ),
+    (
+        "kaarina",
+        "Piikkiön koulu",
+        (
+            "stackable-chairs",
+            "Ruokalan tuoli",
+            "blue",
+            "plastic",
+            "good",
+            20,
+            45,
+            50,
+            80,
+            4,
+            "chair",
+        ),
+        "organisation",
+    ),
+    (
+        "kaarina",
+        "Kaarinan lukio",
+        ("shelves", "Kirjaston hylly, tammi", "wood", "wood", "good", 3, 90, 35, 180, 40, "shelf"),
+        "partners",
+    ),
+    (
+        "kaarina",
+        "Kaarinan kaupungintalo",
+        (
+            "meeting-tables",
+            "Valtuustosalin pöytä",
+            "wood",
+            "wood",
+            "good",
+            2,
+            200,
+            90,
+            74,
+            60,
+            "table",
+        ),
+        "partners",
+    ),
+    (
+        "kaarina",
+        "Kaarinan kaupungintalo",
+        ("lamps", "Pöytävalaisin, vihreä", "green", "metal", "fair", 6, 20, 20, 40, 2, "lamp"),
+        "ended",
+    ),
+    (
+        "varha",
+        "Kaarinan terveysasema",
+        ("sofas", "Odotustilan nojatuoli", "blue", "fabric", "good", 4, 70, 70, 85, 18, "sofa"),
+        "department",
+    ),
+    (
+        "varha",
+        "Paimion sairaala",
+        (
+            "cabinets",
+            "Lääkekaappi, lukollinen",
+            "white",
+            "metal",
+            "good",
+            2,
+            80,
+            40,
+            180,
+            45,
+            "cabinet",
+        ),
+        "partners",
+    ),
+    (
+        "varha",
+        "Paimion sairaala",
+        (
+            "office-chairs",
+            "Satulatuoli hoitotyöhön",
+            "black",
+            "leather",
+            "good",
+            5,
+            50,
+            50,
+            65,
+            8,
+            "stool",
+        ),
+        "partners",
+    ),
+    (
+        "varha",
+        "Varhan kalustopalvelut",
+        (
+            "desks",
+            "Työpöytä 140 cm, valkoinen",
+            "white",
+            "laminate",
+            "good",
+            6,
+            140,
+            80,
+            72,
+            32,
+            "desk",
+        ),
+        "organisation",
+    ),
+    (
+        "varha",
+        "Varhan kalustopalvelut",
+        (
+            "drawer-units",
+            "Laatikosto, lukollinen",
+            "grey",
+            "metal",
+            "needs_repair",
+            2,
+            43,
+            60,
+            65,
+            25,
+            "cabinet",
+        ),
+        "ended",
+    ),
+]
+
+# Turku's listings go straight to the organisation stage (the demo city has no department
+# stage); these are seeded further on, so Kaarina and Varha find Turku's items too.
+TURKU_STAGES = {
+    "Kolmen istuttava sohva": "partners",
+    "Kirjahylly, 5 hyllyä": "partners",
+    "Lattiavalaisin": "partners",
+    "Tussitaulu 120 × 90": "partners",
+    "Varastohylly, metalli": "ended",
+}
+
+
+def _actor_for(unit):
+    """Someone of the unit, or a coordinator of its organisation, to list in its name."""
+    from kierratys.accounts.roles import COORDINATOR
+
+    return (
+        User.objects.filter(unit=unit, is_active=True).order_by("pk").first()
+        or User.objects.filter(
+            unit__department__organisation_id=unit.department.organisation_id,
+            groups__name=COORDINATOR,
+            is_active=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def _create(unit, item, index: int, actor) -> Listing:
+    slug, title, colour, material, condition, qty, w, d, h, kg, shape = item
+    categories = {c.slug: c for c in Category.objects.all()}
+    photos = [
+        SimpleUploadedFile(f"demo-{index}-{n}.jpg", _draw(shape, COLOURS[colour], index * 7 + n))
+        for n in range(1 if index % 3 else 2)
+    ]
+    return services.listing_create(
+        actor=actor,
+        unit=unit,
+        fields={
+            "title": title,
+            "description": "Siistissä kunnossa. Noudettavissa arkisin klo 8–15.",
+            "category": categories[slug],
+            "condition": condition,
+            "material": material,
+            "colour": colour,
+            "quantity": qty,
+            "width_cm": w,
+            "depth_cm": d,
+            "height_cm": h,
+            "weight_kg": kg,
+            "pickup_instructions": "Kysy vahtimestarilta, puh. " + (unit.phone or "-"),
+        },
+        uploads=photos,
+        publish=index % 10 != 9,  # a few drafts too
+    )
+
+
 def seed_listings() -> int:
-    """About 40 listings spread over the demo units, a few of them drafts."""
-    units = list(Unit.objects.filter(department__code__in=["KASVO", "HYTE", "KYMP"]).order_by("pk"))
+    """About 40 Turku listings spread over its demo units, a few of them drafts, and ten of
+    Kaarina's and Varha's; then some of them moved on to later stages."""
+    units = list(
+        Unit.objects.filter(
+            department__organisation__slug="turku",
+            department__code__in=["KASVO", "HYTE", "KYMP"],
+        )
+        .select_related("department")
+        .order_by("pk")
+    )
     if not units:
         return 0
-    categories = {c.slug: c for c in Category.objects.all()}
     created = 0
     for index, item in enumerate(ITEMS):
-        slug, title, colour, material, condition, qty, w, d, h, kg, shape = item
         unit = units[index % len(units)]
-        if Listing.objects.filter(owner_unit=unit, title=title).exists():
+        if Listing.objects.filter(owner_unit=unit, title=item[1]).exists():
             continue
-        actor = (
-            User.objects.filter(unit=unit, is_active=True).first()
-            or User.objects.filter(email="coordinator@demo.example").first()
-        )
-        photos = [
-            SimpleUploadedFile(
-                f"demo-{index}-{n}.jpg", _draw(shape, COLOURS[colour], index * 7 + n)
-            )
-            for n in range(1 if index % 3 else 2)
-        ]
-        services.listing_create(
-            actor=actor,
-            unit=unit,
-            fields={
-                "title": title,
-                "description": "Siistissä kunnossa. Noudettavissa arkisin klo 8–15.",
-                "category": categories[slug],
-                "condition": condition,
-                "material": material,
-                "colour": colour,
-                "quantity": qty,
-                "width_cm": w,
-                "depth_cm": d,
-                "height_cm": h,
-                "weight_kg": kg,
-                "pickup_instructions": "Kysy vahtimestarilta, puh. " + (unit.phone or "-"),
-            },
-            uploads=photos,
-            publish=index % 10 != 9,  # a few drafts too
-        )
+        _create(unit, item, index, _actor_for(unit))
         created += 1
+    for offset, (slug, unit_name, item, _stage) in enumerate(PARTNER_ITEMS):
+        unit = (
+            Unit.objects.filter(department__organisation__slug=slug, name=unit_name)
+            .select_related("department")
+            .first()
+        )
+        if unit is None or Listing.objects.filter(owner_unit=unit, title=item[1]).exists():
+            continue
+        # Published, all of them (an index that is never 9 modulo 10).
+        _create(unit, item, 100 + offset * 10, _actor_for(unit))
+        created += 1
+    seed_stages()
     return created
+
+
+def seed_stages() -> int:
+    """Move the listings named above on to their stage, by their owner's own choice (the
+    audience service); to "ended" by time passing, as the periodic job would. A listing
+    already at that stage or later is left alone, so seeding twice changes nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import audience
+    from .services.audience import listing_audience_set, listings_audience_advance
+
+    wanted = {item[1]: stage for _s, _u, item, stage in PARTNER_ITEMS} | TURKU_STAGES
+    moved = 0
+    order = audience.STAGES.index
+    listings = Listing.objects.filter(title__in=wanted, status=Listing.Status.PUBLISHED)
+    for listing in listings.select_related("created_by").order_by("pk"):
+        stage = wanted[listing.title]
+        if order(listing.audience) >= order(stage):
+            continue
+        if stage != Listing.Audience.ENDED:
+            listing_audience_set(
+                actor=listing.created_by, listing_id=listing.pk, audience=stage, hold=False
+            )
+        else:
+            if listing.audience != Listing.Audience.PARTNERS:
+                listing_audience_set(
+                    actor=listing.created_by,
+                    listing_id=listing.pk,
+                    audience=Listing.Audience.PARTNERS,
+                    hold=False,
+                )
+            # The one write outside the services: time passing. Its last stage ends now,
+            # and the periodic job moves it on (and asks the owners what to do with it).
+            now = timezone.now()
+            Listing.objects.filter(pk=listing.pk).update(
+                audience_widens_at=now - timedelta(seconds=1)
+            )
+            listings_audience_advance(now=now)
+        moved += 1
+    return moved

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import choices, search
+from . import audience, choices, search
 from .models import Listing
 
 SORTS = {
@@ -131,7 +131,9 @@ class CatalogueFilter(django_filters.FilterSet):
         fields = []
         form = CatalogueForm
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, viewer=None, **kwargs):
+        """`viewer` (listings.audience.Viewer): the department and unit choices name only
+        the organisations whose listings the viewer can see; without one, every one."""
         if data is not None:
             # Defaults shown in the form too: available now; best match when searching.
             data = data.copy()
@@ -144,8 +146,11 @@ class CatalogueFilter(django_filters.FilterSet):
         fields["category"].choices = [("", _("All categories"))] + [
             (c["pk"], ("— " * depth) + c["name"]) for c, depth in choices.category_tree()
         ]
-        fields["department"].choices = [("", _("All departments")), *choices.departments()]
-        fields["unit"].choices = [("", _("All units")), *choices.units()]
+        fields["department"].choices = [
+            ("", _("All departments")),
+            *choices.departments(viewer),
+        ]
+        fields["unit"].choices = [("", _("All units")), *choices.units(viewer)]
         fields["q"].widget.attrs.update(type="search", maxlength=search.MAX_QUERY_LENGTH)
 
     # --- methods -----------------------------------------------------------------------
@@ -190,10 +195,12 @@ class CatalogueFilter(django_filters.FilterSet):
         return list(dict.fromkeys(getattr(self.form, "notes", [])))
 
 
-def visible_listings(today=None):
-    """Published, in stock and not past the last day; the FilterSet hides future ones by default."""
+def visible_listings(viewer, today=None):
+    """What the viewer may find: published, in stock, not past the last day, and at a stage
+    that shows it to them (listings.audience). The FilterSet hides future ones by default."""
     today = today or timezone.localdate()
     return Listing.objects.filter(
+        audience.visible_q(viewer),
         Q(status=Listing.Status.PUBLISHED),
         quantity_available__gt=0,
         available_until__gte=today,

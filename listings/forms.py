@@ -136,7 +136,7 @@ class ListingForm(forms.ModelForm):
             del self.fields["photos"]
         if user is not None and lists_onto_shelves(user) and not self.instance.pk:
             # Warehouse staff list items straight onto a shelf (when inventory is installed).
-            for shelves in hooks.warehouse_shelves():
+            for shelves in hooks.warehouse_shelves(user=user):
                 self.fields["storage_location"] = forms.ModelChoiceField(
                     label=_("Warehouse shelf"),
                     queryset=shelves,
@@ -196,6 +196,21 @@ class PhotoEditForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
+
+
+class AudienceForm(forms.Form):
+    """The owner's choice of audience: the buttons of listings.audience_summary post it."""
+
+    audience = forms.ChoiceField(
+        choices=[c for c in Listing.Audience.choices if c[0] != Listing.Audience.ENDED],
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose who may see the listing."),
+            "invalid_choice": _("Choose who may see the listing."),
+        },
+    )
+    # Hidden, so "0" reads as False (a checkbox would take any value as ticked).
+    hold = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class SavedSearchForm(forms.Form):

@@ -23,6 +23,20 @@ from django.utils.translation import gettext_lazy as _
 from .models import Category, Listing, ListingEvent
 
 _LABELS = dict(ListingEvent.Kind.choices)
+# The audience's moves between stages (listings.services.audience), their changes stored
+# as {"from": stage, "to": stage} and shown as "Visible to: Own department → ...".
+AUDIENCE_WIDENED, AUDIENCE_HELD, AUDIENCE_RELEASED = (
+    "audience_widened",
+    "audience_held",
+    "audience_released",
+)
+_LABELS.update(
+    {
+        AUDIENCE_WIDENED: _("Shown to more people"),
+        AUDIENCE_HELD: _("Audience kept as it is"),
+        AUDIENCE_RELEASED: _("Audience widens on schedule again"),
+    }
+)
 # Changes that are not a listing field: their names, for whichever app records them.
 _FIELD_LABELS = {
     "collect_by": _("collect by"),
@@ -154,6 +168,8 @@ def _word(field, value, categories: dict) -> str:
 
 def _pairs(event) -> list[tuple[str, object, object]]:
     changes = event.changes if isinstance(event.changes, dict) else {}
+    if event.kind == AUDIENCE_WIDENED and {"from", "to"} <= changes.keys():
+        return [("audience", changes["from"], changes["to"])]
     return [
         (name, pair[0], pair[1])
         for name, pair in changes.items()

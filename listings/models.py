@@ -104,6 +104,14 @@ class Listing(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         ARCHIVED = "archived", _("Archived")
 
+    class Audience(models.TextChoices):
+        """Who sees a published listing: the stages widen in this order (listings.audience)."""
+
+        DEPARTMENT = "department", _("Own department")
+        ORGANISATION = "organisation", _("Whole organisation")
+        PARTNERS = "partners", _("Partner organisations")
+        ENDED = "ended", _("End of life")
+
     class Colour(models.TextChoices):
         WHITE = "white", _("White")
         BLACK = "black", _("Black")
@@ -156,6 +164,25 @@ class Listing(models.Model):
     owner_unit = models.ForeignKey(
         "kierratys.Unit", on_delete=models.PROTECT, related_name="listings", verbose_name=_("unit")
     )
+    # The owner unit's organisation and department, copied so that visibility is a filter on
+    # the listing's own row (listings.audience). Written by listing_create only.
+    organisation = models.ForeignKey(
+        "kierratys.Organisation",
+        on_delete=models.PROTECT,
+        related_name="listings",
+        verbose_name=_("organisation"),
+    )
+    department = models.ForeignKey(
+        "kierratys.Department",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    audience = models.CharField(
+        _("visible to"), max_length=20, choices=Audience.choices, default=Audience.DEPARTMENT
+    )
+    # When the periodic job widens the audience next; empty while it stays where it is.
+    audience_widens_at = models.DateTimeField(_("widens"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -227,6 +254,14 @@ class Listing(models.Model):
                 condition=Q(status="draft") | Q(published_at__isnull=False),
                 name="listing_published_has_date",
             ),
+            models.CheckConstraint(
+                condition=Q(audience__in=["department", "organisation", "partners", "ended"]),
+                name="listing_audience_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(audience="ended") | Q(audience_widens_at__isnull=True),
+                name="listing_ended_widens_no_more",
+            ),
         ]
         indexes = [
             models.Index(fields=["owner_unit", "status"]),
@@ -235,6 +270,23 @@ class Listing(models.Model):
                 fields=["-published_at"],
                 condition=Q(status="published", quantity_available__gt=0),
                 name="listing_catalogue_idx",
+            ),
+            # An organisation's own catalogue and the stage job's due listings.
+            models.Index(
+                fields=["organisation", "-published_at"],
+                condition=Q(status="published", quantity_available__gt=0),
+                name="listing_org_catalogue_idx",
+            ),
+            # Who sees it: the three branches of listings.audience.visible_q.
+            models.Index(
+                fields=["organisation", "audience", "department"],
+                condition=Q(status="published", quantity_available__gt=0),
+                name="listing_audience_reach_idx",
+            ),
+            models.Index(
+                fields=["audience_widens_at"],
+                condition=Q(audience_widens_at__isnull=False),
+                name="listing_widens_idx",
             ),
         ]
 
@@ -369,3 +421,96 @@ class SavedSearch(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Recipient(models.Model):
+    """An association or organisation that takes donated furniture; the coordinator keeps
+    the organisation's list."""
+
+    organisation = models.ForeignKey(
+        "kierratys.Organisation",
+        on_delete=models.CASCADE,
+        related_name="recipients",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    contact = models.CharField(_("contact details"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("donation recipient")
+        verbose_name_plural = _("donation recipients")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="recipient_unique_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EndOfLife(models.Model):
+    """What the owner chose for what was left when the last audience stage ended."""
+
+    class Outcome(models.TextChoices):
+        DONATE = "donate", _("Donate")
+        SELL = "sell", _("Sell")
+        RECYCLE = "recycle", _("Recycle")
+
+    class Fraction(models.TextChoices):
+        WOOD = "wood", _("Wood")
+        METAL = "metal", _("Metal")
+        PLASTIC = "plastic", _("Plastic")
+        MIXED = "mixed", _("Mixed waste")
+        ELECTRONICS = "electronics", _("Electrical and electronic")
+        TEXTILE = "textile", _("Textiles")
+
+    listing = models.ForeignKey(
+        Listing, on_delete=models.PROTECT, related_name="end_of_life", verbose_name=_("listing")
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    quantity = models.PositiveSmallIntegerField(_("quantity"))
+    recipient = models.ForeignKey(
+        Recipient,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="donations",
+        verbose_name=_("recipient"),
+    )
+    fraction = models.CharField(
+        _("material fraction"), max_length=20, choices=Fraction.choices, blank=True
+    )
+    weight_kg = models.DecimalField(
+        _("weight (kg)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    starting_price_eur = models.DecimalField(
+        _("suggested starting price (EUR)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        verbose_name = _("end-of-life decision")
+        verbose_name_plural = _("end-of-life decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
+                name="endoflife_quantity_1_999",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="donate") | Q(recipient__isnull=False),
+                name="endoflife_donation_has_recipient",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="recycle") | (~Q(fraction="") & Q(weight_kg__gt=0)),
+                name="endoflife_recycling_has_fraction_and_kg",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.listing_id} {self.outcome} × {self.quantity}"

@@ -1,16 +1,26 @@
 """Who may do what with a listing. Checked on the server for every object touched."""
 
-from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
+from kierratys.accounts.roles import (
+    COORDINATOR,
+    WAREHOUSE,
+    belongs_to_unit,
+    organisation_id_of,
+    role_names,
+)
 
+from . import audience
 from .models import Listing
 
 
 def can_edit(user, listing: Listing) -> bool:
+    """The owner unit's staff; the warehouse staff and coordinators of its organisation."""
     if not user.is_authenticated:
         return False
+    if belongs_to_unit(user, listing.owner_unit_id):
+        return True
     roles = role_names(user)
-    return (
-        belongs_to_unit(user, listing.owner_unit_id) or WAREHOUSE in roles or COORDINATOR in roles
+    return bool(roles & {WAREHOUSE, COORDINATOR}) and (
+        organisation_id_of(user) == listing.organisation_id
     )
 
 
@@ -20,10 +30,18 @@ def lists_onto_shelves(user) -> bool:
 
 
 def can_view(user, listing: Listing) -> bool:
-    """Drafts are private to those who may edit them; everything else is visible to staff."""
-    if listing.status == Listing.Status.DRAFT:
-        return can_edit(user, listing)
-    return user.is_authenticated
+    """Those who may edit it always; others once it is published and its stage shows it
+    to them (a withdrawn or archived item's page stays readable to the same audience, so
+    links in reservations and e-mails keep working)."""
+    if can_edit(user, listing):
+        return True
+    if listing.status == Listing.Status.DRAFT or not user.is_authenticated:
+        return False
+    if audience.sees(audience.viewer_of(user), listing):
+        return True
+    # A unit keeps its view of what it has reserved when the audience moves on or a
+    # partnership ends: its reservations stay valid to the end.
+    return user.unit_id is not None and listing.reservations.filter(unit_id=user.unit_id).exists()
 
 
 def can_see_history(user, listing: Listing) -> bool:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from kierratys.common.errors import NotFound
 
-from . import choices, history, search
+from . import audience, choices, history, search
 from .models import Category, Listing, ListingEvent, ListingPhoto
 from .permissions import can_edit, can_view
 from .services import EDITABLE_FIELDS
@@ -46,7 +46,11 @@ def listing_history(*, listing: Listing) -> list[ListingEvent]:
 
 
 def listings_for_labels(*, user, ids: list[int]) -> list[Listing]:
-    listings = Listing.objects.filter(pk__in=ids).select_related("owner_unit").order_by("pk")
+    listings = (
+        Listing.objects.filter(pk__in=ids)
+        .select_related("owner_unit", "organisation")
+        .order_by("pk")
+    )
     return [listing for listing in listings if can_edit(user, listing)]
 
 
@@ -85,11 +89,12 @@ class CappedPaginator(Paginator):
         return self.count > self.cap
 
 
-def catalogue_page(*, params, page_number):
+def catalogue_page(*, user, params, page_number):
     """One page of the catalogue: the FilterSet, the page, and notes about corrected input.
 
-    Five queries whatever the page size: session, user, roles, count and the page itself
-    (cover thumbnails come in the same query as a subquery; filter choices are cached).
+    The same few queries whatever the page size: session, user, roles, the viewer's
+    partners, count and the page itself (cover thumbnails come in the page's query as a
+    subquery; filter choices are cached).
     """
     from django.db.models import OuterRef, Subquery
 
@@ -97,12 +102,12 @@ def catalogue_page(*, params, page_number):
 
     covers = ListingPhoto.objects.filter(listing=OuterRef("pk"), position=0).values("thumb")[:1]
     queryset = (
-        visible_listings()
+        visible_listings(audience.viewer_of(user))
         .select_related("owner_unit", "storage_location__warehouse")
         .defer("search_vector", "description", "pickup_instructions")
         .annotate(cover_thumb=Subquery(covers))
     )
-    filterset = CatalogueFilter(params, queryset=queryset)
+    filterset = CatalogueFilter(params, queryset=queryset, viewer=audience.viewer_of(user))
     notes = list(filterset.notes)
     try:
         with search.time_limit(active=filterset.searching):
@@ -118,11 +123,11 @@ def catalogue_page(*, params, page_number):
     return filterset, page, notes, choices.version()
 
 
-def similar_listings(*, listing: Listing, limit: int = 4):
+def similar_listings(*, user, listing: Listing, limit: int = 4):
     from .filters import visible_listings
 
     return list(
-        visible_listings()
+        visible_listings(audience.viewer_of(user))
         .filter(category_id=listing.category_id, available_from__lte=timezone.localdate())
         .exclude(pk=listing.pk)
         .select_related("owner_unit")
@@ -131,15 +136,16 @@ def similar_listings(*, listing: Listing, limit: int = 4):
     )
 
 
-def card_listing(*, listing_id: int):
-    """One catalogue card (live updates fetch new listings' cards one by one)."""
+def card_listing(*, user, listing_id: int):
+    """One catalogue card (live updates fetch new listings' cards one by one): only for
+    those the listing's stage shows it to, like the catalogue itself."""
     from django.db.models import OuterRef, Subquery
 
     from .filters import visible_listings
 
     covers = ListingPhoto.objects.filter(listing=OuterRef("pk"), position=0).values("thumb")[:1]
     listing = (
-        visible_listings()
+        visible_listings(audience.viewer_of(user))
         .filter(pk=listing_id)
         .select_related("owner_unit", "storage_location__warehouse")
         .annotate(cover_thumb=Subquery(covers))

@@ -22,5 +22,22 @@ urlpatterns = [
     path("<id:pk>/edit/", views.edit, name="edit"),
     path("<id:pk>/publish/", views.publish, name="publish"),
     path("<id:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<id:pk>/audience/", views.audience, name="audience"),
     path("<id:pk>/label/", views.label, name="label"),
+]
+
+# End of life (donate, sell or recycle what nobody took) and the coordinator's list of
+# donation recipients (helper "endoflife").
+from . import end_of_life_views  # noqa: E402
+
+urlpatterns += [
+    path("<id:pk>/end-of-life/", end_of_life_views.end_of_life, name="end_of_life"),
+    path("recipients/", end_of_life_views.recipients, name="recipients"),
+    path("recipients/new/", end_of_life_views.recipient_create, name="recipient_create"),
+    path("recipients/<id:pk>/", end_of_life_views.recipient_edit, name="recipient_edit"),
+    path(
+        "recipients/<id:pk>/<slug:action>/",
+        end_of_life_views.recipient_switch,
+        name="recipient_switch",
+    ),
 ]

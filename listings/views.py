@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kierratys.common import inputs, submissions
 
 from . import alerts, search, selectors, services
-from .forms import ListingForm, PhotoEditForm, SavedSearchForm, WithdrawForm
+from .audience_summary import audience_summary
+from .forms import AudienceForm, ListingForm, PhotoEditForm, SavedSearchForm, WithdrawForm
 from .labels import qr_svg
 from .models import Listing, SavedSearch
 from .permissions import can_edit, can_see_history
@@ -111,7 +112,8 @@ def detail(request, pk):
             else None
         ),
         "withdraw_form": WithdrawForm() if editable else None,
-        "similar": selectors.similar_listings(listing=listing),
+        "audience": audience_summary(user=request.user, listing=listing),
+        "similar": selectors.similar_listings(user=request.user, listing=listing),
     }
     return render(request, "listings/detail.html", context)
 
@@ -145,6 +147,33 @@ def withdraw(request, pk):
     return _state_change(
         request, pk, action, _("The listing is withdrawn. Nobody can reserve it now.")
     )
+
+
+@require_POST
+def audience(request, pk):
+    """Widen the audience now, keep it where it is, or let it move on on schedule again."""
+    form = AudienceForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("listings:detail", pk=pk)
+    try:
+        listing = services.listing_audience_set(
+            actor=request.user,
+            listing_id=pk,
+            audience=form.cleaned_data["audience"],
+            hold=form.cleaned_data["hold"],
+        )
+    except (Listing.DoesNotExist, PermissionDenied) as error:
+        raise Http404 from error  # same answer as for a listing that does not exist
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        summary = audience_summary(user=request.user, listing=listing)
+        messages.success(request, summary.text if summary else _("Changes saved."))
+    return redirect("listings:detail", pk=pk)
 
 
 def mine(request):
@@ -186,7 +215,7 @@ def catalogue(request):
         params.pop("q")
         refusal = _("You have searched very often in a short time. Wait a minute and try again.")
     filterset, page, notes, version = selectors.catalogue_page(
-        params=params, page_number=params.get("page")
+        user=request.user, params=params, page_number=params.get("page")
     )
     if refusal:
         notes = [refusal, *notes]
@@ -203,7 +232,7 @@ def catalogue(request):
 
 
 def card(request, pk):
-    listing = selectors.card_listing(listing_id=pk)
+    listing = selectors.card_listing(user=request.user, listing_id=pk)
     return render(request, "listings/_card.html", {"listing": listing})
 
 

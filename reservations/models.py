@@ -108,3 +108,50 @@ class Reservation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+class HandoverDocument(models.Model):
+    """Luovutusasiakirja: furniture that changed owner between two organisations at a
+    collection. Written by the collecting service; printable from the reservation."""
+
+    reservation = models.OneToOneField(
+        Reservation,
+        on_delete=models.PROTECT,
+        related_name="handover_document",
+        verbose_name=_("reservation"),
+    )
+    number = models.CharField(_("document number"), max_length=20, unique=True)
+    giving_organisation = models.ForeignKey(
+        "kierratys.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("giving organisation"),
+    )
+    receiving_organisation = models.ForeignKey(
+        "kierratys.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("receiving organisation"),
+    )
+    quantity = models.PositiveSmallIntegerField(_("quantity"))
+    estimated_value_eur = models.DecimalField(
+        _("estimated value (EUR)"), max_digits=11, decimal_places=2, null=True, blank=True
+    )
+    handed_over_at = models.DateTimeField(_("handed over"))
+    giver_name = models.CharField(_("handed over by"), max_length=200)
+    receiver_name = models.CharField(_("received by"), max_length=200)
+
+    class Meta:
+        ordering = ["-handed_over_at"]
+        verbose_name = _("handover document")
+        verbose_name_plural = _("handover documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(giving_organisation=F("receiving_organisation")),
+                name="handoverdocument_between_two_organisations",
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="handoverdocument_quantity"),
+        ]
+
+    def __str__(self):
+        return self.number

@@ -1,18 +1,32 @@
 """Who may do what with a reservation: used by services, selectors and templates alike."""
 
-from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
+from kierratys.accounts.roles import (
+    COORDINATOR,
+    WAREHOUSE,
+    belongs_to_unit,
+    organisation_id_of,
+    role_names,
+)
 from listings.models import Listing
 
 from .models import Reservation
 
 
 def is_owner_side(user, listing: Listing) -> bool:
+    """The owner unit; the coordinators of the listing's organisation; the warehouse staff
+    of the organisation whose warehouse shelves it (its own, or a partner's serving it).
+    Another organisation's coordinator or warehouse is never the owner side."""
+    if belongs_to_unit(user, listing.owner_unit_id):
+        return True
     roles = role_names(user)
-    if COORDINATOR in roles:
+    own = organisation_id_of(user)
+    if own is None:
+        return False
+    if COORDINATOR in roles and listing.organisation_id == own:
         return True
     if listing.storage_location_id is not None and WAREHOUSE in roles:
-        return True
-    return belongs_to_unit(user, listing.owner_unit_id)
+        return own in (listing.organisation_id, listing.storage_location.warehouse.organisation_id)
+    return False
 
 
 def can_cancel(user, reservation: Reservation) -> bool:

@@ -1,6 +1,12 @@
 from django.db.models import Q
 
-from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, belongs_to_unit, role_names
+from kierratys.accounts.roles import (
+    COORDINATOR,
+    WAREHOUSE,
+    belongs_to_unit,
+    organisation_id_of,
+    role_names,
+)
 from kierratys.common.errors import NotFound
 from listings.models import Listing, ListingPhoto
 
@@ -16,7 +22,7 @@ def _base():
         "listing__owner_unit",
         "listing__created_by",
         "listing__storage_location__warehouse",
-        "unit",
+        "unit__department",
         "requested_by",
     )
 
@@ -28,8 +34,14 @@ def reservations_of_unit(*, user, params=None) -> dict:
     if user.unit_id is None:
         return {"ours": [], "theirs": [], "filter": filterset}
     theirs_filter = Q(listing__owner_unit_id=user.unit_id)
-    if WAREHOUSE in role_names(user):
-        theirs_filter |= Q(listing__storage_location__isnull=False)
+    own = organisation_id_of(user)
+    if WAREHOUSE in role_names(user) and own is not None:
+        # What the organisation's warehouses hold: its own items, or a partner's stored in
+        # a warehouse of ours (reservations.permissions.is_owner_side, as a filter).
+        theirs_filter |= Q(listing__storage_location__isnull=False) & (
+            Q(listing__organisation_id=own)
+            | Q(listing__storage_location__warehouse__organisation_id=own)
+        )
 
     def listed(queryset):
         return list(open_first(ReservationFilter(params or None, queryset=queryset).qs)[:200])
@@ -51,16 +63,25 @@ def _add_permissions(user, reservation: Reservation) -> None:
     reservation.user_can_extend = owner_side and active and not reservation.extended
 
 
+def sees_reservation(user, reservation: Reservation) -> bool:
+    """The two parties: the reserving unit and the owner side (which includes the owner's
+    organisation's coordinators), and the coordinators of the reserving unit's
+    organisation. Across organisations both sides see it; nobody else does."""
+    if belongs_to_unit(user, reservation.unit_id) or can_hand_over(user, reservation):
+        return True
+    own = organisation_id_of(user)
+    return (
+        own is not None
+        and COORDINATOR in role_names(user)
+        and own == reservation.unit.department.organisation_id
+    )
+
+
 def reservation_for_user(*, user, reservation_id: int) -> Reservation:
-    """Visible to the reserving unit, the owner side, and coordinators; others get 404."""
+    """Visible to the two parties (`sees_reservation`); anyone else gets 404, so another
+    organisation's reservations cannot be probed."""
     reservation = _base().filter(pk=reservation_id).first()
-    if reservation is None:
-        raise NotFound
-    if not (
-        belongs_to_unit(user, reservation.unit_id)
-        or can_hand_over(user, reservation)
-        or COORDINATOR in role_names(user)
-    ):
+    if reservation is None or not sees_reservation(user, reservation):
         raise NotFound
     _add_permissions(user, reservation)
     return reservation

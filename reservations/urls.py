@@ -2,7 +2,7 @@ from django.urls import path
 
 from kierratys.common import inputs  # noqa: F401  (the <id:...> path converter)
 
-from . import views
+from . import document_views, views
 
 app_name = "reservations"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("<id:pk>/extend/", views.extend, name="extend"),
     path("<id:pk>/handover/", views.handover, name="handover"),
     path("<id:pk>/slip/", views.slip, name="slip"),
+    path("<id:pk>/document/", document_views.handover_document, name="handover_document"),
 ]

@@ -170,7 +170,9 @@ def _act(request, pk, action, success, cancel_form=None):
 
     400 when the input is wrong (a missing reason), 409 when the reservation's state no
     longer allows it (already cancelled, extended once): the service's error says which.
+    Someone who is no party to it (another organisation's) gets 404 before anything runs.
     """
+    selectors.reservation_for_user(user=request.user, reservation_id=pk)
     try:
         action()
     except (Reservation.DoesNotExist, PermissionDenied) as error:

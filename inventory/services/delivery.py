@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kierratys.common.errors import Conflict, ServiceError
+from kierratys.accounts.roles import belongs_to_unit
+from kierratys.common.errors import Conflict, NotFound, ServiceError
 from listings import history
 from reservations import services as reservation_services
 from reservations.locks import reservation_lock
@@ -18,8 +19,10 @@ from ..errors import InventoryError as Code
 from ..models import (
     LIVE_DELIVERY,
     Task,
+    TimeSlot,
 )
-from ..permissions import can_book_delivery
+from ..permissions import can_book_delivery, staff_of
+from ..selectors import delivery_warehouse_ids
 from .slots import _book_slot
 from .tasks import FINISH_FIELDS, _announce, _finish, _lock_task, _require_warehouse
 
@@ -48,6 +51,15 @@ def delivery_book(*, actor, reservation_id: int, slot_id: int, day: date) -> Tas
                     % {"n": settings.DELIVERY_BOOKING_DAYS}
                 }
             )
+        slot = TimeSlot.objects.select_related("warehouse").filter(pk=slot_id).first()
+        # Only the warehouses that deliver this listing (never an unrelated organisation's),
+        # and only its reserving unit or those warehouses' own staff book them.
+        if slot is None or slot.warehouse_id not in delivery_warehouse_ids(
+            listing=listing, to_organisation_id=reservation.unit.department.organisation_id
+        ):
+            raise ServiceError({"slot": _("This time slot is not available.")})
+        if not belongs_to_unit(actor, reservation.unit_id) and not staff_of(actor, slot.warehouse):
+            raise NotFound
         slot_day = _book_slot(slot_id=slot_id, day=day, kind="delivery")
         reservation_services.reservation_hold_for_delivery(reservation=reservation, day=day)
         task = Task.objects.create(
@@ -84,7 +96,7 @@ def delivery_complete(
     """At the destination the driver scans the label: the reservation becomes collected."""
     _require_warehouse(actor)
     with transaction.atomic():
-        task, listing = _lock_task(task_id)
+        task, listing = _lock_task(task_id, actor=actor)
         if task.kind != Task.Kind.DELIVERY or task.reservation_id is None:
             raise ServiceError(_("Only a delivery is handed over at its destination."))
         _finish(task, actor)

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 
 from kierratys.accounts.models import User
 from kierratys.common import mail
-from kierratys.common.errors import Conflict, ServiceError
+from kierratys.common.errors import Conflict, NotFound, ServiceError
 from listings import history
 from listings.events import listing_announce
 from listings.models import Listing
+from listings.permissions import can_edit
 from listings.services import listing_archive_when_gone
 from reservations import services as reservation_services
 
@@ -37,6 +38,8 @@ def disposal_request(*, actor, listing_id: int, quantity: int, reason: str) -> T
         raise ServiceError({"reason": _("Choose a reason for the disposal.")})
     with transaction.atomic():
         listing = Listing.objects.select_for_update().get(pk=listing_id)
+        if not can_edit(actor, listing):
+            raise NotFound  # another organisation's listing
         if not 1 <= quantity <= listing.quantity_available:
             raise Conflict(
                 {
@@ -47,7 +50,7 @@ def disposal_request(*, actor, listing_id: int, quantity: int, reason: str) -> T
         warehouse = (
             listing.storage_location.warehouse
             if listing.storage_location_id
-            else default_warehouse()
+            else default_warehouse(listing=listing)
         )
         if warehouse is None:
             raise ServiceError(_("There is no warehouse in use. Contact the coordinator."))
@@ -73,7 +76,7 @@ def disposal_request(*, actor, listing_id: int, quantity: int, reason: str) -> T
 def disposal_complete(*, actor, task_id: int) -> Task:
     _require_warehouse(actor)
     with transaction.atomic():
-        task, listing = _lock_task(task_id)
+        task, listing = _lock_task(task_id, actor=actor)
         if task.kind != Task.Kind.DISPOSAL:
             raise ServiceError(_("This is not a disposal task."))
         if task.quantity > listing.quantity_available:

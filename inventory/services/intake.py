@@ -25,13 +25,13 @@ from .tasks import (
 
 def intake_request(*, actor, listing_id: int) -> Task:
     """A unit asks the warehouse to fetch its item."""
-    warehouse = default_warehouse()
-    if warehouse is None:
-        raise ServiceError(_("There is no warehouse in use. Contact the coordinator."))
     with transaction.atomic():
         listing = Listing.objects.select_for_update().get(pk=listing_id)
         if not can_send_to_warehouse(actor, listing.owner_unit_id):
             raise PermissionDenied
+        warehouse = default_warehouse(listing=listing)
+        if warehouse is None:
+            raise ServiceError(_("There is no warehouse in use. Contact the coordinator."))
         if listing.storage_location_id:
             raise Conflict(_("This item is already in the warehouse."))
         if listing.status == Listing.Status.ARCHIVED:
@@ -62,12 +62,17 @@ def intake_shelve(*, actor, task_id: int, location_id: int) -> Task:
     """On arrival the item gets a shelf: its location is now the warehouse."""
     _require_warehouse(actor)
     with transaction.atomic():
-        task, listing = _lock_task(task_id)
+        task, listing = _lock_task(task_id, actor=actor)
         if task.kind not in (Task.Kind.INTAKE, Task.Kind.TRANSFER):
             raise ServiceError(_("Only intake and transfer tasks end on a shelf."))
         location = (
             StorageLocation.objects.select_related("warehouse").filter(pk=location_id).first()
         )
+        # Never a shelf of another organisation's warehouse (not found, like any other).
+        if location is None or location.warehouse.organisation_id != (
+            task.warehouse.organisation_id
+        ):
+            location = None
         if location is None or not (location.is_active and location.warehouse.is_active):
             raise ServiceError({"location": _("Choose a shelf in a warehouse that is in use.")})
         _finish(task, actor)

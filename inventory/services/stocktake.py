@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kierratys.common.errors import ServiceError
+from kierratys.common.errors import NotFound, ServiceError
 from kierratys.common.limits import MAX_QUANTITY
 from listings import history
 from listings.models import Listing
@@ -13,6 +13,7 @@ from ..models import (
     StockTakeLine,
     StorageLocation,
 )
+from ..permissions import staff_of
 from .tasks import _require_warehouse
 
 
@@ -21,6 +22,8 @@ def stocktake_record(*, actor, location_id: int, counts: dict[int, int]) -> Stoc
     _require_warehouse(actor)
     with transaction.atomic():
         location = StorageLocation.objects.select_related("warehouse").get(pk=location_id)
+        if not staff_of(actor, location.warehouse):
+            raise NotFound  # another organisation's shelf
         listings = list(
             Listing.objects.select_for_update().filter(storage_location=location).order_by("pk")
         )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from kierratys import live
 from kierratys.accounts.models import User
-from kierratys.common.errors import Conflict, ServiceError
+from kierratys.common.errors import Conflict, NotFound, ServiceError
 from listings import history
 from listings.codes import code_problem
 from listings.models import Listing
@@ -23,9 +23,10 @@ from ..calendar import is_holiday
 from ..errors import InventoryError as Code
 from ..models import (
     Task,
+    TimeSlot,
     Warehouse,
 )
-from ..permissions import can_cancel_task, can_drive, is_warehouse_staff
+from ..permissions import can_cancel_task, can_drive, can_see_task, is_warehouse_staff, staff_of
 from .slots import _book_slot, _release_slot
 
 history.register_kinds(
@@ -51,7 +52,9 @@ def _require_warehouse(actor) -> None:
 
 
 def _announce(task: Task) -> None:
-    groups = [live.WAREHOUSE_GROUP]
+    # The staff of the warehouse's own organisation, also when it serves partners' units:
+    # those units hear of their tasks through their unit groups.
+    groups = [live.warehouse_group(task.warehouse.organisation_id)]
     groups += [live.unit_group(u) for u in (task.from_unit_id, task.to_unit_id) if u]
     data = {
         "id": task.pk,
@@ -63,12 +66,16 @@ def _announce(task: Task) -> None:
     live.publish(groups, "task.changed", data, key=f"task:{task.pk}")
 
 
-def _lock_task(task_id: int) -> tuple[Task, Listing]:
+def _lock_task(task_id: int, *, actor, staff: bool = True) -> tuple[Task, Listing]:
+    """Lock the task and its listing. Only the staff of the task's warehouse's organisation
+    act on it (`staff=False`: anyone who may see it); for others it does not exist."""
     listing_id = Task.objects.filter(pk=task_id).values_list("listing_id", flat=True).first()
     if listing_id is None:
         raise Task.DoesNotExist
     listing = Listing.objects.select_for_update().get(pk=listing_id)
     task = Task.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=task_id)
+    if not (staff_of(actor, task.warehouse) if staff else can_see_task(actor, task)):
+        raise NotFound
     return task, listing
 
 
@@ -93,14 +100,19 @@ def _finish(task: Task, actor) -> None:
     task.completed_by = actor
 
 
-def default_warehouse() -> Warehouse | None:
-    return Warehouse.objects.filter(is_active=True).order_by("pk").first()
+def default_warehouse(*, listing: Listing) -> Warehouse | None:
+    """The warehouse that fetches and disposes of a listing's items: its organisation's
+    first in use, or a partner's that serves partners (inventory.selectors), never an
+    unrelated organisation's."""
+    from ..selectors import serving_warehouses
+
+    return next(iter(serving_warehouses(organisation_id=listing.organisation_id)), None)
 
 
 def task_assign(*, actor, task_id: int, assignee_id: int | None = None) -> Task:
     _require_warehouse(actor)
     with transaction.atomic():
-        task, _listing = _lock_task(task_id)
+        task, _listing = _lock_task(task_id, actor=actor)
         if not task.is_open:
             raise Conflict(_("This task is already finished."))
         assignee = (
@@ -108,7 +120,7 @@ def task_assign(*, actor, task_id: int, assignee_id: int | None = None) -> Task:
             if assignee_id is None
             else User.objects.filter(pk=assignee_id, is_active=True).first()
         )
-        if assignee is None or not can_drive(assignee):
+        if assignee is None or not (can_drive(assignee) and staff_of(assignee, task.warehouse)):
             raise ServiceError(_("Tasks can be assigned to warehouse staff only."))
         task.assigned_to = assignee
         task.save(update_fields=["assigned_to", "updated_at"])
@@ -119,7 +131,7 @@ def task_assign(*, actor, task_id: int, assignee_id: int | None = None) -> Task:
 def task_schedule(*, actor, task_id: int, day: date, slot_id: int | None = None) -> Task:
     _require_warehouse(actor)
     with transaction.atomic():
-        task, listing = _lock_task(task_id)
+        task, listing = _lock_task(task_id, actor=actor)
         _move(task, Task.Status.SCHEDULED)
         if day < timezone.localdate():
             raise ServiceError({"date": _("The date is in the past.")})
@@ -132,6 +144,11 @@ def task_schedule(*, actor, task_id: int, day: date, slot_id: int | None = None)
         _release_slot(task)
         if slot_id:
             kind = "delivery" if task.kind in (Task.Kind.DELIVERY, Task.Kind.INTAKE) else "pickup"
+            foreign = TimeSlot.objects.filter(pk=slot_id).exclude(
+                warehouse__organisation_id=task.warehouse.organisation_id
+            )
+            if foreign.exists():  # another organisation's van: as if it did not exist
+                raise ServiceError({"slot": _("This time slot is not available.")})
             task.slot_day = _book_slot(slot_id=slot_id, day=day, kind=kind)
         task.date = day
         task.save(update_fields=["status", "date", "slot_day", "updated_at"])
@@ -150,7 +167,7 @@ def task_start(*, actor, task_id: int, scanned_code: str = "") -> Task:
     """Loading the item: the QR label confirms it is the right one."""
     _require_warehouse(actor)
     with transaction.atomic():
-        task, listing = _lock_task(task_id)
+        task, listing = _lock_task(task_id, actor=actor)
         problem = code_problem(scanned_code, listing) if scanned_code else None
         if problem:
             raise ServiceError({"scanned_code": problem})
@@ -169,7 +186,7 @@ def task_start(*, actor, task_id: int, scanned_code: str = "") -> Task:
 
 def task_cancel(*, actor, task_id: int, reason: str = "") -> Task:
     with transaction.atomic():
-        task, listing = _lock_task(task_id)
+        task, listing = _lock_task(task_id, actor=actor, staff=False)
         if not can_cancel_task(actor, task):
             raise PermissionDenied
         _move(task, Task.Status.CANCELLED)
@@ -192,7 +209,7 @@ def task_report_problem(*, actor, task_id: int, problem: str) -> Task:
     if not problem.strip():
         raise ServiceError({"problem": _("Describe the problem.")})
     with transaction.atomic():
-        task, listing = _lock_task(task_id)
+        task, listing = _lock_task(task_id, actor=actor)
         task.problem = problem.strip()[:500]
         task.save(update_fields=["problem", "updated_at"])
         history.record(

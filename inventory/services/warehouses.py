@@ -4,7 +4,8 @@ Nothing here deletes. A slot or shelf that is no longer wanted is deactivated: b
 already made in a slot are kept and delivered, but it is offered for no new booking
 (`_book_slot` and the picker read `is_active`); an inactive shelf is offered for nothing new.
 Each change locks the warehouse row first, so two coordinators editing the same warehouse's
-slots cannot both pass the overlap check.
+slots cannot both pass the overlap check. A coordinator sets up their own organisation's
+warehouses only: another organisation's is not found.
 """
 
 import re
@@ -17,13 +18,14 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kierratys.accounts.roles import organisation_id_of
 from kierratys.common import inputs
 from kierratys.common.errors import NotFound, ServiceError
 from kierratys.common.limits import MAX_SLOT_CAPACITY
 from listings.models import Listing
 
 from ..models import SlotDay, StorageLocation, Task, TimeSlot, Warehouse
-from ..permissions import can_configure_warehouses
+from ..permissions import can_configure_warehouses, runs_warehouse
 
 POSTAL_CODE = re.compile(r"\d{5}")
 PHONE = re.compile(r"\+?[0-9][0-9 ()-]{4,38}")
@@ -41,9 +43,10 @@ def _text(value, max_length: int) -> str:
     return inputs.plain_text(value or "", max_length=max_length + 1).strip()
 
 
-def _lock_warehouse(warehouse_id: int) -> Warehouse:
+def _lock_warehouse(warehouse_id: int, actor) -> Warehouse:
+    """The warehouse, locked, when it is one of the actor's organisation's."""
     warehouse = Warehouse.objects.select_for_update().filter(pk=warehouse_id).first()
-    if warehouse is None:
+    if warehouse is None or not runs_warehouse(actor, warehouse):
         raise NotFound
     return warehouse
 
@@ -52,7 +55,15 @@ def _lock_warehouse(warehouse_id: int) -> Warehouse:
 
 
 def _warehouse_fields(
-    *, name, street_address, postal_code, city, opening_hours, phone, exclude_id=None
+    *,
+    organisation_id,
+    name,
+    street_address,
+    postal_code,
+    city,
+    opening_hours,
+    phone,
+    exclude_id=None,
 ) -> dict:
     fields = {
         "name": _text(name, 200),
@@ -75,7 +86,9 @@ def _warehouse_fields(
     if fields["phone"] and not PHONE.fullmatch(fields["phone"]):
         errors["phone"] = _("Enter a phone number, for example 02 262 0000 or +358 40 123 4567.")
     if "name" not in errors:
-        same = Warehouse.objects.filter(name__iexact=fields["name"]).exclude(pk=exclude_id)
+        same = Warehouse.objects.filter(
+            organisation_id=organisation_id, name__iexact=fields["name"]
+        ).exclude(pk=exclude_id)
         if same.exists():
             errors["name"] = _("There is already a warehouse with this name.")
     if errors:
@@ -93,11 +106,22 @@ def _save_unique(instance, *, field: str, message: str, **save_kwargs) -> None:
 
 
 def warehouse_create(
-    *, actor, name, street_address, postal_code, city, opening_hours="", phone=""
+    *,
+    actor,
+    name,
+    street_address,
+    postal_code,
+    city,
+    opening_hours="",
+    phone="",
+    serves_partners: bool = False,
 ) -> Warehouse:
+    """A warehouse of the actor's organisation; `serves_partners` lets it deliver to and
+    store for the units of partner organisations too."""
     _require_coordinator(actor)
     with transaction.atomic():
         fields = _warehouse_fields(
+            organisation_id=organisation_id_of(actor),
             name=name,
             street_address=street_address,
             postal_code=postal_code,
@@ -105,7 +129,12 @@ def warehouse_create(
             opening_hours=opening_hours,
             phone=phone,
         )
-        warehouse = Warehouse(**fields, is_active=True)
+        warehouse = Warehouse(
+            **fields,
+            organisation_id=organisation_id_of(actor),
+            serves_partners=bool(serves_partners),
+            is_active=True,
+        )
         _save_unique(
             warehouse, field="name", message=_("There is already a warehouse with this name.")
         )
@@ -123,13 +152,15 @@ def warehouse_update(
     opening_hours="",
     phone="",
     is_active: bool = True,
+    serves_partners: bool = False,
 ) -> Warehouse:
     """Change a warehouse's details. An inactive warehouse takes no new bookings or items;
     what is already booked or shelved there stays."""
     _require_coordinator(actor)
     with transaction.atomic():
-        warehouse = _lock_warehouse(warehouse_id)
+        warehouse = _lock_warehouse(warehouse_id, actor)
         fields = _warehouse_fields(
+            organisation_id=warehouse.organisation_id,
             name=name,
             street_address=street_address,
             postal_code=postal_code,
@@ -141,6 +172,7 @@ def warehouse_update(
         for field, value in fields.items():
             setattr(warehouse, field, value)
         warehouse.is_active = bool(is_active)
+        warehouse.serves_partners = bool(serves_partners)
         _save_unique(
             warehouse, field="name", message=_("There is already a warehouse with this name.")
         )
@@ -230,12 +262,12 @@ def _upcoming_bookings(slot: TimeSlot) -> int:
     ).count()
 
 
-def _lock_slot(slot_id: int) -> tuple[Warehouse, TimeSlot]:
+def _lock_slot(slot_id: int, actor) -> tuple[Warehouse, TimeSlot]:
     """The warehouse's lock, then the slot's: the order slot_create takes too."""
     found = TimeSlot.objects.filter(pk=slot_id).values_list("warehouse_id", flat=True).first()
     if found is None:
         raise NotFound
-    warehouse = _lock_warehouse(found)
+    warehouse = _lock_warehouse(found, actor)
     slot = TimeSlot.objects.select_for_update().get(pk=slot_id)
     return warehouse, slot
 
@@ -253,7 +285,7 @@ def slot_create(
         pickup_capacity=pickup_capacity,
     )
     with transaction.atomic():
-        warehouse = _lock_warehouse(warehouse_id)
+        warehouse = _lock_warehouse(warehouse_id, actor)
         _check_no_overlap(warehouse=warehouse, fields=fields)
         slot = TimeSlot(warehouse=warehouse, is_active=True, **fields)
         _save_unique(slot, field="start", message=_("A slot already starts at this time."))
@@ -275,7 +307,7 @@ def slot_update(
         pickup_capacity=pickup_capacity,
     )
     with transaction.atomic():
-        warehouse, slot = _lock_slot(slot_id)
+        warehouse, slot = _lock_slot(slot_id, actor)
         moved = (fields["weekday"], fields["start"], fields["end"]) != (
             slot.weekday,
             slot.start.replace(second=0, microsecond=0),
@@ -309,7 +341,7 @@ def slot_deactivate(*, actor, slot_id: int) -> TimeSlot:
     The returned slot carries `kept`: how many booked deliveries or pickups are still to come."""
     _require_coordinator(actor)
     with transaction.atomic():
-        _warehouse, slot = _lock_slot(slot_id)
+        _warehouse, slot = _lock_slot(slot_id, actor)
         if slot.is_active:
             slot.is_active = False
             slot.save(update_fields=["is_active"])
@@ -321,7 +353,7 @@ def slot_activate(*, actor, slot_id: int) -> TimeSlot:
     """Open a deactivated slot for booking again, unless an active slot now overlaps it."""
     _require_coordinator(actor)
     with transaction.atomic():
-        warehouse, slot = _lock_slot(slot_id)
+        warehouse, slot = _lock_slot(slot_id, actor)
         if not slot.is_active:
             fields = {"weekday": slot.weekday, "start": slot.start, "end": slot.end}
             clash = _clash(warehouse=warehouse, fields=fields, exclude_id=slot.pk)
@@ -363,19 +395,19 @@ def _shelf_fields(*, warehouse: Warehouse, code, description, exclude_id=None) -
     return fields
 
 
-def _lock_shelf(shelf_id: int) -> tuple[Warehouse, StorageLocation]:
+def _lock_shelf(shelf_id: int, actor) -> tuple[Warehouse, StorageLocation]:
     found = StorageLocation.objects.filter(pk=shelf_id).values_list("warehouse_id", flat=True)
     warehouse_id = found.first()
     if warehouse_id is None:
         raise NotFound
-    warehouse = _lock_warehouse(warehouse_id)
+    warehouse = _lock_warehouse(warehouse_id, actor)
     return warehouse, StorageLocation.objects.select_for_update().get(pk=shelf_id)
 
 
 def shelf_create(*, actor, warehouse_id: int, code, description="") -> StorageLocation:
     _require_coordinator(actor)
     with transaction.atomic():
-        warehouse = _lock_warehouse(warehouse_id)
+        warehouse = _lock_warehouse(warehouse_id, actor)
         fields = _shelf_fields(warehouse=warehouse, code=code, description=description)
         shelf = StorageLocation(warehouse=warehouse, is_active=True, **fields)
         _save_unique(
@@ -390,7 +422,7 @@ def shelf_update(*, actor, shelf_id: int, code, description="") -> StorageLocati
     """Rename a shelf: the items on it move with it (they point at the shelf, not its code)."""
     _require_coordinator(actor)
     with transaction.atomic():
-        warehouse, shelf = _lock_shelf(shelf_id)
+        warehouse, shelf = _lock_shelf(shelf_id, actor)
         fields = _shelf_fields(
             warehouse=warehouse, code=code, description=description, exclude_id=shelf.pk
         )
@@ -407,7 +439,7 @@ def shelf_deactivate(*, actor, shelf_id: int) -> StorageLocation:
     """An empty shelf goes out of use: offered for no new item, its stock-takes kept."""
     _require_coordinator(actor)
     with transaction.atomic():
-        _warehouse, shelf = _lock_shelf(shelf_id)
+        _warehouse, shelf = _lock_shelf(shelf_id, actor)
         on_shelf = Listing.objects.filter(storage_location=shelf).exclude(
             status=Listing.Status.ARCHIVED
         )
@@ -425,7 +457,7 @@ def shelf_deactivate(*, actor, shelf_id: int) -> StorageLocation:
 def shelf_activate(*, actor, shelf_id: int) -> StorageLocation:
     _require_coordinator(actor)
     with transaction.atomic():
-        _warehouse, shelf = _lock_shelf(shelf_id)
+        _warehouse, shelf = _lock_shelf(shelf_id, actor)
         if not shelf.is_active:
             shelf.is_active = True
             shelf.save(update_fields=["is_active"])

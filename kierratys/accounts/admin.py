@@ -58,15 +58,18 @@ class UserRolesForm(EmailKeyMixin, UserChangeForm):
 
 
 class OwnOrganisationOnly:
-    """A coordinator sees and edits the departments, units and people of their own
-    organisation only, and can choose only among them; the service's administrators
-    (superusers) see every organisation's. `organisation_path` leads from the model to it."""
+    """A coordinator sees and edits the departments, units and people (and warehouses,
+    listings) of their own organisation only, and can choose only among them; the
+    service's administrators (superusers) see every organisation's. `organisation_path`
+    leads from the model to it. Another organisation's object is "not found" (the admin's
+    redirect with its warning, as for an id that does not exist); list filters over
+    related objects use `OwnOnlyFilter`, so they name only what the list holds."""
 
     organisation_path = ""
     choice_paths = {}  # foreign key field -> its model's path to the organisation
 
-    def _own(self, request) -> int | None:
-        return organisation_id_of(request.user)
+    def _own(self, request) -> int:
+        return organisation_id_of(request.user) or 0  # none: matches nothing
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -80,6 +83,11 @@ class OwnOrganisationOnly:
         if path is not None and not request.user.is_superuser and field is not None:
             field.queryset = field.queryset.filter(**{path: self._own(request)})
         return field
+
+
+# A list filter over related objects that lists only those in the admin's own queryset
+# (Django's plain related filter would list every organisation's departments and units).
+OwnOnlyFilter = admin.RelatedOnlyFieldListFilter
 
 
 class ForgetFilterChoices:
@@ -135,6 +143,12 @@ class ServiceAdministratorsOnly:
     def has_delete_permission(self, request, obj=None):
         return False  # its records stay: deactivate instead
 
+    def get_queryset(self, request):
+        # Nothing for anyone else, so no page (not even the history) tells an existing id
+        # from a missing one.
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.none()
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(ServiceAdministratorsOnly, admin.ModelAdmin):
@@ -163,7 +177,7 @@ class DepartmentAdmin(OwnOrganisationOnly, ForgetFilterChoices, admin.ModelAdmin
     organisation_path = "organisation_id"
     choice_paths = {"organisation": "pk"}
     list_display = ["name", "name_sv", "name_en", "code", "organisation"]
-    list_filter = ["organisation"]
+    list_filter = [("organisation", OwnOnlyFilter)]
     search_fields = ["name", "name_sv", "name_en", "code"]
     fields = ["organisation", "name", "name_sv", "name_en", "code"]
 
@@ -173,7 +187,7 @@ class UnitAdmin(OwnOrganisationOnly, ForgetFilterChoices, admin.ModelAdmin):
     organisation_path = "department__organisation_id"
     choice_paths = {"department": "organisation_id"}
     list_display = ["name", "department", "city", "district", "cost_centre", "is_active"]
-    list_filter = ["department", "is_active", "city"]
+    list_filter = [("department", OwnOnlyFilter), "is_active", "city"]
     search_fields = ["name", "name_sv", "name_en", "street_address", "postal_code", "cost_centre"]
     fields = [
         "department",
@@ -197,7 +211,7 @@ class UserAdmin(OwnOrganisationOnly, DjangoUserAdmin):
     choice_paths = {"unit": "department__organisation_id"}
     ordering = ["email"]
     list_display = ["email", "full_name", "unit", "is_active", "email_verified_at", "last_login"]
-    list_filter = ["is_active", "groups", "unit__department", "is_staff"]
+    list_filter = ["is_active", "groups", ("unit__department", OwnOnlyFilter), "is_staff"]
     search_fields = ["email", "full_name", "unit__name"]
     list_select_related = ["unit"]
     readonly_fields = ["last_login", "date_joined", "email_verified_at"]

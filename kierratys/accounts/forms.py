@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .identity import email_key
-from .models import Unit, User
+from .models import Organisation, Unit, User
 from .selectors import units_for_signup
-from .services import signup_email_check
+from .services import _organisation_of_domain, signup_email_check
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -33,8 +33,20 @@ class UnitChoiceField(forms.ModelChoiceField):
         return f"{unit.display_name} ({unit.department.display_name})"
 
 
+def organisation_of_email(email) -> Organisation | None:
+    """The organisation an address signs up to, by its domain (None when unknown); when
+    the service has only one organisation, that one before any address is typed."""
+    if email:
+        return _organisation_of_domain(email_key(str(email)).partition("@")[2])
+    active = list(Organisation.objects.filter(is_active=True)[:2])
+    return active[0] if len(active) == 1 else None
+
+
 class AccountDetailsForm(forms.Form):
-    """Name, phone and unit: given at sign-up, confirmed by the owner on verification."""
+    """Name, phone and unit: given at sign-up, confirmed by the owner on verification.
+
+    The unit list holds only the units of the address's organisation (by its domain):
+    another organisation's units are neither listed nor accepted."""
 
     full_name = forms.CharField(
         label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
@@ -52,9 +64,23 @@ class AccountDetailsForm(forms.Form):
         help_text=_("The school, day-care centre or office you work for."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, email=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units_for_signup()
+        self.organisation = organisation_of_email(email)
+        field = self.fields["unit"]
+        if self.organisation is None:
+            field.queryset = Unit.objects.none()
+            # The address's own message says why (signup_email_check); no second one here.
+            field.required = False
+            field.help_text = _(
+                "Enter your work email address and press Create account: the units of "
+                "your organisation are listed then."
+            )
+            return
+        field.queryset = units_for_signup().filter(department__organisation_id=self.organisation.pk)
+        field.error_messages["invalid_choice"] = _(
+            "Choose a unit of your own organisation (%(organisation)s)."
+        ) % {"organisation": self.organisation.display_name}
 
 
 class SignUpForm(AccountDetailsForm):
@@ -66,6 +92,10 @@ class SignUpForm(AccountDetailsForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     field_order = ["email", "full_name", "phone", "unit"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        email = data.get("email") if data is not None else None
+        super().__init__(data, *args, email=email, **kwargs)
 
     def clean_email(self):
         return signup_email_check(self.cleaned_data["email"])
@@ -89,7 +119,7 @@ class VerifyEmailForm(AccountDetailsForm):
     def __init__(self, *args, user: User, **kwargs):
         self.user = user
         initial = {"full_name": user.full_name, "phone": user.phone, "unit": user.unit_id}
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(*args, initial=initial, email=user.email, **kwargs)
 
     def clean(self):
         cleaned = super().clean()

@@ -127,13 +127,18 @@ class Department(NameInLanguages):
         verbose_name=_("organisation"),
     )
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    code = models.CharField(_("short code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("short code"), max_length=20)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("department")
         verbose_name_plural = _("departments")
+        constraints = [
+            # Every city has its "Education": names and codes are unique within one.
+            models.UniqueConstraint(fields=["organisation", "name"], name="department_unique_name"),
+            models.UniqueConstraint(fields=["organisation", "code"], name="department_unique_code"),
+        ]
 
     def __str__(self):
         return self.display_name
@@ -249,6 +254,8 @@ class Notice(models.Model):
 
     class Kind(models.TextChoices):
         SEARCH_MATCH = "search_match", _("Saved search match")
+        PARTNERSHIP = "partnership", _("Partnership")
+        AUDIENCE_ENDED = "audience_ended", _("Last audience stage ended")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)

@@ -5,7 +5,7 @@ Every active user has the staff role; warehouse and coordinator are added by coo
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Unit
+from .models import Unit, User
 
 STAFF = "staff"
 WAREHOUSE = "warehouse"
@@ -49,6 +49,8 @@ def organisation_id_of(user) -> int | None:
     if not getattr(user, "is_authenticated", False) or getattr(user, "unit_id", None) is None:
         return None
     cached = getattr(user, "_organisation_id", None)
+    if cached is None and User.unit.is_cached(user) and Unit.department.is_cached(user.unit):
+        cached = user._organisation_id = user.unit.department.organisation_id
     if cached is None:
         cached = (
             Unit.objects.filter(pk=user.unit_id).values_list(

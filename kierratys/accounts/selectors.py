@@ -1,5 +1,6 @@
 from ..common.errors import NotFound
 from .models import Department, Organisation, Unit, User
+from .partnerships import Partnership, RegionMembership
 
 
 def units_for_signup():
@@ -48,3 +49,41 @@ def organisation_by_slug(*, slug: str) -> Organisation:
     if organisation is None:
         raise NotFound
     return organisation
+
+
+def partner_ids_of(organisation_id: int | None, day=None):
+    """The ids of the organisations that are this one's partners on `day` (today): through
+    a running partnership, either way round, or a region both belong to. A lazy queryset:
+    inside another filter it is a subquery, so no query of its own."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .partnerships import member_on, running_on
+
+    if organisation_id is None:
+        return Organisation.objects.none().values_list("pk", flat=True)
+    day = day or timezone.localdate()
+    partnered = Organisation.objects.filter(
+        Q(is_active=True)
+        & (
+            Q(
+                pk__in=Partnership.objects.filter(
+                    running_on(day), proposer_id=organisation_id
+                ).values("partner_id")
+            )
+            | Q(
+                pk__in=Partnership.objects.filter(
+                    running_on(day), partner_id=organisation_id
+                ).values("proposer_id")
+            )
+            | Q(
+                pk__in=RegionMembership.objects.filter(
+                    member_on(day),
+                    region__memberships__in=RegionMembership.objects.filter(
+                        member_on(day), organisation_id=organisation_id
+                    ),
+                ).values("organisation_id")
+            )
+        )
+    ).exclude(pk=organisation_id)
+    return partnered.values_list("pk", flat=True)

@@ -20,8 +20,6 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-CATALOGUE_GROUP = "catalogue"
-WAREHOUSE_GROUP = "warehouse"
 SEND_TIMEOUT = 2.0
 
 
@@ -35,6 +33,29 @@ def unit_group(unit_id: int) -> str:
 
 def user_group(user_id: int) -> str:
     return f"user-{user_id}"
+
+
+def department_group(department_id: int) -> str:
+    """Every socket of the department's people (a listing at the department stage)."""
+    return f"department-{department_id}"
+
+
+def organisation_group(organisation_id: int) -> str:
+    """Every socket of the organisation's people: a listing at the organisation stage, and
+    regrouping them all at once."""
+    return f"organisation-{organisation_id}"
+
+
+def partners_group(organisation_id: int) -> str:
+    """Every socket whose organisation is a partner of this one today (a listing of this
+    organisation at the partners stage). Not the organisation's own people."""
+    return f"partners-of-{organisation_id}"
+
+
+def warehouse_group(organisation_id: int) -> str:
+    """The warehouse staff and coordinators of the organisation: its warehouses' tasks, and
+    its listings that only their owners see."""
+    return f"warehouse-{organisation_id}"
 
 
 async def _group_send(layer, group: str, message: dict) -> None:
@@ -199,3 +220,15 @@ def regroup_user(user_id: int) -> None:
     (a deactivated account is refused), so no event reaches them that they may no longer see.
     """
     publish([user_group(user_id)], REGROUP, {}, key=f"regroup:{user_id}")
+
+
+def regroup_organisation(organisation_id: int) -> None:
+    """Once the current transaction commits, close the open sockets of everyone in the
+    organisation, so that they reconnect with the groups it has now (a partnership began
+    or ended: which listings they may hear of changed)."""
+    publish(
+        [organisation_group(organisation_id)],
+        REGROUP,
+        {},
+        key=f"regroup-organisation:{organisation_id}",
+    )

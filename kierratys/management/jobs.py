@@ -27,6 +27,7 @@ from django_tasks_db.utils import is_locked_database_exception
 
 from inventory import services as inventory_services
 from kierratys.common import tasks
+from listings import services as listing_services
 from reservations import notify
 from reservations import services as reservation_services
 
@@ -43,6 +44,7 @@ def periodic_jobs_run() -> dict[str, int]:
         "expired": reservation_services.reservations_expire(),
         "reminders": reservation_services.reservations_remind(),
         "expiry questions": inventory_services.listings_expiry_notify(),
+        "audiences widened": listing_services.listings_audience_advance(),
         # Normally swept within seconds of reserving; this catches any sweep never queued.
         "new reservations told": notify.notify_owners.call(),
         "lost tasks queued again": tasks.tasks_requeue_stale(),

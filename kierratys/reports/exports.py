@@ -51,6 +51,8 @@ def summary_table(totals: dict) -> Table:
         [_("Waste avoided"), _decimal(totals["kg"]), "kg"],
         [_("CO₂e avoided"), _decimal(totals["co2e"]), _("kg CO₂e")],
         [_("Replacement value saved"), _decimal(totals["value"]), "EUR"],
+        [_("Given to partner organisations"), int(totals["given"]["items"]), _("items")],
+        [_("Received from partner organisations"), int(totals["received"]["items"]), _("items")],
         [_("Median time from publishing to collection"), _decimal(median, TENTH), _("days")],
         [_("Items disposed"), int(totals["disposed"]), _("items")],
         [_("Reservations expired"), int(totals["expired"]), _("reservations")],
@@ -149,6 +151,48 @@ def listing_table(rows, request) -> Table:
     )
 
 
+def outcomes_table(rows: list[dict]) -> Table:
+    columns = [Column(_("Outcome")), Column(_("Items"), NUMBER), Column(_("Share (%)"), NUMBER)]
+    return Table(
+        _("Outcomes"),
+        columns,
+        ([str(row["label"]), int(row["items"]), _decimal(row["share"], TENTH)] for row in rows),
+    )
+
+
+def region_table(report) -> Table:
+    """The regional view's table: a row per member organisation, then the region's total."""
+    columns = [
+        Column(_("Organisation")),
+        Column(_("Business ID")),
+        *_impact_columns(),
+        Column(_("Given to partners"), NUMBER),
+        Column(_("Received from partners"), NUMBER),
+        Column(_("Donated"), NUMBER),
+        Column(_("Sold"), NUMBER),
+        Column(_("Recycled"), NUMBER),
+    ]
+
+    def line(name, business_id, row):
+        return [
+            name,
+            business_id,
+            *_impact(row),
+            int(row["given"]),
+            int(row["received"]),
+            int(row["donate"]),
+            int(row["sell"]),
+            int(row["recycle"]),
+        ]
+
+    rows = [
+        line(row["organisation"].display_name, row["organisation"].business_id, row)
+        for row in report.members
+    ]
+    rows.append(line(_("Region total"), "", report.total))
+    return Table(_("Region"), columns, rows)
+
+
 def table_for(table: str, data, *, request, level: str | None) -> Table:
     if table == "summary":
         return summary_table(data)
@@ -160,4 +204,6 @@ def table_for(table: str, data, *, request, level: str | None) -> Table:
         return breakdown_table(data, level)
     if table == "quality":
         return quality_table(data)
+    if table == "outcomes":
+        return outcomes_table(data)
     return listing_table(data, request)

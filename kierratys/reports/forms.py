@@ -1,4 +1,6 @@
-"""The report's filter: a period and a department, unit or category. Everything in the URL."""
+"""The report's filter: a period and a department, unit or category. Everything in the URL.
+
+Departments and units are the viewer's organisation's only: another's is an unknown choice."""
 
 from datetime import date
 
@@ -68,10 +70,21 @@ class ReportFilterForm(forms.Form):
         error_messages={"invalid_choice": _("Unknown category. Choose one from the list.")},
     )
 
-    def __init__(self, data=None, *, own_unit: Unit | None = None, today: date | None = None):
-        """own_unit: a unit member's report, always for that unit (no department or unit)."""
+    def __init__(
+        self,
+        data=None,
+        *,
+        own_unit: Unit | None = None,
+        organisation_id: int | None = None,
+        period_only: bool = False,
+        today: date | None = None,
+    ):
+        """own_unit: a unit member's report, always for that unit (no department or unit).
+        organisation_id: whose figures (the departments and units offered are its own).
+        period_only: the regional view, which compares organisations over a period."""
         self.today = today or timezone.localdate()
         self.own_unit = own_unit
+        self.organisation_id = organisation_id
         data = data.copy() if data is not None else {}
         first, last = this_year(self.today)
         if not (data.get("start") or "").strip():
@@ -79,9 +92,16 @@ class ReportFilterForm(forms.Form):
         if not (data.get("end") or "").strip():
             data["end"] = last.isoformat()
         super().__init__(data)
-        if own_unit is not None:
+        if own_unit is not None or period_only:
             del self.fields["department"]
             del self.fields["unit"]
+        elif organisation_id is not None:
+            self.fields["department"].queryset = self.fields["department"].queryset.filter(
+                organisation_id=organisation_id
+            )
+            self.fields["unit"].queryset = self.fields["unit"].queryset.filter(
+                department__organisation_id=organisation_id
+            )
         self.fields["category"].choices = [
             ("", _("All categories")),
             *((row["pk"], "– " * depth + row["name"]) for row, depth in choices.category_tree()),
@@ -116,6 +136,7 @@ class ReportFilterForm(forms.Form):
             department=data.get("department"),
             unit=self.own_unit or data.get("unit"),
             category_id=data.get("category"),
+            organisation_id=self.organisation_id,
         )
 
     def category_name(self) -> str:

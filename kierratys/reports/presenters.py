@@ -20,14 +20,15 @@ from kierratys.common.names import name_expression
 from listings.models import Category, Listing, ListingEvent
 from reservations.models import Reservation
 
-from .filters import ReportFilter
-from .queries import EMPTY, MEDIAN_SQL, _collections, _impact_of, _month
+from .filters import OWN, ReportFilter
+from .queries import EMPTY, MEDIAN_SQL, _collections, _impact_of, _month, sides
 
 # --- the parts of the report ----------------------------------------------------------------
 
 
-def _totals(f: ReportFilter, total: dict) -> dict:
+def _totals(f: ReportFilter, total: dict, side_rows: list[dict]) -> dict:
     totals = _impact_of(total)
+    totals.update(sides(side_rows))
     for key in (
         "weight_measured", "weight_category", "weight_missing", "co2e_category",
         "value_category", "listings_collected", "listings_without_weight",
@@ -129,6 +130,8 @@ def _breakdown(f: ReportFilter, rows: list[dict]) -> list[dict]:
         return []
     if f.breakdown == "unit":
         names = Unit.objects.filter(department=f.department)
+    elif f.organisation_id is not None:
+        names = Department.objects.filter(organisation_id=f.organisation_id)
     else:
         names = Department.objects.all()
     totals = {row["key"]: _impact_of(row) for row in rows}
@@ -182,11 +185,11 @@ def _fix_details(rows: list[dict]) -> list[dict]:
 
 
 def listings_to_fix(f: ReportFilter):
-    """All collected listings in the period without their own weight (for the CSV)."""
+    """All own collected listings in the period without their own weight (for the CSV)."""
     name_field = _language_field()
     rows = (
         _collections(f)
-        .filter(own_weight__isnull=True)
+        .filter(own_weight__isnull=True, side=OWN)
         .values(
             "listing_id",
             "listing__code",

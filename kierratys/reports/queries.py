@@ -2,7 +2,8 @@
 
 A *collection* is a reservation with status "collected": it counts its
 `quantity_collected` items and is dated by the reservation's `updated_at` (the handover
-time). Department and unit filters apply to the giving side: the listing's owner unit.
+time). Department and unit filters apply to the giving side: the listing's owner unit, or
+for what the organisation received from partners, the receiving unit (filters.py).
 
 Weight, CO2e and value per item come from the listing (weight only) or else from its
 category, or else from the nearest broader category that has the figure: COALESCE in SQL.
@@ -25,6 +26,7 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    Q,
     Value,
     When,
 )
@@ -36,9 +38,13 @@ from .filters import (
     AMOUNT,
     FIX_LIST_LIMIT,
     FROM_CATEGORY,
+    GIVEN,
     LOCAL_TZ,
     MEASURED,
     MISSING,
+    OWN,
+    RECEIVED,
+    RECEIVER_ORGANISATION,
     ZERO,
     ReportFilter,
 )
@@ -86,24 +92,56 @@ def _known(name: str) -> Case:
     return Case(When(**{f"{name}__isnull": False}, then=Value(1)), default=Value(0))
 
 
+def _side(f: ReportFilter):
+    """OWN (within the organisation), RECEIVED (from a partner's listing) or GIVEN."""
+    org = f.organisation_id
+    if org is None:
+        return Value(OWN, IntegerField())
+    return Case(
+        When(Q(listing__organisation_id=org, **{RECEIVER_ORGANISATION: org}), then=Value(OWN)),
+        When(listing__organisation_id=org, then=Value(GIVEN)),
+        default=Value(RECEIVED),
+        output_field=IntegerField(),
+    )
+
+
+def _credited(f: ReportFilter, group: str):
+    """The department or unit a collection counts for: the giving one, or the receiving
+    one for what came from a partner."""
+    department = group == "department"
+    giving = F("listing__owner_unit__department_id" if department else "listing__owner_unit_id")
+    if f.organisation_id is None:
+        return giving
+    return Case(
+        When(listing__organisation_id=f.organisation_id, then=giving),
+        default=F("unit__department_id" if department else "unit_id"),
+        output_field=IntegerField(),
+    )
+
+
+def with_figures(queryset):
+    """Collections with the weight, CO2e and value each item counts for."""
+    return queryset.annotate(
+        own_weight=F("listing__weight_kg"),
+        category_weight=_category_factor("typical_weight_kg"),
+        weight_each=Coalesce(
+            "listing__weight_kg",
+            "listing__category__typical_weight_kg",
+            "listing__category__parent__typical_weight_kg",
+            "listing__category__parent__parent__typical_weight_kg",
+        ),
+        co2e_each=_category_factor("co2e_kg_per_item"),
+        value_each=_category_factor("replacement_value_eur"),
+    ).order_by()
+
+
 def _collections(f: ReportFilter):
-    """Collected reservations in the period, with the figures each item counts for."""
-    return (
+    """Collected reservations in the period that the organisation reports, with their side
+    and the figures each item counts for."""
+    return with_figures(
         Reservation.objects.filter(status=Reservation.Status.COLLECTED)
-        .filter(f.in_period("updated_at"), f.listing_q("listing__"))
-        .annotate(
-            own_weight=F("listing__weight_kg"),
-            category_weight=_category_factor("typical_weight_kg"),
-            weight_each=Coalesce(
-                "listing__weight_kg",
-                "listing__category__typical_weight_kg",
-                "listing__category__parent__typical_weight_kg",
-                "listing__category__parent__parent__typical_weight_kg",
-            ),
-            co2e_each=_category_factor("co2e_kg_per_item"),
-            value_each=_category_factor("replacement_value_eur"),
-        )
-        .order_by()
+        .filter(f.in_period("updated_at"), f.collection_q())
+        .annotate(side=_side(f))
     )
 
 
@@ -114,14 +152,11 @@ def _collection_rows(f: ReportFilter, group: str | None):
         if connection.vendor in ("postgresql", "sqlite")
         else Value(None, output_field=FloatField())
     )
-    group_field = {
-        "department": "listing__owner_unit__department_id",
-        "unit": "listing__owner_unit_id",
-    }.get(group)
     columns = {
         "listing_id": F("listing_id"),
+        "side": F("side"),
         "month": TruncMonth("updated_at", tzinfo=LOCAL_TZ),
-        "group_id": F(group_field) if group_field else Value(None, IntegerField()),
+        "group_id": _credited(f, group) if group else Value(None, IntegerField()),
         "category_id": F("listing__category_id"),
         "items": F("quantity_collected"),
         "kg": ExpressionWrapper(F("quantity_collected") * F("weight_each"), AMOUNT),
@@ -175,7 +210,8 @@ def _figures_sql(f: ReportFilter, *, group: str | None, fix_limit: int) -> tuple
         f" SUM(CASE WHEN weight_source = {MISSING} THEN items ELSE 0 END),"
         " SUM(co2e_known * items), SUM(value_known * items),"
         " COUNT(DISTINCT listing_id),"
-        f" COUNT(DISTINCT CASE WHEN weight_source <> {MEASURED} THEN listing_id END),"
+        f" COUNT(DISTINCT CASE WHEN weight_source <> {MEASURED} AND side = {OWN}"
+        " THEN listing_id END),"
         f" {median}, CAST(NULL AS integer), CAST(NULL AS integer), CAST(NULL AS integer)"
         " FROM c",
         f"SELECT 'month', month, NULL, {IMPACT_SQL}, {NO_EXTRAS} FROM c GROUP BY month",
@@ -184,17 +220,23 @@ def _figures_sql(f: ReportFilter, *, group: str | None, fix_limit: int) -> tuple
         " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
         " MIN(category_weight_known), MIN(co2e_known), MIN(value_known)"
         " FROM c GROUP BY category_id",
-        # Listings without their own weight, most items first.
+        # Own listings without their own weight, most items first (a partner's listing
+        # is theirs to fix).
         f"SELECT 'fix', NULL, listing_id, items, NULL, NULL, NULL, collections, {NO_EXTRAS}"
         " FROM (SELECT listing_id, SUM(items) AS items, COUNT(*) AS collections FROM c"
-        f" WHERE weight_source <> {MEASURED} GROUP BY listing_id"
+        f" WHERE weight_source <> {MEASURED} AND side = {OWN} GROUP BY listing_id"
         f" ORDER BY items DESC, listing_id LIMIT {int(fix_limit)}) AS fix",
     ]
     if group is not None:
         parts.append(
             f"SELECT 'group', NULL, group_id, {IMPACT_SQL}, {NO_EXTRAS} FROM c GROUP BY group_id"
         )
-    sql = f"WITH c AS (SELECT {renamed} FROM ({inner}) AS collected) " + " UNION ALL ".join(parts)
+    # Given to partners and received from them, apart (the given ones are in `a` only).
+    parts.append(f"SELECT 'side', NULL, side, {IMPACT_SQL}, {NO_EXTRAS} FROM a GROUP BY side")
+    sql = (
+        f"WITH a AS (SELECT {renamed} FROM ({inner}) AS collected),"
+        f" c AS (SELECT * FROM a WHERE side <> {GIVEN}) " + " UNION ALL ".join(parts)
+    )
     return sql, list(params)
 
 
@@ -217,7 +259,7 @@ def _month(value) -> date:
 
 def _figures(f: ReportFilter, *, group: str | None, fix_limit: int = FIX_LIST_LIMIT) -> dict:
     """Totals, months, categories, groups and the fix list, from one pass over the join."""
-    found: dict = {"total": [], "month": [], "category": [], "group": [], "fix": []}
+    found: dict = {"total": [], "month": [], "category": [], "group": [], "fix": [], "side": []}
     try:
         sql, params = _figures_sql(f, group=group, fix_limit=fix_limit)
     except EmptyResultSet:  # e.g. a department without units: nothing can match
@@ -242,3 +284,9 @@ def _impact_of(row: dict) -> dict:
 
 
 EMPTY = {"items": 0, "kg": ZERO, "co2e": ZERO, "value": ZERO, "collections": 0}
+
+
+def sides(rows: list[dict]) -> dict:
+    """{"given": impact, "received": impact} from the 'side' rows."""
+    found = {row["key"]: _impact_of(row) for row in rows}
+    return {"given": found.get(GIVEN, EMPTY), "received": found.get(RECEIVED, EMPTY)}

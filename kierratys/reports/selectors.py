@@ -6,6 +6,7 @@ from listings import choices
 from listings.models import Category
 
 from .filters import TABLES, TOP_CATEGORIES, ReportFilter  # noqa: F401  (views use TABLES)
+from .outcomes import end_of_life_rates
 from .presenters import (
     _breakdown,
     _categories,
@@ -31,6 +32,7 @@ class Report:
     quality: list[dict]
     to_fix: list[dict]
     categories_missing: list[dict] = field(default_factory=list)
+    outcomes: list[dict] = field(default_factory=list)
 
     @property
     def to_fix_more(self) -> int:
@@ -40,7 +42,7 @@ class Report:
 def impact_report(*, filters: ReportFilter, top: int | None = TOP_CATEGORIES) -> Report:
     """Everything the report page shows, in a fixed number of queries."""
     found = _figures(filters, group=filters.breakdown)
-    totals = _totals(filters, found["total"][0])
+    totals = _totals(filters, found["total"][0], found["side"])
     categories, missing = _categories(found["category"], top)
     return Report(
         filter=filters,
@@ -51,6 +53,7 @@ def impact_report(*, filters: ReportFilter, top: int | None = TOP_CATEGORIES) ->
         quality=quality_rows(totals),
         to_fix=_fix_details(found["fix"]),
         categories_missing=missing,
+        outcomes=end_of_life_rates(filters=filters, totals=totals),
     )
 
 
@@ -65,6 +68,7 @@ def report_table(*, filters: ReportFilter, table: str):
         "categories": report.categories,
         "departments": report.breakdown,
         "quality": report.quality,
+        "outcomes": report.outcomes,
     }[table]
 
 

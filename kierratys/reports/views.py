@@ -1,7 +1,10 @@
 """Impact report pages: bind the filter, call one selector, render (or write CSV or XLSX).
 
-Coordinators see every department and unit. Everyone else with a unit sees that unit's
-figures only: asking for a department or another unit is refused with 403.
+Each organisation sees its own figures only. Its coordinators see every department and unit
+of it; everyone else with a unit sees that unit's figures only: asking for a department or
+another unit is refused with 403. Another organisation's department or unit is an unknown
+choice of the filter. The regional view (region.py) puts partner organisations' totals side
+by side, for coordinators of a region's members.
 """
 
 from datetime import date, timedelta
@@ -17,9 +20,9 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from kierratys.accounts.roles import is_coordinator, role_names
+from kierratys.accounts.roles import is_coordinator, organisation_id_of, role_names
 
-from . import exports, selectors, spreadsheets, svg
+from . import exports, region, selectors, spreadsheets, svg
 from .forms import ReportFilterForm, this_year
 
 
@@ -28,20 +31,26 @@ def _forbidden(request, message: str) -> HttpResponse:
 
 
 def _access(request):
-    """(own unit or None for coordinators, a refusal response or None)."""
+    """(the viewer's organisation's id, own unit or None for coordinators, a refusal
+    response or None)."""
     user = request.user
-    if is_coordinator(user):
-        return None, None
-    if not role_names(user) or user.unit_id is None:
-        return None, _forbidden(
-            request,
-            _("Reports show a unit's figures, and your account is not linked to a unit."),
+    organisation_id = organisation_id_of(user)
+    if not role_names(user) or organisation_id is None:
+        return (
+            None,
+            None,
+            _forbidden(
+                request,
+                _("Reports show a unit's figures, and your account is not linked to a unit."),
+            ),
         )
+    if is_coordinator(user):
+        return organisation_id, None, None
     department = request.GET.get("department", "").strip()
     unit = request.GET.get("unit", "").strip()
     if department or (unit and unit != str(user.unit_id)):
-        return None, _forbidden(request, _("You can see your own unit's figures only."))
-    return user.unit, None
+        return None, None, _forbidden(request, _("You can see your own unit's figures only."))
+    return organisation_id, user.unit, None
 
 
 def _query(filters: selectors.ReportFilter, own_unit) -> str:
@@ -55,12 +64,10 @@ def _query(filters: selectors.ReportFilter, own_unit) -> str:
     return urlencode(params)
 
 
-def _period_links(request, today: date) -> list[dict]:
-    keep = {
-        key: request.GET[key]
-        for key in ("department", "unit", "category")
-        if request.GET.get(key, "").strip()
-    }
+def _period_links(
+    request, today: date, keep: tuple[str, ...] = ("department", "unit", "category")
+) -> list[dict]:
+    kept = {key: request.GET[key] for key in keep if request.GET.get(key, "").strip()}
     first, last = this_year(today)
     periods = [
         (_("This year"), first, last),
@@ -74,7 +81,7 @@ def _period_links(request, today: date) -> list[dict]:
     return [
         {
             "label": label,
-            "query": urlencode({"start": start.isoformat(), "end": end.isoformat(), **keep}),
+            "query": urlencode({"start": start.isoformat(), "end": end.isoformat(), **kept}),
             "current": current == (start.isoformat(), end.isoformat()),
         }
         for label, start, end in periods
@@ -173,16 +180,19 @@ def _scope_text(filters: selectors.ReportFilter, category_name: str) -> str:
 
 
 def index(request):
-    own_unit, refusal = _access(request)
+    organisation_id, own_unit, refusal = _access(request)
     if refusal is not None:
         return refusal
     today = timezone.localdate()
-    form = ReportFilterForm(request.GET, own_unit=own_unit, today=today)
+    form = ReportFilterForm(
+        request.GET, own_unit=own_unit, organisation_id=organisation_id, today=today
+    )
     context = {
         "form": form,
         "own_unit": own_unit,
         "periods": _period_links(request, today),
         "report": None,
+        "regions": region.regions_of(organisation_id) if own_unit is None else [],
     }
     if form.is_valid():
         filters = form.filters()
@@ -204,10 +214,10 @@ def _export(request, table: str):
     a response): a refusal, or back to the form when the filters are wrong."""
     if table not in selectors.TABLES:
         raise Http404
-    own_unit, refusal = _access(request)
+    organisation_id, own_unit, refusal = _access(request)
     if refusal is not None:
         return None, None, refusal
-    form = ReportFilterForm(request.GET, own_unit=own_unit)
+    form = ReportFilterForm(request.GET, own_unit=own_unit, organisation_id=organisation_id)
     if not form.is_valid():
         messages.error(request, _("The table could not be downloaded: check the filters."))
         return None, None, redirect(f"{reverse('reports:index')}?{request.GET.urlencode()}")
@@ -249,3 +259,68 @@ def methodology(request):
         return _forbidden(request, _("Your account has no role yet: contact support."))
     factors, sources = selectors.category_factors()
     return render(request, "reports/methodology.html", {"factors": factors, "sources": sources})
+
+
+def _region_of(request):
+    """(the regions of the coordinator's organisation, the chosen one), a refusal, or 404
+    for a region the organisation is not a member of (or when it is in none)."""
+    if not is_coordinator(request.user):
+        return None, None, _forbidden(request, _("The regional view is for coordinators."))
+    regions = region.regions_of(organisation_id_of(request.user))
+    wanted = request.GET.get("region", "").strip()
+    chosen = next((r for r in regions if r.slug == wanted), None) if wanted else None
+    if chosen is None and (wanted or not regions):
+        raise Http404
+    return regions, chosen or regions[0], None
+
+
+def region_view(request):
+    """Partner organisations of a region side by side: for its members' coordinators, who
+    choose the region (?region=slug) when their organisation belongs to several."""
+    regions, chosen, refusal = _region_of(request)
+    if refusal is not None:
+        return refusal
+    today = timezone.localdate()
+    form = ReportFilterForm(request.GET, period_only=True, today=today)
+    context = {
+        "form": form,
+        "regions": regions,
+        "region": chosen,
+        "periods": _period_links(request, today, keep=("region", "category")),
+        "report": None,
+    }
+    if form.is_valid():
+        filters = form.filters()
+        context.update(
+            report=region.region_report(region=chosen, filters=filters),
+            period=_period_text(filters),
+            query=request.GET.urlencode() or urlencode({"region": chosen.slug}),
+        )
+    return render(request, "reports/region.html", context)
+
+
+def region_export(request, kind: str):
+    """The regional view's table as CSV or XLSX, with the page's filters."""
+    if kind not in ("csv", "xlsx"):
+        raise Http404
+    regions, chosen, refusal = _region_of(request)
+    if refusal is not None:
+        return refusal
+    form = ReportFilterForm(request.GET, period_only=True)
+    if not form.is_valid():
+        messages.error(request, _("The table could not be downloaded: check the filters."))
+        return redirect(f"{reverse('reports:region')}?{request.GET.urlencode()}")
+    filters = form.filters()
+    sheet = exports.region_table(region.region_report(region=chosen, filters=filters))
+    name = f"kierratys-{chosen.slug}-{filters.start.isoformat()}-{filters.end.isoformat()}"
+    if kind == "csv":
+        response = HttpResponse(content_type=spreadsheets.CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        spreadsheets.write_csv(response, sheet, spreadsheets.csv_format(get_language()))
+        return response
+    return FileResponse(
+        spreadsheets.xlsx_file(sheet, creator=settings.SERVICE_NAME),
+        as_attachment=True,
+        filename=f"{name}.xlsx",
+        content_type=spreadsheets.XLSX_CONTENT_TYPE,
+    )

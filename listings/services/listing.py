@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kierratys.accounts.models import Organisation
 from kierratys.common.limits import MAX_QUANTITY
 
-from .. import history, hooks, search
+from .. import audience, history, hooks, search
 from ..codes import code_format
 from ..events import listing_announce
 from ..models import MAX_PHOTOS, Listing, ListingEvent, ListingPhoto
@@ -179,6 +180,14 @@ def listing_archive_when_gone(*, listing: Listing, actor) -> bool:
     return True
 
 
+def _start_audience(listing: Listing) -> None:
+    """A listing published for the first time is seen by its own department first."""
+    organisation = Organisation.objects.get(pk=listing.organisation_id)
+    listing.audience, listing.audience_widens_at = audience.stage_from(
+        organisation, Listing.Audience.DEPARTMENT, listing.published_at
+    )
+
+
 def _lock_for_edit(actor, listing_id: int) -> Listing:
     listing = Listing.objects.select_for_update().filter(pk=listing_id).first()
     if listing is None:
@@ -202,11 +211,18 @@ def listing_create(*, actor, unit, fields: dict, uploads=(), publish: bool) -> L
     rows, written = _write_photo_files(processed)
     try:
         with transaction.atomic():
-            listing = Listing(owner_unit=unit, created_by=actor, **fields)
+            listing = Listing(
+                owner_unit=unit,
+                department_id=unit.department_id,
+                organisation_id=unit.department.organisation_id,
+                created_by=actor,
+                **fields,
+            )
             listing.quantity_available = listing.quantity
             if publish:
                 listing.status = Listing.Status.PUBLISHED
                 listing.published_at = timezone.now()
+                _start_audience(listing)
             _validate(listing)
             listing.save()
             listing.code = code_format(listing.pk)
@@ -379,9 +395,20 @@ def listing_publish(*, actor, listing_id: int) -> Listing:
             if listing.status == Listing.Status.WITHDRAWN
             else ListingEvent.Kind.PUBLISHED
         )
+        first_time = listing.published_at is None
         listing.status = Listing.Status.PUBLISHED
         listing.published_at = listing.published_at or timezone.now()
-        listing.save(update_fields=["status", "published_at", "updated_at"])
+        if first_time:
+            _start_audience(listing)
+        listing.save(
+            update_fields=[
+                "status",
+                "published_at",
+                "audience",
+                "audience_widens_at",
+                "updated_at",
+            ]
+        )
         history.record(listing=listing, actor=actor, kind=kind)
         _serve_waiting_list(listing, actor)
         _announce_published(listing)

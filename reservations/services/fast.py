@@ -3,6 +3,7 @@
 from django.db import connection
 from django.utils import timezone
 
+from listings import audience
 from listings.events import listing_announce
 from listings.models import Listing
 
@@ -19,16 +20,16 @@ from .rules import (
 # is its own transaction, and the row lock lasts only as long as the statement.
 # The columns are the models' own; a field added without a value here fails every
 # reserving test at once. The WHERE is `rules._check_reservable` as SQL (published, inside
-# its dates, not the unit's own): tests/reservations/test_fast_path_parity.py checks that
-# it refuses each case the rules refuse.
-RESERVE_SQL = """
+# its dates, not the unit's own, at a stage that shows it to the unit):
+# tests/reservations/test_fast_path_parity.py checks that it refuses each case the rules do.
+RESERVE_SQL = f"""
     WITH taken AS (
         UPDATE listings_listing
            SET quantity_available = quantity_available - %(quantity)s, updated_at = %(now)s
          WHERE id = %(listing)s AND status = 'published' AND quantity_available >= %(quantity)s
            AND available_from <= %(today)s AND available_until >= %(today)s
-           AND owner_unit_id <> %(unit)s
-     RETURNING id, quantity_available, owner_unit_id
+           AND owner_unit_id <> %(unit)s AND {audience.VISIBLE_SQL}
+     RETURNING id, quantity_available, owner_unit_id, organisation_id, department_id, audience
     ), reservation AS (
         INSERT INTO reservations_reservation (
             listing_id, unit_id, requested_by_id, quantity, quantity_collected, handover,
@@ -47,7 +48,8 @@ RESERVE_SQL = """
                '', %(now)s
           FROM reservation
     )
-    SELECT reservation.id, taken.quantity_available, taken.owner_unit_id
+    SELECT reservation.id, taken.quantity_available, taken.owner_unit_id,
+           taken.organisation_id, taken.department_id, taken.audience
       FROM reservation, taken
 """
 
@@ -83,6 +85,7 @@ def reserve_fast(*, actor, unit, listing_id, quantity, **details) -> Reservation
         "contact_phone": reservation.contact_phone,
         "note": reservation.note,
         "collect_by": reservation.collect_by,
+        **audience.sql_params(audience.viewer_for_unit(unit)),
     }
     # No transaction.atomic() here on purpose: one statement is one transaction. Outside a
     # caller's transaction PostgreSQL commits it as it completes, so the listing's row lock
@@ -94,11 +97,19 @@ def reserve_fast(*, actor, unit, listing_id, quantity, **details) -> Reservation
         row = cursor.fetchone()
     if row is None:
         return None
-    reservation.pk, available, owner_unit_id = row
+    reservation.pk, available, owner_unit_id, organisation_id, department_id, stage = row
     reservation._state.adding = False
     notify.reserved(reservation)
-    listing_announce(
-        Listing(pk=listing_id, status=Listing.Status.PUBLISHED, quantity_available=available)
+    listing_announce(  # its audience too: only those who may see it hear of it
+        Listing(
+            pk=listing_id,
+            status=Listing.Status.PUBLISHED,
+            quantity_available=available,
+            owner_unit_id=owner_unit_id,
+            organisation_id=organisation_id,
+            department_id=department_id,
+            audience=stage,
+        )
     )
     _announce_reservation(reservation, owner_unit_id)
     return reservation

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kierratys.common.errors import ServiceError
+from kierratys.common.errors import NotFound, ServiceError
 from kierratys.common.limits import MAX_QUANTITY
 from listings import history
 from listings.events import listing_announce
@@ -227,7 +227,10 @@ def basket_reserve(
         problems, conflict = [], True
         for listing in listings:
             try:
-                _check_reservable(listing, unit, wanted[listing.pk])
+                try:
+                    _check_reservable(listing, unit, wanted[listing.pk])
+                except NotFound:  # its audience moved on since it went in the basket
+                    raise ServiceError(_("This item is not available for reservation.")) from None
                 if listing.quantity_available < wanted[listing.pk]:
                     raise NotEnoughAvailable(
                         _not_enough_message(listing.quantity_available), code=Code.NOT_ENOUGH

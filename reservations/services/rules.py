@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kierratys import live
-from kierratys.common.errors import Conflict, ServiceError
+from kierratys.common.errors import Conflict, NotFound, ServiceError
 from kierratys.common.limits import MAX_QUANTITY
-from listings import history
+from listings import audience, history
 from listings.models import Listing
 
 from ..errors import ReservationError as Code
@@ -83,9 +83,11 @@ def _collect_by(today: date | None = None) -> date:
 
 def _check_reservable(listing: Listing, unit, quantity: int) -> None:
     """Refuse, with the reason, what cannot be reserved. The fast path's WHERE
-    (`fast.RESERVE_SQL`) enforces the same conditions in one statement; the parity tests in
-    tests/reservations/test_fast_path_parity.py keep the two in step."""
+    (`fast.RESERVE_SQL`) enforces the same conditions, the audience too, in one statement;
+    the parity tests in tests/reservations/test_fast_path_parity.py keep the two in step."""
     today = timezone.localdate()
+    if unit is not None and not audience.sees(audience.viewer_for_unit(unit), listing):
+        raise NotFound  # not at a stage that shows it to this unit: as if it did not exist
     if listing.status != Listing.Status.PUBLISHED:
         raise ServiceError(
             _("This item is not available for reservation."), code=Code.NOT_PUBLISHED

@@ -20,6 +20,7 @@ from ..errors import ReservationError as Code
 from ..locks import reservation_lock
 from ..models import Reservation
 from ..permissions import can_cancel, can_hand_over, is_owner_side
+from .handover_documents import handover_document_write
 from .rules import (
     EVENT_FOR_STATUS,
     Status,
@@ -180,6 +181,7 @@ def reservation_collect(
             reason=how,
             collected=quantity,
         )
+        handover_document_write(reservation=reservation, listing=listing, actor=actor)
         waiting_list_promote(listing=listing, actor=actor)
         listing_announce(listing)
     return reservation

@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.utils import translation
 from playwright.sync_api import expect
 
+from kierratys.accounts.models import User
 from listings import selectors
 from listings.demo import seed_listings
 from listings.models import Listing
@@ -29,8 +30,9 @@ def catalogue(demo_accounts, server_media):
 
 
 def catalogue_count(query: str) -> int:
+    viewer = User.objects.select_related("unit__department").get(email="reserver@demo.example")
     _filterset, page, _notes, _version = selectors.catalogue_page(
-        params=QueryDict(query), page_number=None
+        user=viewer, params=QueryDict(query), page_number=None
     )
     return page.paginator.count
 

@@ -10,7 +10,10 @@ from .accounts import (
     OrganisationFactory,
     UnitFactory,
     UserFactory,
+    member_of,
     other_organisation,
+    running_partnership,
+    unit_of,
 )
 from .inventory import (
     StorageLocationFactory,
@@ -31,6 +34,9 @@ __all__ = [
     "DepartmentFactory",
     "OrganisationFactory",
     "other_organisation",
+    "member_of",
+    "running_partnership",
+    "unit_of",
     "ListingFactory",
     "ReservationFactory",
     "StorageLocationFactory",

@@ -33,6 +33,9 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     kind = Organisation.Kind.MUNICIPALITY
     business_id = "0204819-8"
     support_email = "kierratys-tuki@demo.example"
+    # Published listings go straight to the whole organisation, as most tests assume; the
+    # stages' own tests give the department its days.
+    department_days = 0
 
     @factory.post_generation
     def domains(self, create, extracted, **kwargs):
@@ -57,7 +60,7 @@ def other_organisation(n: int = 1, **fields) -> Organisation:
 class DepartmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Department
-        django_get_or_create = ["code"]
+        django_get_or_create = ["organisation", "code"]
 
     organisation = factory.SubFactory(OrganisationFactory)
 
@@ -98,3 +101,34 @@ class UserFactory(factory.django.DjangoModelFactory):
         names = [STAFF, *(extracted or [])] if self.is_active else list(extracted or [])
         # get_or_create: transactional tests flush the groups the data migration made.
         self.groups.set([Group.objects.get_or_create(name=name)[0] for name in names])
+
+
+def unit_of(organisation) -> Unit:
+    """A unit in a department of its own in the organisation."""
+    return UnitFactory(department=DepartmentFactory(organisation=organisation))
+
+
+def member_of(organisation=None, roles=(), **fields) -> User:
+    """Someone in a unit of the organisation (the default one), with these roles."""
+    unit = fields.pop("unit", None) or unit_of(organisation or OrganisationFactory())
+    return UserFactory(unit=unit, roles=list(roles), **fields)
+
+
+def running_partnership(one, other, **fields):
+    """A partnership of two organisations, proposed by one's coordinator, accepted by the
+    other's and running since yesterday."""
+    from datetime import timedelta
+
+    from kierratys.accounts.partnerships import Partnership
+    from kierratys.accounts.roles import COORDINATOR
+
+    now = timezone.now()
+    values = {
+        "starts_on": timezone.localdate() - timedelta(days=1),
+        "proposed_by": member_of(one, [COORDINATOR]),
+        "proposed_at": now,
+        "accepted_by": member_of(other, [COORDINATOR]),
+        "accepted_at": now,
+        **fields,
+    }
+    return Partnership.objects.create(proposer=one, partner=other, **values)

@@ -13,6 +13,7 @@ class WarehouseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Warehouse
 
+    organisation = factory.SubFactory("tests.factories.accounts.OrganisationFactory")
     name = factory.Sequence(lambda n: f"Varasto {n + 1}")
     street_address = "Ajurinkatu 12"
     postal_code = "20360"

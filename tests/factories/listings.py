@@ -35,6 +35,10 @@ class ListingFactory(factory.django.DjangoModelFactory):
     quantity = 5
     quantity_available = factory.SelfAttribute("quantity")
     owner_unit = factory.SubFactory(UnitFactory)
+    department = factory.SelfAttribute("owner_unit.department")
+    organisation = factory.SelfAttribute("owner_unit.department.organisation")
+    # Seen by the whole organisation, as most tests assume; stages have their own tests.
+    audience = Listing.Audience.ORGANISATION
     created_by = factory.SubFactory(UserFactory, unit=factory.SelfAttribute("..owner_unit"))
     status = Listing.Status.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)

@@ -372,8 +372,11 @@ def test_a_coordinator_adds_renames_and_retires_a_shelf(coordinator_client):
     )
     assert StorageLocation.objects.filter(warehouse=warehouse).count() == 2
     # Nothing new is put on a shelf out of use.
-    assert shelf not in selectors.shelves_for_listing_form()
-    assert shelf not in selectors.locations()
+    staff = UserFactory(roles=[WAREHOUSE])
+    in_use = StorageLocation.objects.get(warehouse=warehouse, code="A-01-1")
+    assert in_use in selectors.shelves_for_listing_form(user=staff)
+    assert shelf not in selectors.shelves_for_listing_form(user=staff)
+    assert shelf not in selectors.locations(user=staff)
 
 
 def test_a_shelf_with_items_on_it_stays_in_use(coordinator_client):

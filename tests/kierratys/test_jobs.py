@@ -52,6 +52,7 @@ def test_the_round_reports_what_each_job_did():
         "expired",
         "reminders",
         "expiry questions",
+        "audiences widened",
         "new reservations told",
         "lost tasks queued again",
     }

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AnonymousUser, Group
 from kierratys import live
 from kierratys.accounts import services
 from kierratys.accounts.models import User
-from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
+from kierratys.accounts.roles import COORDINATOR, WAREHOUSE, organisation_id_of
 from kierratys.asgi import application
 from kierratys.consumers import OUTBOX_LIMIT, LiveConsumer
 from kierratys.live import fanout
@@ -97,12 +97,19 @@ async def test_foreign_origin_is_refused():
     assert not connected
 
 
-async def test_staff_gets_catalogue_and_unit_events_only():
+async def organisation_of(user) -> int:
+    return await sync_to_async(organisation_id_of)(user)
+
+
+async def test_staff_gets_their_organisation_and_unit_events_only():
     staff = await sync_to_async(UserFactory)()
     other = await sync_to_async(UserFactory)()
+    organisation = await organisation_of(staff)
     communicator, connected = await connect_as(staff)
     assert connected
-    await sync_to_async(send_now)([live.CATALOGUE_GROUP], "listing.changed", {"id": 1})
+    await sync_to_async(send_now)(
+        [live.organisation_group(organisation)], "listing.changed", {"id": 1}
+    )
     assert await communicator.receive_json_from() == {"event": "listing.changed", "data": {"id": 1}}
     await sync_to_async(send_now)(
         [live.unit_group(staff.unit_id)], "reservation.changed", {"id": 2}
@@ -111,25 +118,28 @@ async def test_staff_gets_catalogue_and_unit_events_only():
     await sync_to_async(send_now)(
         [live.unit_group(other.unit_id)], "reservation.changed", {"id": 3}
     )
-    await sync_to_async(send_now)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
+    await sync_to_async(send_now)([live.warehouse_group(organisation)], "task.changed", {"id": 4})
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
 
 
-async def test_warehouse_staff_also_get_warehouse_events():
+async def test_warehouse_staff_also_get_their_organisations_warehouse_events():
     user = await sync_to_async(UserFactory)(roles=[WAREHOUSE])
     communicator, connected = await connect_as(user)
     assert connected
-    await sync_to_async(send_now)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
+    await sync_to_async(send_now)(
+        [live.warehouse_group(await organisation_of(user))], "task.changed", {"id": 4}
+    )
     assert (await communicator.receive_json_from())["event"] == "task.changed"
     await communicator.disconnect()
 
 
 async def test_client_cannot_join_groups():
     staff = await sync_to_async(UserFactory)()
+    group = live.warehouse_group(await organisation_of(staff))
     communicator, _ = await connect_as(staff)
-    await communicator.send_json_to({"subscribe": live.WAREHOUSE_GROUP})
-    await sync_to_async(send_now)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
+    await communicator.send_json_to({"subscribe": group})
+    await sync_to_async(send_now)([group], "task.changed", {"id": 4})
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
 
@@ -149,7 +159,9 @@ async def test_a_user_given_the_warehouse_role_is_reconnected_into_the_warehouse
     fresh_user = await User.objects.aget(pk=user.pk)
     communicator, connected = await connect_as(fresh_user)
     assert connected
-    await sync_to_async(send_now)([live.WAREHOUSE_GROUP], "task.changed", {"id": 4})
+    await sync_to_async(send_now)(
+        [live.warehouse_group(await organisation_of(user))], "task.changed", {"id": 4}
+    )
     assert (await communicator.receive_json_from())["event"] == "task.changed"
     for socket in (communicator, other):
         await socket.disconnect()
@@ -173,12 +185,13 @@ async def test_sockets_in_one_process_share_one_subscription_and_all_get_the_eve
     socket_a, _ = await connect_as(first)
     socket_b, _ = await connect_as(second)
     fan = fanout.for_layer(get_channel_layer())
-    assert len(fan.members[live.CATALOGUE_GROUP]) == 2
-    await sync_to_async(send_now)([live.CATALOGUE_GROUP], "listing.changed", {"id": 7})
+    shared = live.organisation_group(await organisation_of(first))
+    assert len(fan.members[shared]) == 2
+    await sync_to_async(send_now)([shared], "listing.changed", {"id": 7})
     for socket in (socket_a, socket_b):
         assert (await socket.receive_json_from())["data"] == {"id": 7}
     await socket_a.disconnect()
-    assert len(fan.members[live.CATALOGUE_GROUP]) == 1
+    assert len(fan.members[shared]) == 1
     await socket_b.disconnect()
     # The last socket gone: the process leaves every group and stops listening.
     assert fan.members == {}
@@ -210,14 +223,15 @@ async def test_a_stalled_socket_does_not_hold_up_the_others():
     healthy, _ = await connect_as(user)
     stalled = stalled_consumer()
     fan = fanout.for_layer(get_channel_layer())
-    await fan.join(stalled, [live.CATALOGUE_GROUP])
+    shared = live.organisation_group(await organisation_of(user))
+    await fan.join(stalled, [shared])
     for n in range(3):
-        await sync_to_async(send_now)([live.CATALOGUE_GROUP], "listing.changed", {"id": n})
+        await sync_to_async(send_now)([shared], "listing.changed", {"id": n})
     for n in range(3):
         assert (await healthy.receive_json_from(timeout=2))["data"] == {"id": n}
     assert len(stalled.base_send.sent) == 1
     assert len(stalled.outbox) == 2  # waiting its turn, not lost
-    await fan.leave(stalled, [live.CATALOGUE_GROUP])
+    await fan.leave(stalled, [shared])
     stalled.writer.cancel()
     await healthy.disconnect()
 

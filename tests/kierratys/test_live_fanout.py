@@ -5,6 +5,8 @@ import asyncio
 from kierratys import live
 from kierratys.live import fanout
 
+CATALOGUE = live.organisation_group(1)  # a group many sockets share
+
 
 class RestartingLayer:
     """A network layer whose Redis can restart empty.
@@ -57,7 +59,7 @@ async def test_the_fanout_joins_its_groups_again_when_redis_restarts_empty():
     layer = RestartingLayer()
     fan = fanout.Fanout(layer)
     socket = Socket()
-    groups = [live.CATALOGUE_GROUP, live.unit_group(1)]
+    groups = [CATALOGUE, live.unit_group(1)]
     await fan.join(socket, groups)
     layer.restart()
     async with asyncio.timeout(3):
@@ -77,34 +79,34 @@ async def test_an_idle_timeout_is_no_outage_and_asks_for_no_recheck():
     layer = RestartingLayer()
     fan = fanout.Fanout(layer)
     socket = Socket()
-    await fan.join(socket, [live.CATALOGUE_GROUP])
+    await fan.join(socket, [CATALOGUE])
     layer.queue.put_nowait(TimeoutError("Timeout reading from socket"))
-    await live._send_all(layer, [([live.CATALOGUE_GROUP], "listing.changed", {"id": 1})])
+    await live._send_all(layer, [([CATALOGUE], "listing.changed", {"id": 1})])
     async with asyncio.timeout(3):
         while not socket.texts:
             await asyncio.sleep(0.01)
     assert socket.rechecks == 0
-    await fan.leave(socket, [live.CATALOGUE_GROUP])
+    await fan.leave(socket, [CATALOGUE])
 
 
 async def test_a_socket_leaves_its_groups_even_when_redis_is_down():
     layer = RestartingLayer()
     fan = fanout.Fanout(layer)
     leaving, staying = Socket(), Socket()
-    await fan.join(leaving, [live.CATALOGUE_GROUP, live.unit_group(1)])
-    await fan.join(staying, [live.CATALOGUE_GROUP])
+    await fan.join(leaving, [CATALOGUE, live.unit_group(1)])
+    await fan.join(staying, [CATALOGUE])
 
     async def down(group, channel):
         raise ConnectionError("Error connecting to Redis")
 
     layer.group_discard = down
-    await fan.leave(leaving, [live.unit_group(1), live.CATALOGUE_GROUP])
-    assert fan.members == {live.CATALOGUE_GROUP: {staying}}
+    await fan.leave(leaving, [live.unit_group(1), CATALOGUE])
+    assert fan.members == {CATALOGUE: {staying}}
 
 
 async def test_a_send_on_a_connection_redis_closed_is_retried_once():
     layer = RestartingLayer()
-    await layer.group_add(live.CATALOGUE_GROUP, "live.1")
+    await layer.group_add(CATALOGUE, "live.1")
     failures = [ConnectionError("Connection closed by server.")]
     group_send = layer.group_send
 
@@ -114,7 +116,7 @@ async def test_a_send_on_a_connection_redis_closed_is_retried_once():
         await group_send(group, message)
 
     layer.group_send = closed_once
-    await live._send_all(layer, [([live.CATALOGUE_GROUP], "listing.changed", {"id": 1})])
+    await live._send_all(layer, [([CATALOGUE], "listing.changed", {"id": 1})])
     assert (await layer.receive("live.1"))["texts"] == [
         '{"event": "listing.changed", "data": {"id": 1}}'
     ]

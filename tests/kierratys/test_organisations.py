@@ -268,3 +268,20 @@ def test_the_header_wears_the_organisations_brand_colour(client):
     assert ":root { --brand: #6b2c5f; }" in style.text
     assert "public" in style["Cache-Control"]
     assert client.get("/organisations/nobody/brand.css").status_code == 404
+
+
+def test_the_header_shows_the_organisations_logo_in_place_of_the_services(client):
+    from django.core.files.base import ContentFile
+
+    from ..images import jpeg_bytes
+
+    raisio = other_organisation(6, name="Raisio")
+    raisio.logo.save("raisio.jpg", ContentFile(jpeg_bytes()), save=True)
+    client.force_login(
+        UserFactory(unit=UnitFactory(department=DepartmentFactory(organisation=raisio)))
+    )
+    header = client.get("/listings/").text.split("</header>")[0]
+    assert f'class="org-logo" src="{raisio.logo.url}"' in header
+    assert "img/logo.svg" not in header
+    client.force_login(UserFactory())  # the default organisation has no logo
+    assert "img/logo.svg" in client.get("/listings/").text.split("</header>")[0]

@@ -79,7 +79,7 @@ def test_a_cancel_that_promotes_the_queue_announces_the_listing_once_with_its_fi
     listing_events = [e for e in sends[0] if e[1].startswith("listing.")]
     assert listing_events == [
         (
-            [live.CATALOGUE_GROUP],
+            [live.organisation_group(listing.organisation_id)],
             "listing.changed",
             {"id": listing.pk, "status": Listing.Status.PUBLISHED, "quantity_available": 1},
         )

@@ -7,14 +7,14 @@ import pytest
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from kierratys.common.errors import ServiceError
+from kierratys.common.errors import NotFound, ServiceError
 from listings.models import Listing, ListingEvent
 from reservations.models import Reservation
 from reservations.services import fast, rules
 from reservations.services import reserve as reserve_module
 
 from ..conftest import needs_postgres
-from ..factories import ListingFactory, UserFactory
+from ..factories import ListingFactory, UserFactory, other_organisation
 
 pytestmark = [pytest.mark.django_db, needs_postgres]
 
@@ -99,3 +99,56 @@ def test_the_fast_path_takes_what_the_rules_allow():
         actor=actor, unit=actor.unit, listing_id=listing.pk, quantity=1, **FAST_DETAILS
     )
     assert taken is not None and Reservation.objects.get().listing_id == listing.pk
+
+
+# The audience: the fast path's WHERE has `listings.audience.VISIBLE_SQL`, the rules
+# `audience.sees`; a unit the stage does not show the listing to is refused by both
+# (the rules as if it did not exist), a partner's unit at the partner stage taken by both.
+def _running_partnership(one, other):
+    from kierratys.accounts.partnerships import Partnership
+
+    now = timezone.now()
+    Partnership.objects.create(
+        proposer=one,
+        partner=other,
+        starts_on=timezone.localdate() - timedelta(days=1),
+        proposed_by=UserFactory(unit__department__organisation=one),
+        proposed_at=now,
+        accepted_by=UserFactory(unit__department__organisation=other),
+        accepted_at=now,
+    )
+
+
+def test_both_refuse_a_listing_whose_stage_hides_it_from_the_unit():
+    actor = UserFactory()
+    elsewhere = other_organisation(1)
+    listing = ListingFactory(
+        quantity=5,
+        owner_unit__department__organisation=elsewhere,
+        audience=Listing.Audience.ORGANISATION,
+    )
+    _running_partnership(elsewhere, actor.unit.department.organisation)  # not enough yet
+    with pytest.raises(NotFound):
+        rules._check_reservable(listing, actor.unit, 1)
+    taken = fast.reserve_fast(
+        actor=actor, unit=actor.unit, listing_id=listing.pk, quantity=1, **FAST_DETAILS
+    )
+    assert taken is None
+    listing.refresh_from_db()
+    assert listing.quantity_available == 5 and not Reservation.objects.exists()
+
+
+def test_both_take_a_partners_listing_at_the_partner_stage():
+    actor = UserFactory()
+    elsewhere = other_organisation(1)
+    listing = ListingFactory(
+        quantity=5,
+        owner_unit__department__organisation=elsewhere,
+        audience=Listing.Audience.PARTNERS,
+    )
+    _running_partnership(elsewhere, actor.unit.department.organisation)
+    rules._check_reservable(listing, actor.unit, 1)  # allowed
+    taken = fast.reserve_fast(
+        actor=actor, unit=actor.unit, listing_id=listing.pk, quantity=1, **FAST_DETAILS
+    )
+    assert taken is not None and Reservation.objects.get().unit_id == actor.unit_id

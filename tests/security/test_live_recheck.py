@@ -20,7 +20,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from websockets.exceptions import ConnectionClosed
 
-from kierratys.accounts.models import User
+from kierratys import live
+from kierratys.accounts.models import Unit, User
 from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 from kierratys.consumers import CLOSE_REGROUP, CLOSE_SIGNED_OUT
 
@@ -76,6 +77,11 @@ async def close_code(socket, timeout=20) -> int:
         return closed.rcvd.code
     except TimeoutError:
         return None  # still open
+
+
+async def organisation_of_unit(unit_id: int) -> int:
+    unit = await Unit.objects.select_related("department").aget(pk=unit_id)
+    return unit.department.organisation_id
 
 
 async def test_changes_made_while_redis_is_down_still_close_the_sockets(services_up):
@@ -137,10 +143,11 @@ async def test_changes_made_while_redis_is_down_still_close_the_sockets(services
     prefix = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"]  # the server's own
     layer = LAYERS[layer_name](hosts=[redis.url], prefix=prefix)
     text = json.dumps({"event": "listing.changed", "data": {"id": 1}})
-    message = {"type": "live.events", "group": "catalogue", "texts": [text]}
+    group = live.organisation_group(await organisation_of_unit(bystander.unit_id))
+    message = {"type": "live.events", "group": group, "texts": [text]}
     for _attempt in range(40):  # until the server listens on the new Redis again
         try:
-            await layer.group_send("catalogue", message)
+            await layer.group_send(group, message)
             received = json.loads(await asyncio.wait_for(bystander_socket.recv(), 0.5))
         except (TimeoutError, OSError):
             continue

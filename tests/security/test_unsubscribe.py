@@ -151,8 +151,11 @@ def test_alert_email_carries_the_one_click_headers(saved, run_tasks, settings):
     publish("Harmaa tuoli")
     run_tasks()
     (message,) = mail.outbox
-    link = re.search(r"https?://\S+/listings/searches/unsubscribe/\S+/", message.body).group(0)
-    assert link == settings.SITE_URL + url_for(alerts.unsubscribe_token(saved))
+    link = re.search(r"https?://\S+/listings/searches/unsubscribe/(\S+)/", message.body)
+    # The token carries its signing time, so it is compared by what it opens, not as text.
+    assert alerts.saved_search_for_token(link.group(1)) == saved
+    link = link.group(0)
+    assert link.startswith(settings.SITE_URL + "/listings/searches/unsubscribe/")
     sent = message_from_bytes(message.message().as_bytes(), policy=policy.default)
     assert sent["List-Unsubscribe"].strip() == f"<{link}>"  # a long value is folded
     assert sent["List-Unsubscribe-Post"] == ONE_CLICK

@@ -64,7 +64,7 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         if not Unit.objects.exists():
             seed_organisation()
-        units = list(Unit.objects.filter(is_active=True))
+        units = list(Unit.objects.filter(is_active=True).select_related("department"))
         author = User.objects.filter(is_active=True).first()
         categories = {c.slug: c for c in Category.objects.filter(slug__in=NOUNS)}
         slugs = list(categories)
@@ -80,6 +80,7 @@ class Command(BaseCommand):
             rows = []
             for _ in range(size):
                 slug = rng.choice(slugs)
+                unit = rng.choice(units)
                 quantity = rng.choice([1, 1, 1, 2, 4, 6, 10, 20, 30])
                 rows.append(
                     Listing(
@@ -95,7 +96,10 @@ class Command(BaseCommand):
                         weight_kg=rng.choice([None, rng.randint(2, 80)]),
                         quantity=quantity,
                         quantity_available=rng.randint(0, quantity),
-                        owner_unit=rng.choice(units),
+                        owner_unit=unit,
+                        department_id=unit.department_id,
+                        organisation_id=unit.department.organisation_id,
+                        audience=Listing.Audience.ORGANISATION,
                         created_by=author,
                         available_from=today - timedelta(days=rng.randint(0, 20)),
                         available_until=today + timedelta(days=rng.randint(1, 60)),

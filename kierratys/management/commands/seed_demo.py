@@ -38,4 +38,4 @@ class Command(BaseCommand):
         )
         for email, _name, unit, roles in ACCOUNTS:
             role_text = ", ".join(["staff", *roles])
-            self.stdout.write(f"  {email:<28} {role_text:<20} {unit}")
+            self.stdout.write(f"  {email:<34} {role_text:<20} {unit}")

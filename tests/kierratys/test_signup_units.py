@@ -1,0 +1,66 @@
+"""Sign-up lists only the units of the address's own organisation (issue 17)."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from kierratys.accounts.forms import SignUpForm
+
+from ..factories import DepartmentFactory, OrganisationFactory, UnitFactory, other_organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def units():
+    turku = UnitFactory(
+        name="Turun koulu", department=DepartmentFactory(organisation=OrganisationFactory())
+    )
+    kunta = UnitFactory(
+        name="Kunnan koulu",
+        department=DepartmentFactory(organisation=other_organisation(1)),
+    )
+    return turku, kunta
+
+
+def test_the_unit_list_follows_the_addresss_domain(units):
+    turku, kunta = units
+    form = SignUpForm({"email": "maija@kunta1.example"})
+    assert list(form.fields["unit"].queryset) == [kunta]
+    form = SignUpForm({"email": "Maija@DEMO.example"})
+    assert list(form.fields["unit"].queryset) == [turku]
+
+
+def test_before_an_address_no_organisations_units_are_listed(client, units):
+    with translation.override("en"):
+        page = client.get(reverse("signup"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "Turun koulu" not in page and "Kunnan koulu" not in page
+    assert "the units of your organisation are listed then" in page
+
+
+def test_one_organisation_lists_its_units_at_once(client):
+    UnitFactory(name="Ainoa koulu")
+    assert "Ainoa koulu" in client.get(reverse("signup")).text
+
+
+def test_an_unknown_domain_says_so_and_lists_nothing(client, units):
+    with translation.override("en"):
+        response = client.post(
+            reverse("signup"),
+            {"email": "maija@elsewhere.example", "full_name": "Maija", "unit": units[0].pk},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert response.status_code == 200
+    assert "Sign-up is only open to the email addresses of the organisations" in response.text
+    assert "Turun koulu" not in response.text and "Kunnan koulu" not in response.text
+
+
+def test_the_address_first_then_its_organisations_units(client, units):
+    """Without script: send the address, get the own organisation's units to choose from."""
+    with translation.override("en"):
+        response = client.post(
+            reverse("signup"),
+            {"email": "maija@kunta1.example", "full_name": "Maija"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert "Kunnan koulu" in response.text and "Turun koulu" not in response.text
