@@ -59,8 +59,22 @@ def can_cancel_task(user, task: Task) -> bool:
     return staff_of(user, task.warehouse) or own_intake
 
 
-def can_send_to_warehouse(user, owner_unit_id: int | None) -> bool:
-    return belongs_to_unit(user, owner_unit_id) or is_warehouse_staff(user)
+def works_on_listing(user, listing) -> bool:
+    """Warehouse staff (or a coordinator) of the listing's organisation, or of the
+    organisation whose warehouse shelves it: they see its shelf and tasks and dispose of it."""
+    if not is_warehouse_staff(user):
+        return False
+    own = organisation_id_of(user)
+    if own is None:
+        return False
+    if listing.organisation_id == own:
+        return True
+    location = listing.storage_location if listing.storage_location_id else None
+    return location is not None and location.warehouse.organisation_id == own
+
+
+def can_send_to_warehouse(user, listing) -> bool:
+    return belongs_to_unit(user, listing.owner_unit_id) or works_on_listing(user, listing)
 
 
 def can_book_delivery(user, reserving_unit_id: int | None) -> bool:

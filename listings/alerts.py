@@ -40,8 +40,10 @@ def saved_search_for_token(token: str) -> SavedSearch | None:
 
 def matches(saved: SavedSearch, listing_id: int) -> bool:
     """The catalogue's own FilterSet decides, so an alert equals what the user would see."""
-    candidates = visible_listings(audience.viewer_of(saved.user)).filter(pk=listing_id)
-    return CatalogueFilter(QueryDict(saved.query), queryset=candidates).qs.exists()
+    viewer = audience.viewer_of(saved.user)
+    candidates = visible_listings(viewer).filter(pk=listing_id)
+    filterset = CatalogueFilter(QueryDict(saved.query), queryset=candidates, viewer=viewer)
+    return filterset.qs.exists()
 
 
 @task()

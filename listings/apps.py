@@ -10,9 +10,16 @@ class ListingsConfig(AppConfig):
         from kierratys.accounts import hooks
 
         hooks.organisation_changed.connect(forget_filter_choices)
+        hooks.unit_moved.connect(follow_unit)
 
 
 def forget_filter_choices(**kwargs):
     from . import choices
 
     choices.forget()
+
+
+def follow_unit(*, unit, **kwargs):
+    from .services import listings_follow_unit
+
+    return listings_follow_unit(unit=unit)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -442,7 +443,8 @@ class Recipient(models.Model):
         verbose_name = _("donation recipient")
         verbose_name_plural = _("donation recipients")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="recipient_unique_name"),
+            # "Kontti" and "kontti" are one recipient.
+            models.UniqueConstraint("organisation", Lower("name"), name="recipient_unique_name"),
         ]
 
     def __str__(self):

@@ -41,7 +41,12 @@ def can_view(user, listing: Listing) -> bool:
         return True
     # A unit keeps its view of what it has reserved when the audience moves on or a
     # partnership ends: its reservations stay valid to the end.
-    return user.unit_id is not None and listing.reservations.filter(unit_id=user.unit_id).exists()
+    return (
+        user.unit_id is not None
+        and listing.reservations.filter(
+            unit_id=user.unit_id, status__in=["active", "collected"]
+        ).exists()
+    )
 
 
 def can_see_history(user, listing: Listing) -> bool:

@@ -156,13 +156,15 @@ def card_listing(*, user, listing_id: int):
     return listing
 
 
-def describe_query(query: str) -> list[str]:
+def describe_query(query: str, *, user) -> list[str]:
     """Human-readable filters of a saved search: "Condition: Good, Like new"."""
     from django.http import QueryDict
 
     from .filters import CatalogueFilter
 
-    filterset = CatalogueFilter(QueryDict(query), queryset=Listing.objects.none())
+    filterset = CatalogueFilter(
+        QueryDict(query), queryset=Listing.objects.none(), viewer=audience.viewer_of(user)
+    )
     form = filterset.form
     form.is_valid()
     parts = []
@@ -250,5 +252,5 @@ def saved_searches_of(*, user) -> list:
 
     searches = list(SavedSearch.objects.filter(user=user))
     for saved in searches:
-        saved.summary = describe_query(saved.query)
+        saved.summary = describe_query(saved.query, user=user)
     return searches

@@ -267,7 +267,11 @@ def search_new(request):
                 )
                 return redirect("listings:searches")
         status = 400
-    context = {"form": form, "query": query, "summary": selectors.describe_query(query)}
+    context = {
+        "form": form,
+        "query": query,
+        "summary": selectors.describe_query(query, user=request.user),
+    }
     return render(request, "listings/search_new.html", context, status=status)
 
 

@@ -21,7 +21,7 @@ from ..models import (
     Task,
     TimeSlot,
 )
-from ..permissions import can_book_delivery, staff_of
+from ..permissions import can_book_delivery, staff_of, works_on_listing
 from ..selectors import delivery_warehouse_ids
 from .slots import _book_slot
 from .tasks import FINISH_FIELDS, _announce, _finish, _lock_task, _require_warehouse
@@ -31,6 +31,9 @@ def delivery_book(*, actor, reservation_id: int, slot_id: int, day: date) -> Tas
     """The reserving unit picks a free slot; the warehouse gets a delivery task."""
     with transaction.atomic():
         reservation, listing = reservation_lock(reservation_id)
+        # Before anything is said about the reservation: for others it does not exist.
+        if not (belongs_to_unit(actor, reservation.unit_id) or works_on_listing(actor, listing)):
+            raise NotFound
         if not can_book_delivery(actor, reservation.unit_id):
             raise PermissionDenied
         if reservation.status != Reservation.Status.ACTIVE:

@@ -27,7 +27,7 @@ def intake_request(*, actor, listing_id: int) -> Task:
     """A unit asks the warehouse to fetch its item."""
     with transaction.atomic():
         listing = Listing.objects.select_for_update().get(pk=listing_id)
-        if not can_send_to_warehouse(actor, listing.owner_unit_id):
+        if not can_send_to_warehouse(actor, listing):
             raise PermissionDenied
         warehouse = default_warehouse(listing=listing)
         if warehouse is None:

@@ -3,7 +3,7 @@ from django import template
 from kierratys.accounts.roles import belongs_to_unit
 
 from ..forms import DisposalForm
-from ..permissions import is_warehouse_staff
+from ..permissions import can_see_task, works_on_listing
 from ..selectors import live_delivery, tasks_for_listing
 
 register = template.Library()
@@ -12,7 +12,7 @@ register = template.Library()
 @register.inclusion_tag("inventory/_warehouse_box.html", takes_context=True)
 def warehouse_box(context, listing):
     user = context["request"].user
-    staff = is_warehouse_staff(user)
+    staff = works_on_listing(user, listing)
     owner = belongs_to_unit(user, listing.owner_unit_id)
     if not (staff or owner):
         return {"show": False}
@@ -21,7 +21,7 @@ def warehouse_box(context, listing):
         "listing": listing,
         "staff": staff,
         "owner": owner,
-        "tasks": tasks_for_listing(listing=listing),
+        "tasks": [task for task in tasks_for_listing(listing=listing) if can_see_task(user, task)],
         "disposal_form": DisposalForm(initial={"quantity": listing.quantity_available})
         if staff
         else None,

@@ -204,6 +204,11 @@ class UnitAdmin(OwnOrganisationOnly, ForgetFilterChoices, admin.ModelAdmin):
     ]
     list_select_related = ["department"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "department" in form.changed_data:
+            hooks.unit_moved(unit=obj)
+
 
 @admin.register(User)
 class UserAdmin(OwnOrganisationOnly, DjangoUserAdmin):

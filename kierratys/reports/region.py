@@ -36,12 +36,21 @@ def regions_of(organisation_id: int | None, day=None) -> list[Region]:
     )
 
 
-def members_of(region: Region, day=None) -> list[Organisation]:
-    day = day or timezone.localdate()
+def members_of(region: Region, day=None, *, since=None) -> list[Organisation]:
+    """The members on `day` (today); with `since` (a report period's first day) also those
+    that left the region during or after that period: they still have their row for it. A
+    region is often recorded after its members began to work together, so joining dates
+    do not cut a period short."""
+    if since is None:
+        memberships = RegionMembership.objects.filter(member_on(day or timezone.localdate()))
+    else:
+        memberships = RegionMembership.objects.filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=since)
+        )
     return list(
-        Organisation.objects.filter(
-            region_memberships__in=RegionMembership.objects.filter(member_on(day), region=region)
-        ).order_by("name")
+        Organisation.objects.filter(region_memberships__in=memberships.filter(region=region))
+        .distinct()
+        .order_by("name")
     )
 
 
@@ -108,7 +117,7 @@ class RegionReport:
 
 def region_report(*, region: Region, filters: ReportFilter) -> RegionReport:
     """Each member's totals and the region's, in two queries."""
-    members = members_of(region)
+    members = members_of(region, since=filters.start)
     member_ids = [org.pk for org in members]
     flows = _flows(filters, member_ids)
     end_of_life = end_of_life_items(filters, organisation_ids=member_ids)

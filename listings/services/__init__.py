@@ -24,6 +24,7 @@ from .listing import (  # noqa: F401
     listing_publish,
     listing_update,
     listing_withdraw,
+    listings_follow_unit,
     process_uploads,
 )
 from .saved_searches import (  # noqa: F401

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kierratys.accounts.models import Organisation
 from kierratys.accounts.roles import is_coordinator, organisation_id_of
 from kierratys.common.errors import Conflict, NotFound, ServiceError
 from kierratys.common.limits import MAX_QUANTITY
@@ -265,10 +266,16 @@ def _recipient_fields(organisation_id: int, *, name: str, contact: str, exclude=
     return {"name": name, "contact": contact}
 
 
+def _lock_recipient_list(organisation_id: int) -> None:
+    """Two coordinators adding the same name at once: the second waits and is told."""
+    Organisation.objects.select_for_update().filter(pk=organisation_id).first()
+
+
 def recipient_create(*, actor, name: str, contact: str = "") -> Recipient:
     """A coordinator adds an association to their organisation's list of recipients."""
     organisation_id = _coordinator_organisation(actor)
     with transaction.atomic():
+        _lock_recipient_list(organisation_id)
         fields = _recipient_fields(organisation_id, name=name, contact=contact)
         return Recipient.objects.create(organisation_id=organisation_id, **fields)
 
@@ -286,6 +293,7 @@ def recipient_update(
     given as None stays as it was."""
     organisation_id = _coordinator_organisation(actor)
     with transaction.atomic():
+        _lock_recipient_list(organisation_id)
         recipient = (
             Recipient.objects.select_for_update()
             .filter(pk=recipient_id, organisation_id=organisation_id)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kierratys.accounts.models import Organisation
+from kierratys.accounts.models import Department, Organisation
 from kierratys.common.limits import MAX_QUANTITY
 
 from .. import audience, history, hooks, search
@@ -425,3 +425,13 @@ def listing_withdraw(*, actor, listing_id: int, reason: str = "") -> Listing:
         history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.WITHDRAWN, note=reason)
         listing_announce(listing, "listing.removed")
     return listing
+
+
+def listings_follow_unit(*, unit) -> int:
+    """A unit moved to another department or organisation: its listings' copies follow, so
+    their audience is the unit's new department and organisation (called in the move's
+    transaction, through accounts.hooks.unit_moved)."""
+    return Listing.objects.filter(owner_unit=unit).update(
+        department_id=unit.department_id,
+        organisation_id=Department.objects.get(pk=unit.department_id).organisation_id,
+    )

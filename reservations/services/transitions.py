@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from kierratys.accounts.roles import belongs_to_unit
 from kierratys.common.errors import Conflict, ServiceError
-from listings import history
+from listings import audience, history
 from listings.codes import code_problem
 from listings.events import listing_announce
 from listings.models import Listing
@@ -98,7 +98,7 @@ def waiting_list_promote(*, listing: Listing, actor) -> list[Reservation]:
     queue = (
         Reservation.objects.select_for_update(of=("self",))
         .filter(listing=listing, status=Status.WAITING)
-        .select_related("unit", "requested_by")
+        .select_related("unit__department", "requested_by")
         .order_by("created_at", "pk")
     )
     if listing.status == Listing.Status.ARCHIVED:
@@ -116,6 +116,8 @@ def waiting_list_promote(*, listing: Listing, actor) -> list[Reservation]:
     for waiting in queue:
         if listing.quantity_available == 0:
             break
+        if not audience.sees(audience.viewer_for_unit(waiting.unit), listing):
+            continue  # its stage no longer shows it to them (a partnership ended): they wait
         if waiting.quantity <= listing.quantity_available:
             reservation_transition(
                 reservation=waiting,

@@ -284,3 +284,20 @@ def test_a_warehouse_name_is_unique_within_its_organisation_only(two):
     with translation.override("en"), pytest.raises(ServiceError, match="already a warehouse"):
         services.warehouse_create(actor=kunta_coordinator, name="Turun varasto", **fields)
     assert Warehouse.objects.filter(name="Turun varasto").count() == 2
+
+
+def test_a_partners_warehouse_staff_see_no_shelf_tasks_or_disposal_on_our_item(client, two):
+    shelf = StorageLocationFactory(warehouse=two["turku_warehouse"], code="T-01-1")
+    listing = ListingFactory(
+        owner_unit=unit_of(two["turku"]), storage_location=shelf, audience="partners"
+    )
+    TaskFactory(warehouse=two["turku_warehouse"], listing=listing)
+    running_partnership(two["turku"], two["kunta"])
+    client.force_login(UserFactory(unit=unit_of(two["kunta"]), roles=[WAREHOUSE]))
+    with translation.override("en"):
+        page = client.get(reverse("listings:detail", args=[listing.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200  # the partner may see the item itself
+    assert "T-01-1" not in page.text and "Dispose of" not in page.text
+    client.force_login(UserFactory(unit=unit_of(two["turku"]), roles=[WAREHOUSE]))
+    page = client.get(reverse("listings:detail", args=[listing.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "T-01-1" in page.text and "Dispose of" in page.text

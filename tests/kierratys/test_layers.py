@@ -6,7 +6,7 @@ import pytest
 from inventory.apps import active_shelves, delivery_book, delivery_slots, handover_details
 from kierratys.accounts import hooks as account_hooks
 from listings import hooks as listing_hooks
-from listings.apps import forget_filter_choices
+from listings.apps import follow_unit, forget_filter_choices
 from reservations import hooks as reservation_hooks
 from reservations.services import waiting_list_promote
 
@@ -15,6 +15,7 @@ def test_every_hook_is_connected_to_its_higher_app():
     assert listing_hooks.quantity_freed.receivers == [waiting_list_promote]
     assert listing_hooks.warehouse_shelves.receivers == [active_shelves]
     assert account_hooks.organisation_changed.receivers == [forget_filter_choices]
+    assert account_hooks.unit_moved.receivers == [follow_unit]
     assert reservation_hooks.delivery_slots.receivers == [delivery_slots]
     assert reservation_hooks.delivery_book.receivers == [delivery_book]
     assert reservation_hooks.handover_details.receivers == [handover_details]
@@ -38,3 +39,27 @@ def test_renaming_a_department_in_the_admin_shows_in_the_catalogue_filters_at_on
     )
     assert response.status_code == 302
     assert (department.pk, "Renamed department") in choices.departments()
+
+
+@pytest.mark.django_db
+def test_a_unit_moved_in_the_admin_takes_its_listings_audience_with_it(client):
+    from listings.models import Listing
+    from tests.factories import DepartmentFactory, ListingFactory, UserFactory
+
+    listing = ListingFactory(audience=Listing.Audience.DEPARTMENT)
+    unit, new_department = listing.owner_unit, DepartmentFactory()
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    fields = ["name", "street_address", "postal_code", "city", "district", "phone"]
+    response = client.post(
+        f"/admin/kierratys/unit/{unit.pk}/change/",
+        {
+            **{name: getattr(unit, name) for name in fields},
+            "department": new_department.pk,
+            "cost_centre": unit.cost_centre,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    listing.refresh_from_db()
+    assert listing.department == new_department  # its department stage is the new one's
+    assert listing.organisation_id == new_department.organisation_id

@@ -5,7 +5,7 @@ donation, sale and recycling apart."""
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -328,3 +328,13 @@ def test_end_of_life_rates_apart(client, world):
     assert (rows[world.turku.pk]["donate"], rows[world.turku.pk]["sell"]) == (2, 1)
     assert rows[world.turku.pk]["recycle"] == 3 and rows[world.raisio.pk]["recycle"] == 4
     assert region.total["recycle"] == 7
+
+
+def test_a_member_that_left_later_keeps_its_row_for_the_period(client, world):
+    RegionMembership.objects.filter(organisation=world.turku).update(
+        joined_on=date(2024, 1, 1), left_on=date(2026, 1, 31)
+    )
+    client.force_login(world.raisio_coordinator)
+    report = client.get(reverse("reports:region"), YEAR_2025, **EN).context["report"]
+    assert world.turku.pk in [row["organisation"].pk for row in report.members]
+    assert report.total["between"] == 2  # still a transfer inside the region in 2025

@@ -84,3 +84,11 @@ def test_accepting_a_partnership_refreshes_the_choices_at_once(
             actor=UserFactory(unit=theirs, roles=[COORDINATOR]), partnership_id=proposal.pk
         )
     assert "Kumppanin koulu" in client.get(reverse("listings:catalogue")).text
+
+
+def test_a_saved_search_summary_never_names_another_organisations_department(client):
+    OrganisationFactory()
+    hidden = DepartmentFactory(organisation=other_organisation(2), name="Vieras toimiala")
+    client.force_login(UserFactory())
+    page = client.get(reverse("listings:search_new"), {"department": hidden.pk}).text
+    assert "Vieras toimiala" not in page

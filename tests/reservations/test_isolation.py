@@ -98,3 +98,28 @@ def test_both_parties_of_a_cross_organisation_reservation_see_it(client):
     client.force_login(receiving_coordinator)
     assert client.get(reverse("reservations:detail", args=[reservation.pk])).status_code == 200
     assert client.get(reverse("reservations:handover", args=[reservation.pk])).status_code == 404
+
+
+def test_an_ended_partnership_keeps_a_partner_waiting_and_a_cancelled_one_out(client):
+    """The partner's waiting-list place is not promoted while the item is out of its sight,
+    and a reservation it cancelled no longer opens the item page."""
+    from reservations import services
+
+    from ..factories import running_partnership
+
+    turku, kunta = OrganisationFactory(), other_organisation(1)
+    partnership = running_partnership(turku, kunta)
+    listing = ListingFactory(quantity=1, audience=Listing.Audience.PARTNERS)
+    holder = reserve(listing)  # Turku's own unit takes the only one
+    partner = UserFactory(unit=unit_of(kunta))
+    waiting = reserve(listing, user=partner, join_waiting_list=True)
+    assert waiting.status == Reservation.Status.WAITING
+    Partnership.objects.filter(pk=partnership.pk).update(ended_at=timezone.now())
+    services.reservation_cancel(actor=holder.requested_by, reservation_id=holder.pk)
+    waiting.refresh_from_db()
+    assert waiting.status == Reservation.Status.WAITING  # not handed what it cannot see
+    listing.refresh_from_db()
+    assert listing.quantity_available == 1
+    services.reservation_cancel(actor=partner, reservation_id=waiting.pk)
+    client.force_login(partner)
+    assert client.get(reverse("listings:detail", args=[listing.pk])).status_code == 404
