@@ -281,7 +281,8 @@ def test_the_header_shows_the_organisations_logo_in_place_of_the_services(client
         UserFactory(unit=UnitFactory(department=DepartmentFactory(organisation=raisio)))
     )
     header = client.get("/listings/").text.split("</header>")[0]
-    assert f'class="org-logo" src="{raisio.logo.url}"' in header
+    # Local media or a signed S3 address (signed anew for each page): the logo's own file.
+    assert 'class="org-logo" src="' in header and "organisations/raisio" in header
     assert "img/logo.svg" not in header
     client.force_login(UserFactory())  # the default organisation has no logo
     assert "img/logo.svg" in client.get("/listings/").text.split("</header>")[0]

@@ -486,8 +486,8 @@ def test_a_reservation_waits_for_the_move_and_then_sees_the_wider_stage(monkeypa
     locked, release = threading.Event(), threading.Event()
     real = audience_services.listing_announce
 
-    def announce_and_wait(moved):
-        real(moved)
+    def announce_and_wait(moved, **kwargs):
+        real(moved, **kwargs)
         locked.set()
         release.wait(timeout=30)  # the job's transaction, and its row lock, stay open
 
