@@ -7,7 +7,7 @@ from django.utils import timezone
 from ..common.errors import NotFound
 from .models import Organisation
 from .partnerships import Partnership, Region, RegionMembership, member_on
-from .selectors import partner_ids_of
+from .selectors import partner_ids_of, regions_of
 
 RECENT_ENDED = 20
 
@@ -51,13 +51,9 @@ def _regions_of(organisation_id: int, today) -> list[Region]:
         .order_by("organisation__name")
     )
     return list(
-        Region.objects.filter(
-            memberships__in=RegionMembership.objects.filter(
-                member_on(today), organisation_id=organisation_id
-            )
+        regions_of(organisation_id, today).prefetch_related(
+            Prefetch("memberships", queryset=members, to_attr="current_members")
         )
-        .distinct()
-        .prefetch_related(Prefetch("memberships", queryset=members, to_attr="current_members"))
     )
 
 

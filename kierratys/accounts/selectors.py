@@ -87,3 +87,17 @@ def partner_ids_of(organisation_id: int | None, day=None):
         )
     ).exclude(pk=organisation_id)
     return partnered.values_list("pk", flat=True)
+
+
+def regions_of(organisation_id: int | None, day=None):
+    """The regions the organisation is a member of on `day` (today), as a queryset."""
+    from django.utils import timezone
+
+    from .partnerships import Region, member_on
+
+    if organisation_id is None:
+        return Region.objects.none()
+    memberships = RegionMembership.objects.filter(
+        member_on(day or timezone.localdate()), organisation_id=organisation_id
+    )
+    return Region.objects.filter(memberships__in=memberships).distinct()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
+from kierratys.accounts import selectors as account_selectors
 from kierratys.accounts.models import Organisation
 from kierratys.accounts.partnerships import Region, RegionMembership, member_on
 from reservations.models import Reservation
@@ -23,17 +24,8 @@ FIGURES = ("items", "kg", "co2e", "value", "collections")
 
 
 def regions_of(organisation_id: int | None, day=None) -> list[Region]:
-    """The regions the organisation is a member of on `day` (today)."""
-    if organisation_id is None:
-        return []
-    day = day or timezone.localdate()
-    return list(
-        Region.objects.filter(
-            memberships__in=RegionMembership.objects.filter(
-                member_on(day), organisation_id=organisation_id
-            )
-        ).order_by("name")
-    )
+    """The regions the organisation is a member of on `day` (today), by name."""
+    return list(account_selectors.regions_of(organisation_id, day).order_by("name"))
 
 
 def members_of(region: Region, day=None, *, since=None) -> list[Organisation]:
