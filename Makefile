@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEBUG ?= true
 export DEBUG
 
-.PHONY: install messages migrate run test lint format makemessages bench clean
+.PHONY: install messages migrate run test lint format makemessages bench clean oidc-deps oidc-demo
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,8 +34,22 @@ run: messages migrate
 	$(PY) manage.py seed_demo
 	$(PY) -m kierratys.server --jobs --reload --port $(PORT)
 
-test: messages
+test: messages oidc-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The SSO tests' real OpenID provider (oidc-provider under Node), from its committed lock
+# file; reinstalled only when that changes.
+OIDC := tests/support/oidc
+$(OIDC)/node_modules/.installed: $(OIDC)/package.json $(OIDC)/package-lock.json
+	npm ci --prefix $(OIDC) --no-audit --no-fund
+	@touch $@
+
+oidc-deps: $(OIDC)/node_modules/.installed
+
+# The test provider beside `make run`, for trying SSO by hand: issuer http://127.0.0.1:9100,
+# client kierratys-demo and the Varha people of $(OIDC)/demo.json (password demo-pass-2026).
+oidc-demo: oidc-deps
+	node $(OIDC)/server.mjs --port 9100 --config $(OIDC)/demo.json
 
 lint: install
 	$(VENV)/bin/ruff format --check .

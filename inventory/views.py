@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from kierratys.accounts.privacy import services as privacy
 from kierratys.common import inputs, submissions
 from kierratys.common.redirects import redirect_next
 from listings import selectors as listing_selectors
@@ -67,8 +68,28 @@ def board(request):
     return render(request, "inventory/board.html", context)
 
 
+def _contacts_viewed(request, tasks, what, ref) -> None:
+    """The access log (issue 23): the reservations' contact persons the page shows."""
+    privacy.personal_data_viewed(
+        viewer=request.user,
+        subjects=[
+            privacy.Subject(
+                user_id=task.reservation.requested_by_id,
+                description=task.reservation.contact_name,
+                unit_id=task.reservation.unit_id,
+            )
+            for task in tasks
+            if task.reservation is not None
+            and (task.reservation.contact_name or task.reservation.contact_phone)
+        ],
+        what=what,
+        ref=ref,
+    )
+
+
 def task_detail(request, pk):
     task = selectors.task_for_user(user=request.user, task_id=pk)
+    _contacts_viewed(request, [task], privacy.What.TASK_CONTACT, f"task:{task.pk}")
     is_staff = staff_of(request.user, task.warehouse)
     context = {
         "task": task,
@@ -161,6 +182,8 @@ def run_sheet(request):
     context = selectors.run_sheet(user=request.user, warehouse_id=warehouse_id, day=day)
     for task in context["stops"]:
         task.qr = qr_svg(request.build_absolute_uri(task.listing.get_absolute_url()))
+    ref = f"run_sheet:{warehouse_id}:{day.isoformat()}"
+    _contacts_viewed(request, context["stops"], privacy.What.RUN_SHEET, ref)
     return render(request, "inventory/run_sheet.html", context)
 
 

@@ -16,6 +16,7 @@ from .accounts.models import Unit
 from .accounts.roles import COORDINATOR, WAREHOUSE
 from .accounts.selectors import partner_ids_of
 from .live import fanout
+from .observability import metrics
 from .server import CLIENT_FRAME_MAX_BYTES
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 return
         await self.accept()
         self.accepted = True
+        self.counted = True  # among the open sockets (metrics), until disconnect
+        metrics.WEBSOCKETS.inc()
         if self.outbox:
             self.writer = asyncio.create_task(self._write())
         self.rechecker = asyncio.create_task(self._recheck_every(settings.LIVE_RECHECK_SECONDS))
@@ -82,6 +85,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=code)
 
     async def disconnect(self, code):
+        if getattr(self, "counted", False):
+            self.counted = False
+            metrics.WEBSOCKETS.dec()
         user_id = getattr(self, "user_id", None)
         if user_id is not None:
             sockets = _open_sockets.get(user_id, set())
@@ -162,19 +168,20 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.outbox.clear()
         self._queue(code)
 
-    def deliver(self, text: str) -> None:
-        """Queue one event's JSON text for this socket; never waits."""
+    def deliver(self, text: str, *, published: float | None = None) -> None:
+        """Queue one event's JSON text for this socket; never waits. `published`: when its
+        transaction committed (time.time()), for the lag metric once it is sent."""
         if len(self.outbox) >= OUTBOX_LIMIT:
             self.outbox.clear()
             self._queue(CLOSE_TOO_SLOW)  # close instead of replaying
         else:
-            self._queue(text)
+            self._queue(text if published is None else (text, published))
 
     def regroup(self) -> None:
         """Close after what is queued; the page reconnects with the account's new groups."""
         self._queue(CLOSE_REGROUP)
 
-    def _queue(self, item: str | int) -> None:
+    def _queue(self, item: str | tuple[str, float] | int) -> None:
         """An event's text, or a close code; nothing more once a close is queued."""
         if self.outbox and isinstance(self.outbox[-1], int):
             return
@@ -189,7 +196,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 if isinstance(item, int):
                     await self.close(code=item)
                     return
-                await self.base_send({"type": "websocket.send", "text": item})
+                text, published = item if isinstance(item, tuple) else (item, None)
+                await self.base_send({"type": "websocket.send", "text": text})
+                if published is not None:
+                    metrics.live_event_delivered(published)
         except Exception:
             # The socket closed under us; disconnect() cleans up.
             self.outbox.clear()

@@ -9,6 +9,7 @@ from django.db import transaction
 from .accounts.models import Department, Organisation, Unit, User
 from .accounts.organisation_services import organisation_create
 from .accounts.roles import COORDINATOR, STAFF, WAREHOUSE
+from .accounts.sso.models import IdentityProvider, RoleMapping, UnitMapping
 
 logger = logging.getLogger(__name__)
 
@@ -320,6 +321,51 @@ def seed_organisation() -> list[User]:
     _region(organisations)
     seed_partnership()
     return users
+
+
+# Varha signs in only through its own provider: the test provider that `make oidc-demo`
+# runs beside `make run` (tests/support/oidc/demo.json holds its client and people).
+DEMO_PROVIDER = {
+    "slug": "varha",
+    "name": "Varha-tunnus",
+    "client_id": "kierratys-demo",
+    "client_secret": "demo-secret",
+    "scopes": "openid email profile groups",
+    "groups_claim": "groups",
+    "unit_claim": "unit",
+    "allow_passwords": False,
+}
+DEMO_PROVIDER_ROLES = [
+    ("kierratys-staff", STAFF),
+    ("kierratys-warehouse", WAREHOUSE),
+    ("kierratys-coordinators", COORDINATOR),
+]
+# The unit claim carries the cost centre, as Varha's HR system gives it.
+DEMO_PROVIDER_UNITS = [
+    ("TE-3110", "Kaarinan terveysasema"),
+    ("TE-3120", "Paimion sairaala"),
+    ("TU-4110", "Varhan kalustopalvelut"),
+]
+
+
+def seed_identity_provider() -> None:
+    varha = Organisation.objects.get(slug="varha")
+    provider, _ = IdentityProvider.objects.update_or_create(
+        slug=DEMO_PROVIDER["slug"],
+        defaults={
+            **DEMO_PROVIDER,
+            "organisation": varha,
+            "issuer": settings.DEMO_OIDC_ISSUER,
+            "enabled": True,
+        },
+    )
+    for group, role in DEMO_PROVIDER_ROLES:
+        RoleMapping.objects.get_or_create(provider=provider, group=group, role=role)
+    for value, unit_name in DEMO_PROVIDER_UNITS:
+        unit = Unit.objects.get(department__organisation=varha, name=unit_name)
+        UnitMapping.objects.update_or_create(
+            provider=provider, value=value, defaults={"unit": unit}
+        )
 
 
 def _region(organisations: dict) -> None:

@@ -13,6 +13,7 @@ ENTRIES = [
     ("warehouse", _("Warehouse"), "inventory:board", WAREHOUSE),
     ("warehouses", _("Warehouses"), "inventory:warehouses", COORDINATOR),
     ("partners", _("Partners"), "partnerships:list", COORDINATOR),
+    ("users", _("Users"), "organisation_users", COORDINATOR),
     ("recipients", _("Donation recipients"), "listings:recipients", COORDINATOR),
     ("reports", _("Reports"), "reports:index", STAFF),
 ]

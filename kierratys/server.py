@@ -15,6 +15,7 @@ import argparse
 import gc
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 # Garbage-collect after this many new objects (Python's default is 700). A process holding
@@ -31,6 +32,7 @@ RELOAD_DIRS = tuple(
     str(ROOT / name) for name in ("kierratys", "listings", "reservations", "inventory")
 )
 RELOAD_INCLUDES = ("*.py", "*.html", "*.mo")
+LOG_CONFIG = ROOT / "kierratys" / "observability" / "uvicorn-logging.json"
 
 
 def application():
@@ -126,9 +128,27 @@ def command(
         "--ws-max-size",
         str(CLIENT_FRAME_MAX_BYTES),
         "--proxy-headers",
+        # uvicorn's own lines as JSON where the app's are (kierratys/observability/logs.py),
+        # its supervisor's too, which never loads Django.
+        "--log-config",
+        str(LOG_CONFIG),
         "--log-level",
         log_level,
     ]
+
+
+def fresh_metrics_folder(workers: int) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR set, the processes share their metrics through files
+    there (kierratys/observability/metrics.py): an earlier run's would be counted again.
+    Several workers without it get a folder of their own: each would otherwise answer a
+    scrape with only its own numbers."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder and workers > 1:
+        folder = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="metrics-")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -157,6 +177,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--jobs runs the jobs in the one server process: use --workers 1")
     if args.jobs:
         os.environ[JOBS_ENV] = str(args.jobs_every)
+    fresh_metrics_folder(args.workers)
     argv = command(
         host=args.host,
         port=args.port,

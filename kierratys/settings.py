@@ -77,6 +77,10 @@ RESERVATION_EXTEND_DAYS = env.int("RESERVATION_EXTEND_DAYS", default=7)
 RESERVATION_REMINDER_DAYS = env.int("RESERVATION_REMINDER_DAYS", default=3)
 WAREHOUSE_UNCLAIMED_DAYS = env.int("WAREHOUSE_UNCLAIMED_DAYS", default=60)
 DELIVERY_BOOKING_DAYS = env.int("DELIVERY_BOOKING_DAYS", default=21)
+# Personal data (issue 23): a closed reservation's contact name, phone and note are cleared
+# this many months after it closed; the log of who viewed whose details is kept this long.
+RESERVATION_CONTACT_RETENTION_MONTHS = env.int("RESERVATION_CONTACT_RETENTION_MONTHS", default=12)
+ACCESS_LOG_MONTHS = env.int("ACCESS_LOG_MONTHS", default=24)
 
 INSTALLED_APPS = [
     "daphne",
@@ -97,9 +101,15 @@ INSTALLED_APPS = [
     "listings",
     "reservations",
     "inventory",
+    "kierratys.accounts.privacy",  # who viewed whose personal data (issue 23)
+    "kierratys.accounts.sso",
+    "kierratys.legal",  # accessibility statement, feedback and privacy notice (issue 23)
 ]
 
 MIDDLEWARE = [
+    # First, so they see every answer (kierratys/observability): the request's id, and metrics.
+    "kierratys.observability.middleware.RequestIdMiddleware",
+    "kierratys.observability.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -182,6 +192,24 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# --- Cache: shared by every process through Redis (filter choices, rate counters) -------
+# A Redis that is down or silent is an empty cache, never an error page
+# (kierratys/common/cache.py); a cache call waits at most REDIS_CACHE_TIMEOUT seconds.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "kierratys.common.cache.SharedRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{env('REDIS_PREFIX', default='kierratys')}:cache",
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CACHE_TIMEOUT", default=1),
+                "socket_timeout": env.float("REDIS_CACHE_TIMEOUT", default=1),
+            },
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Background tasks: a database queue, run by `manage.py worker` --------------------
 # Enqueued inside the caller's transaction, so a rolled-back change enqueues nothing.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -254,6 +282,11 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 # Seconds an SMTP server may take to answer; a silent one fails the attempt (retried later)
 # instead of stalling the worker for good.
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
+# Each call to an organisation's identity provider (discovery, keys, token): a slow one
+# gets a clear message and the password sign-in where it is allowed (kierratys/accounts/sso).
+SSO_TIMEOUT_SECONDS = env.float("SSO_TIMEOUT_SECONDS", default=5)
+# The demo's Varha signs in through the test provider of `make oidc-demo` (README).
+DEMO_OIDC_ISSUER = env("DEMO_OIDC_ISSUER", default="http://127.0.0.1:9100")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SERVICE_NAME} <noreply@demo.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -277,6 +310,9 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 
 # Login throttling: 5 failures for one account from one address within 15 minutes.
+# Counted in the database (axes' default handler, named here), so the failures add up
+# across every server process and machine.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -316,7 +352,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Probes and Prometheus call the app directly, over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
@@ -391,14 +428,43 @@ BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
 # every Django record came out twice; here "django" keeps no handler and passes records up to
 # the root's one. Django's "Not Found: /x"-style warnings for 4xx answers repeat the access
 # line, so "django.request" keeps errors only (a 500 with its traceback).
+# LOG_FORMAT=json (the default when DEBUG is off) writes one JSON object per line: time, level,
+# logger, message, request_id, exception (kierratys/observability/logs.py); uvicorn's own lines
+# then come through the same handler. "text" is the plain development output.
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "kierratys.observability.logs.RequestIdFilter"},
+        "redact": {"()": "kierratys.observability.logs.RedactFilter"},
+    },
+    "formatters": {"json": {"()": "kierratys.observability.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.request": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        **(
+            {name: {"handlers": [], "propagate": True} for name in ("uvicorn", "uvicorn.access")}
+            if LOG_FORMAT == "json"
+            else {}
+        ),
     },
 }
+
+if LOG_FORMAT == "json":
+    import logging as _logging
+
+    _logging.captureWarnings(True)  # Python's warnings too become lines ("py.warnings")
+
+# /metrics (kierratys/observability/views.py) answers only `Authorization: Bearer <this>`;
+# unset, it is a 404 for everyone.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")

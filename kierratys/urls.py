@@ -1,18 +1,21 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.static import serve
 
 from reservations import views as reservation_views
 
 from . import views
+from .accounts import unit_picker_views
 from .accounts import views as account_views
+from .accounts.sso import views as sso_views
 from .common import inputs  # noqa: F401  (the <id:...> path converter)
+from .observability import views as observability_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", observability_views.metrics, name="metrics"),  # the operator's (token)
     path(
         "organisations/<slug:slug>/brand.css",
         views.organisation_style,
@@ -20,13 +23,25 @@ urlpatterns = [
     ),
     path("notices/", account_views.notices, name="notices"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", account_views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/signup/", account_views.signup, name="signup"),
     path("accounts/signup/sent/", account_views.signup_sent, name="signup_sent"),
+    path("accounts/units/", unit_picker_views.unit_search, name="unit_search"),
     path("accounts/verify/<uidb64>/<token>/", account_views.verify_email, name="verify_email"),
     path(
         "accounts/password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"
+    ),
+    path("accounts/sso/", include((sso_views.urls, "sso"))),
+    path(
+        "accounts/password_change/",
+        account_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", account_views.language_set, name="set_language"),
@@ -55,3 +70,27 @@ from .accounts import partnership_views  # noqa: E402
 urlpatterns.append(
     path("organisation/partners/", include((partnership_views.urls, "partnerships")))
 )
+
+# The coordinator's users and how they last signed in (issue 18).
+from .accounts import users_views  # noqa: E402
+
+urlpatterns.append(
+    path("organisation/users/", users_views.organisation_users, name="organisation_users")
+)
+
+# Personal data (issue 23): one's own download, and the coordinator's access log, export and
+# anonymising: the "privacy" namespace.
+from .reports import privacy_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "accounts/profile/my-data.json",
+        privacy_views.own_export,
+        name="personal_data_download",
+    ),
+    path("organisation/privacy/", include((privacy_views.urls, "privacy"))),
+]
+
+# The accessibility statement, its feedback and the privacy notice (issue 23): the "legal"
+# namespace. Last, so that its /<slug>/privacy/ never shadows a fixed address above.
+urlpatterns.append(path("", include("kierratys.legal.urls")))

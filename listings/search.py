@@ -11,16 +11,16 @@ MAX_WORDS words (longer searches are refused with a note), a statement timeout o
 PostgreSQL (`time_limit`), and RATE_PER_MINUTE searches per user (`rate_allows`).
 """
 
-import time
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import OperationalError, connection, transaction
 from django.db.models import F, FloatField, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from kierratys.common.rates import per_minute_allows
 
 from .models import Listing
 
@@ -58,14 +58,7 @@ def query_problem(raw) -> str | None:
 
 def rate_allows(user) -> bool:
     """Count this user's searches per minute in the cache; False once over the limit."""
-    key = f"search-rate:{user.pk}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=90)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=90)
-        count = 1
-    return count <= RATE_PER_MINUTE
+    return per_minute_allows("search", str(user.pk), RATE_PER_MINUTE)
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kierratys.accounts.privacy import services as privacy
 from kierratys.common import inputs, submissions
 from kierratys.common.errors import add_to_form, status_of
 from kierratys.common.limits import MAX_QUANTITY
@@ -141,6 +142,29 @@ def reservation_list(request):
     return render(request, "reservations/list.html", context)
 
 
+def _contacts_viewed(request, reservation, what) -> None:
+    """The access log: whose contact details the page shows (the giver's, the reserving
+    unit's contact person), for the coordinators' log (issue 23)."""
+    subjects = [
+        privacy.Subject(
+            user_id=reservation.listing.created_by_id,
+            description=reservation.listing.created_by.full_name,
+            organisation_id=reservation.listing.organisation_id,
+        )
+    ]
+    if reservation.contact_name or reservation.contact_phone:
+        subjects.append(
+            privacy.Subject(
+                user_id=reservation.requested_by_id,
+                description=reservation.contact_name,
+                organisation_id=reservation.unit.department.organisation_id,
+            )
+        )
+    privacy.personal_data_viewed(
+        viewer=request.user, subjects=subjects, what=what, ref=f"reservation:{reservation.pk}"
+    )
+
+
 def detail(request, pk, *, cancel_form=None, status=200):
     reservation = selectors.reservation_for_user(user=request.user, reservation_id=pk)
     context = {
@@ -149,6 +173,7 @@ def detail(request, pk, *, cancel_form=None, status=200):
         "handover": selectors.handover_details(reservation=reservation),
         "cancel_form": cancel_form or CancelForm(),
     }
+    _contacts_viewed(request, reservation, privacy.What.RESERVATION_CONTACT)
     return render(request, "reservations/detail.html", context, status=status)
 
 
@@ -162,6 +187,7 @@ def slip(request, pk):
         "url": url,
         "qr": qr_svg(url),
     }
+    _contacts_viewed(request, reservation, privacy.What.PICKUP_SLIP)
     return render(request, "reservations/slip.html", context)
 
 

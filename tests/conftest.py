@@ -5,6 +5,9 @@ from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 
 from .factories import UnitFactory, UserFactory
 
+# The real test OpenID provider: fixtures `oidc_provider` (session) and `oidc` (reset per test).
+pytest_plugins = ["tests.support.oidc_provider"]
+
 ON_POSTGRES = settings.USES_POSTGRES
 ON_REDIS = bool(settings.REDIS_URL)
 

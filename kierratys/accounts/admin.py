@@ -56,6 +56,13 @@ class UserRolesForm(EmailKeyMixin, UserChangeForm):
             raise forms.ValidationError(_("You cannot remove your own coordinator role."))
         return roles
 
+    def clean_is_active(self):
+        active = self.cleaned_data["is_active"]
+        actor = getattr(self, "actor", None)
+        if not active and actor and actor.pk == self.instance.pk:
+            raise forms.ValidationError(_("You cannot deactivate your own account."))
+        return active
+
 
 class OwnOrganisationOnly:
     """A coordinator sees and edits the departments, units and people (and warehouses,
@@ -268,6 +275,11 @@ class UserAdmin(OwnOrganisationOnly, DjangoUserAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if change and "is_active" in form.changed_data:
+            # Through the service, as the actions: switching off ends the sessions.
+            services.user_set_active(
+                actor=request.user, user=form.instance, active=form.instance.is_active
+            )
         if "roles" in form.cleaned_data:
             services.user_set_roles(
                 actor=request.user, user=form.instance, roles=form.cleaned_data["roles"]

@@ -14,3 +14,5 @@ class AccountError(StrEnum):
     COLOUR_CONTRAST = "colour_contrast"  # white header text on it below WCAG AA
     DOMAIN_TAKEN = "domain_taken"  # a sign-up domain another organisation already has
     OTHER_ORGANISATION = "other_organisation"  # a unit of another organisation than the address's
+    INACTIVE = "inactive"  # a sign-in to an account that is switched off
+    SSO_ONLY = "sso_only"  # the organisation signs its staff in only through its provider

@@ -5,10 +5,13 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .errors import AccountError
 from .identity import email_key
 from .models import Organisation, Unit, User
 from .selectors import units_for_signup
 from .services import _organisation_of_domain, signup_email_check
+from .sso import selectors as sso_selectors
+from .unit_picker import UnitPickerField
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -26,6 +29,18 @@ class EmailAuthenticationForm(AuthenticationForm):
     def clean_username(self):
         # The key the account is stored and throttled under (views.login_username too).
         return email_key(self.cleaned_data["username"])
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not sso_selectors.passwords_allowed_for(user):
+            raise ValidationError(
+                _(
+                    "Your organisation signs you in with its own accounts, not with a "
+                    "password here. Leave the password empty and continue, or use the "
+                    "button for your organisation."
+                ),
+                code=AccountError.SSO_ONLY,
+            )
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -57,11 +72,12 @@ class AccountDetailsForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
-    unit = UnitChoiceField(
+    unit = UnitPickerField(
         label=_("Your unit"),
-        queryset=Unit.objects.none(),
-        empty_label=_("Choose your unit"),
-        help_text=_("The school, day-care centre or office you work for."),
+        help_text=_(
+            "The school, day-care centre or office you work for: type a part of its name "
+            "or street address and choose it from the list."
+        ),
     )
 
     def __init__(self, *args, email=None, **kwargs):
@@ -69,14 +85,10 @@ class AccountDetailsForm(forms.Form):
         self.organisation = organisation_of_email(email)
         field = self.fields["unit"]
         if self.organisation is None:
-            field.queryset = Unit.objects.none()
             # The address's own message says why (signup_email_check); no second one here.
             field.required = False
-            field.help_text = _(
-                "Enter your work email address and press Create account: the units of "
-                "your organisation are listed then."
-            )
             return
+        field.organisation = self.organisation
         field.queryset = units_for_signup().filter(department__organisation_id=self.organisation.pk)
         field.error_messages["invalid_choice"] = _(
             "Choose a unit of your own organisation (%(organisation)s)."
@@ -96,6 +108,8 @@ class SignUpForm(AccountDetailsForm):
     def __init__(self, data=None, *args, **kwargs):
         email = data.get("email") if data is not None else None
         super().__init__(data, *args, email=email, **kwargs)
+        # The script suggests the units of the typed address's organisation.
+        self.fields["unit"].widget.email_field = "email"
 
     def clean_email(self):
         return signup_email_check(self.cleaned_data["email"])
@@ -168,4 +182,11 @@ class ProfileForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         initial = {"full_name": user.full_name, "phone": user.phone, "language": user.language}
         super().__init__(*args, initial=initial, **kwargs)
+        identity = getattr(user, "external_identity", None)
+        if identity is not None:
+            # The provider owns the name (services.user_profile_update keeps it too).
+            self.fields["full_name"].disabled = True
+            self.fields["full_name"].help_text = _(
+                "Comes from %(provider)s on every sign-in: change it there."
+            ) % {"provider": identity.provider.name}
         self.fields["language"].choices = [(code, name) for code, name in settings.LANGUAGES]

@@ -175,6 +175,11 @@ class Unit(NameInLanguages):
         return f"{self.street_address}, {self.postal_code} {self.city}"
 
 
+class SignInMethod(models.TextChoices):
+    PASSWORD = "password", _("Password")
+    SSO = "sso", _("Single sign-on")
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -224,6 +229,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # With Django's last_login (the time): how, and through whom, the user last signed in.
+    last_sign_in_method = models.CharField(
+        _("last signed in with"), max_length=20, choices=SignInMethod.choices, blank=True
+    )
+    last_sign_in_provider = models.CharField(
+        _("last identity provider"), max_length=200, blank=True
+    )
 
     objects = UserManager()
 
@@ -237,6 +249,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(last_sign_in_method__in=["", *SignInMethod.values]),
+                name="user_sign_in_method_known",
+            ),
+            # A provider's name only with single sign-on.
+            models.CheckConstraint(
+                condition=models.Q(last_sign_in_method=SignInMethod.SSO)
+                | models.Q(last_sign_in_provider=""),
+                name="user_sign_in_provider_only_sso",
+            ),
         ]
 
     def __str__(self):
@@ -247,6 +269,48 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class UserSession(models.Model):
+    """One signed-in browser: its session's key, so the user's sessions can be found and
+    ended (accounts.services.user_sessions_end). Written by user_signed_in, removed on
+    sign-out and when a session is ended."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("user")
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    method = models.CharField(_("signed in with"), max_length=20, choices=SignInMethod.choices)
+    provider_name = models.CharField(_("identity provider"), max_length=200, blank=True)
+    # The identity provider's own session id (OIDC "sid"), for its back-channel logout.
+    provider_session_id = models.CharField(max_length=255, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("signed in"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("sign-in session")
+        verbose_name_plural = _("sign-in sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(method__in=SignInMethod.values), name="usersession_method_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(method=SignInMethod.SSO)
+                | (models.Q(provider_name="") & models.Q(provider_session_id="")),
+                name="usersession_provider_only_sso",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["provider_session_id"],
+                condition=~models.Q(provider_session_id=""),
+                name="usersession_provider_sid_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.method} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Notice(models.Model):

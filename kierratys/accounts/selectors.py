@@ -1,6 +1,14 @@
+from django.db.models import Case, Q, When
+
 from ..common.errors import NotFound
+from ..common.folding import SEPARATOR, Folded, fold
+from ..common.names import name_expression
 from .models import Department, Organisation, Unit, User
 from .partnerships import Partnership, RegionMembership
+from .signin_selectors import (  # noqa: F401  (sign-in reads live there)
+    organisation_users,
+    user_session_keys,
+)
 
 
 def units_for_signup():
@@ -9,6 +17,61 @@ def units_for_signup():
         .select_related("department")
         .order_by("department__name", "name")
     )
+
+
+MATCH_MAX_LENGTH = 100  # characters of typed text looked at
+MATCH_MAX_WORDS = 6
+MATCH_MAX_LIMIT = 50
+
+
+def match_words(text: str) -> list[str]:
+    """The typed text as folded words (kierratys.common.folding), bounded in length and
+    number. Letters, digits and the signs of names and addresses (Itä-Turku, 3 b, St.
+    Karins) make words; anything else, the search text's SEPARATOR too, separates them."""
+    cleaned = "".join(ch if ch.isalnum() or ch in "-.'/&" else " " for ch in text or "")
+    return fold(cleaned[:MATCH_MAX_LENGTH]).split()[:MATCH_MAX_WORDS]
+
+
+def units_matching(*, organisation=None, text: str, limit: int = 20, within=None) -> list[Unit]:
+    """The active units of `organisation` (or of the queryset `within`, itself narrowed to
+    the organisation when both are given) matching every typed word somewhere: a name in
+    any language, the department's name, the street address or the city district. Case
+    and accents do not matter ("paivakoti" finds "Päiväkoti"); a word may be any part of
+    a Finnish compound ("koulu" finds "Puistokoulu").
+
+    A name starting with the text comes first, then a name with a word starting with the
+    first typed word, then the rest; by name within each. No words, no units."""
+    if organisation is None and within is None:
+        raise ValueError("units_matching needs an organisation or a queryset of units")
+    words = match_words(text)
+    if not words:
+        return []
+    units = within if within is not None else units_for_signup()
+    units = units.filter(is_active=True)
+    if organisation is not None:
+        units = units.filter(department__organisation=organisation)
+    names = Folded("name", "name_sv", "name_en")
+    everything = Folded(
+        "name", "name_sv", "name_en",
+        "department__name", "department__name_sv", "department__name_en",
+        "street_address", "district",
+    )  # fmt: skip
+    units = units.annotate(_names=names, _everything=everything)
+    for word in words:
+        units = units.filter(_everything__contains=word)
+    first = words[0]
+    units = units.annotate(
+        _rank=Case(
+            When(_names__contains=SEPARATOR + " ".join(words), then=0),
+            When(
+                Q(_names__contains=" " + first) | Q(_names__contains="-" + first),
+                then=1,
+            ),
+            default=2,
+        ),
+        _name=name_expression(),
+    ).order_by("_rank", "_name", "pk")
+    return list(units.select_related("department")[: max(1, min(limit, MATCH_MAX_LIMIT))])
 
 
 def unread_notice_count(*, user) -> int:
@@ -26,8 +89,11 @@ def notices_for(*, user, limit: int = 100):
 def profile_of(*, user):
     """The signed-in user with their unit and its department, for the profile page."""
     from .models import User
+    from .sso.selectors import identity_of
 
-    return User.objects.select_related("unit__department").get(pk=user.pk)
+    profile = User.objects.select_related("unit__department").get(pk=user.pk)
+    profile.external_identity = identity_of(user=profile)  # where the account comes from
+    return profile
 
 
 def organisation_of(*, user) -> Organisation | None:

@@ -22,6 +22,14 @@ from .errors import AccountError as Code
 from .identity import email_key
 from .models import EmailDomain, Organisation, PasswordResetRequest, Unit, User
 from .roles import COORDINATOR, ROLES, STAFF, is_coordinator, same_organisation
+from .signin_services import (  # noqa: F401  (signing in and out lives there)
+    user_password_changed,
+    user_sessions_clean,
+    user_sessions_end,
+    user_signed_in,
+    user_signed_out,
+)
+from .sso import selectors as sso_selectors
 from .tokens import email_verification_token
 
 # The local parts city mail systems hand out: firstname.lastname and the like. Quoting,
@@ -46,10 +54,21 @@ def signup_email_check(email: str) -> str:
             % {"domain": settings.SIGNUP_EMAIL_DOMAINS[0]},
             code=Code.FORM,
         )
-    if _organisation_of_domain(domain) is None:
+    organisation = _organisation_of_domain(domain)
+    if organisation is None:
         raise ValidationError(
             _("Sign-up is only open to the email addresses of the organisations in the service."),
             code=Code.DOMAIN,
+        )
+    if not sso_selectors.passwords_allowed_in(organisation):
+        raise ValidationError(
+            _(
+                "%(organisation)s signs its staff in with its own accounts: no sign-up is "
+                "needed. Sign in with your organisation's account; your account here is "
+                "made then."
+            )
+            % {"organisation": organisation.display_name},
+            code=Code.SSO_ONLY,
         )
     return key
 
@@ -213,8 +232,8 @@ def password_reset_mail(*, email: str, language: str) -> None:
     """The worker's half of a reset request: a link for each active account with the
     address, in the account's language, queued as an ordinary mail (with retries)."""
     for user in User.objects.filter(email=email, is_active=True):
-        if not user.has_usable_password():
-            continue
+        if not user.has_usable_password() or not sso_selectors.passwords_allowed_for(user):
+            continue  # signs in through the organisation's provider only
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         token = default_token_generator.make_token(user)
         url = settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token])
@@ -236,7 +255,12 @@ def _check_may_manage(actor: User, user: User) -> None:
 
 
 def user_set_active(*, actor: User, user: User, active: bool) -> User:
-    """Coordinators switch accounts on and off. Nobody can switch themselves off."""
+    """Coordinators switch accounts on and off. Nobody can switch themselves off.
+
+    Switching off ends the account's sessions (user_sessions_end): its pages are signed
+    out and its open websockets closed with 4401. Sessions from before the sign-in record
+    are refused anyway: the backend signs in active accounts only.
+    """
     _check_may_manage(actor, user)
     if active is False and actor.pk == user.pk:
         raise ValidationError(_("You cannot deactivate your own account."))
@@ -248,7 +272,10 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
         user.save(update_fields=["is_active", "email_verified_at"])
         if active:
             user.groups.add(Group.objects.get(name=STAFF))
-        live.regroup_user(user.pk)
+            live.regroup_user(user.pk)
+        else:
+            user_sessions_end(user=user)
+            live.recheck_user(user.pk)  # also sockets of sessions without a row
     return user
 
 
@@ -265,17 +292,24 @@ def user_set_roles(*, actor: User, user: User, roles: list[str]) -> User:
     currently_coordinator = user.groups.filter(name=COORDINATOR).exists()
     if actor.pk == user.pk and currently_coordinator and COORDINATOR not in roles:
         raise ValidationError(_("You cannot remove your own coordinator role."))
-    wanted = set(roles) | {STAFF}
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        keep = user.groups.exclude(name__in=ROLES)
-        user.groups.set([*keep, *Group.objects.filter(name__in=wanted)])
-        user.is_staff = COORDINATOR in wanted or user.is_superuser
-        user.save(update_fields=["is_staff"])
         # Also after the admin saves a new unit: the user admin sets roles on every save.
-        live.regroup_user(user.pk)
-    user._role_names = None
+        roles_write(user, roles)
     return user
+
+
+def roles_write(user: User, roles) -> None:
+    """Give a locked user exactly these roles, staff always among them; admin access
+    follows the coordinator role. Also for roles an identity provider's groups give
+    (kierratys.accounts.sso). Their open pages reconnect for what the roles let them hear."""
+    wanted = set(roles) | {STAFF}
+    keep = user.groups.exclude(name__in=ROLES)
+    user.groups.set([*keep, *Group.objects.filter(name__in=wanted)])
+    user.is_staff = COORDINATOR in wanted or user.is_superuser
+    user.save(update_fields=["is_staff"])
+    live.regroup_user(user.pk)
+    user._role_names = None
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -301,6 +335,8 @@ def user_profile_update(*, user: User, full_name: str, phone: str, language: str
         raise ValidationError(errors)
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
+        if sso_selectors.identity_of(user=user) is not None:
+            full_name = user.full_name  # the provider's, set on each sign-in
         user.full_name, user.phone, user.language = full_name, phone, language
         user.save(update_fields=["full_name", "phone", "language"])
     return user

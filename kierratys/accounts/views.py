@@ -3,15 +3,18 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from kierratys.common.errors import add_to_form
+from kierratys.common.inputs import plain_text
 
 from . import selectors, services
 from .errors import AccountError
@@ -23,22 +26,92 @@ from .forms import (
     VerifyEmailForm,
 )
 from .identity import client_address, email_key
+from .models import SignInMethod
+from .sso import selectors as sso_selectors
 from .tokens import user_for_verification_link
+
+
+def _sign_in_choices() -> dict:
+    """A button per organisation's identity provider on the sign-in page."""
+    return {"identity_providers": sso_selectors.providers_for_login()}
 
 
 class LoginView(auth_views.LoginView):
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        """Home-realm discovery: an address with no password goes to its organisation's
+        identity provider, if it has one."""
+        email = plain_text(request.POST.get("username", ""), max_length=254).strip()
+        if email and not request.POST.get("password"):
+            provider = sso_selectors.provider_for_email(email)
+            if provider is not None:
+                query = {"login_hint": email}
+                if self.get_redirect_url():
+                    query["next"] = self.get_redirect_url()
+                return HttpResponseRedirect(
+                    reverse("sso:start", args=[provider.slug]) + "?" + urlencode(query)
+                )
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_sign_in_choices()}
+
+    def render_to_response(self, context, **kwargs):
+        return sso_selectors.allow_forms_to_providers(super().render_to_response(context, **kwargs))
+
     def form_valid(self, form):
-        """A new device gets the language the user chose before."""
-        response = super().form_valid(form)
-        _language_cookie(response, form.get_user().language)
+        """Signed in and recorded as a password sign-in (services.user_signed_in); a new
+        device gets the language the user chose before."""
+        user = form.get_user()
+        services.user_signed_in(request=self.request, user=user, method=SignInMethod.PASSWORD)
+        response = HttpResponseRedirect(self.get_success_url())
+        language_cookie(response, user.language)
         return response
 
 
-def _language_cookie(response, language: str) -> None:
-    """The browser shows the pages in the account's language from the next request on."""
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        """Django's sign-out, through services.user_signed_out (the session's record goes)."""
+        provider_logout = sso_selectors.provider_logout_url(
+            request=request, post_logout_redirect_uri=request.build_absolute_uri("/")
+        )
+        provider = sso_selectors.provider_of_session(request=request)
+        services.user_signed_out(request=request)
+        if provider_logout:  # RP-initiated logout: the organisation's provider signs out too
+            return render(
+                request,
+                "sso/signed_out.html",
+                {"provider": provider, "logout_url": provider_logout},
+            )
+        redirect_to = self.get_success_url()
+        if redirect_to != request.get_full_path():
+            return HttpResponseRedirect(redirect_to)
+        return self.get(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        """Saved; this session stays signed in, the user's others end
+        (services.user_password_changed)."""
+        form.save()
+        services.user_password_changed(request=self.request, user=form.user)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        """A new password from the reset link: every session of the account ends, as
+        whoever knew the old password may have one (services.user_sessions_end)."""
+        response = super().form_valid(form)
+        services.user_sessions_end(user=form.user)
+        return response
+
+
+def language_cookie(response, language: str) -> None:
+    """The browser shows the pages in the account's language from the next request on
+    (after a sign-in of any kind, and a change on the profile page)."""
     if language in dict(settings.LANGUAGES):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
@@ -62,9 +135,13 @@ def login_locked_out(request, credentials=None, *args, **kwargs):
         "Too many failed sign-in attempts. For your security this account is locked "
         "for %(minutes)d minutes on this connection. You can reset your password meanwhile."
     ) % {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)}
-    return render(
-        request, "registration/login.html", {"form": form, "lockout": lockout}, status=429
+    response = render(
+        request,
+        "registration/login.html",
+        {"form": form, "lockout": lockout, **_sign_in_choices()},
+        status=429,
     )
+    return sso_selectors.allow_forms_to_providers(response)
 
 
 @login_not_required
@@ -191,6 +268,6 @@ def profile(request):
                 with translation.override(user.language):
                     messages.success(request, _("Your details are saved."))
                 response = redirect("profile")
-                _language_cookie(response, user.language)
+                language_cookie(response, user.language)
                 return response
     return render(request, "kierratys/profile.html", {"profile": user, "form": form}, status=status)

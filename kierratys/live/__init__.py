@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import threading
+import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -25,6 +26,8 @@ SEND_TIMEOUT = 2.0
 
 # Not an event for pages: it tells the server to close a user's sockets (see regroup_user).
 REGROUP = "live.regroup"
+# Nor this: each of the user's sockets reads its session again (see recheck_user).
+RECHECK = "live.recheck"
 
 
 def unit_group(unit_id: int) -> str:
@@ -67,16 +70,18 @@ async def _group_send(layer, group: str, message: dict) -> None:
         await layer.group_send(group, message)
 
 
-async def _send_all(layer, events) -> None:
+async def _send_all(layer, events, *, published: float | None = None) -> None:
     """One group_send per group, carrying all its events in order.
 
-    Each event's JSON text is made once here, not once per open socket.
+    Each event's JSON text is made once here, not once per open socket. `published` (the
+    commit's time.time(), the oldest one's for a batch) rides along for the lag metric.
     """
     texts: dict[str, list[str]] = {}
     regroup: set[str] = set()
+    recheck: set[str] = set()
     for groups, event, data in events:
-        if event == REGROUP:
-            regroup.update(groups)
+        if event in (REGROUP, RECHECK):
+            (regroup if event == REGROUP else recheck).update(groups)
             for group in groups:
                 texts.setdefault(group, [])
             continue
@@ -88,7 +93,9 @@ async def _send_all(layer, events) -> None:
             layer,
             group,
             {"type": "live.events", "group": group, "texts": group_texts}
-            | ({"regroup": True} if group in regroup else {}),
+            | ({"published": published} if published is not None else {})
+            | ({"regroup": True} if group in regroup else {})
+            | ({"recheck": True} if group in recheck else {}),
         )
         for group, group_texts in texts.items()
     ]
@@ -109,17 +116,17 @@ class _Sender:
     def __init__(self):
         self.loop = None
         self.lock = threading.Lock()
-        self.pending: list[tuple[object, list]] = []
+        self.pending: list[tuple[object, list, float]] = []
         self.sending = False
 
-    def submit(self, layer, events) -> None:
+    def submit(self, layer, events, published: float) -> None:
         with self.lock:
             if self.loop is None or self.loop.is_closed():
                 self.loop = asyncio.new_event_loop()
                 threading.Thread(
                     target=self.loop.run_forever, name="live-sender", daemon=True
                 ).start()
-            self.pending.append((layer, events))
+            self.pending.append((layer, events, published))
             if self.sending:
                 return
             self.sending = True
@@ -143,12 +150,14 @@ class _Sender:
 
     @staticmethod
     async def _send(batch) -> None:
-        by_layer: dict[int, tuple[object, list]] = {}
-        for layer, events in batch:
-            by_layer.setdefault(id(layer), (layer, []))[1].extend(events)
-        for layer, events in by_layer.values():
+        by_layer: dict[int, tuple[object, list, list[float]]] = {}
+        for layer, events, published in batch:
+            _layer, merged, times = by_layer.setdefault(id(layer), (layer, [], []))
+            merged.extend(events)
+            times.append(published)
+        for layer, events, times in by_layer.values():
             try:
-                await _send_all(layer, events)
+                await _send_all(layer, events, published=min(times))
             except Exception as error:
                 logger.warning("Live events were not delivered: %r", error)
 
@@ -161,11 +170,12 @@ def send_events(events: list[tuple[list[str], str, dict]]) -> None:
     layer = get_channel_layer()
     if layer is None or not events:
         return
+    published = time.time()  # the commit, for the lag metric (observability.metrics)
     try:
         if isinstance(layer, InMemoryChannelLayer):
-            async_to_sync(_send_all)(layer, events)
+            async_to_sync(_send_all)(layer, events, published=published)
         else:
-            _sender.submit(layer, events)
+            _sender.submit(layer, events, published)
     except Exception:
         logger.warning("Live events were not delivered", exc_info=True)
 
@@ -232,3 +242,10 @@ def regroup_organisation(organisation_id: int) -> None:
         {},
         key=f"regroup-organisation:{organisation_id}",
     )
+
+
+def recheck_user(user_id: int) -> None:
+    """Once the current transaction commits, have each of the user's open sockets, in every
+    server process, read its session again: those whose session was ended close with 4401
+    (signed out), the others stay open (see accounts.services.user_sessions_end)."""
+    publish([user_group(user_id)], RECHECK, {}, key=f"recheck:{user_id}")

@@ -99,15 +99,20 @@ class Fanout:
                 continue
             for socket in tuple(self.members.get(message.get("group"), ())):
                 for text in message["texts"]:
-                    socket.deliver(text)
+                    socket.deliver(text, published=message.get("published"))
                 if message.get("regroup"):
                     socket.regroup()
+                elif message.get("recheck"):
+                    self._recheck(socket)
 
     def _recheck_all(self) -> None:
         for socket in set().union(*self.members.values()):
-            task = asyncio.create_task(socket.recheck())
-            self.rechecks.add(task)  # held, so the loop does not drop it half-way
-            task.add_done_callback(self.rechecks.discard)
+            self._recheck(socket)
+
+    def _recheck(self, socket) -> None:
+        task = asyncio.create_task(socket.recheck())
+        self.rechecks.add(task)  # held, so the loop does not drop it half-way
+        task.add_done_callback(self.rechecks.discard)
 
     async def _rejoin(self, channel) -> None:
         """Join every group again, retrying until the layer takes them.

@@ -19,13 +19,22 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from asgiref.sync import sync_to_async
-from django.db import OperationalError, close_old_connections
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    OperationalError,
+    close_old_connections,
+    connections,
+)
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django_tasks_db.utils import is_locked_database_exception
 
 from inventory import services as inventory_services
+from kierratys.accounts import services as account_services
+from kierratys.accounts.privacy import services as privacy_services
 from kierratys.common import tasks
 from listings import services as listing_services
 from reservations import notify
@@ -38,8 +47,53 @@ PERIODIC_SECONDS = 300  # as `periodic_jobs --loop 300` did beside runserver
 STOP_SECONDS = 10  # how long shutting down waits for a task that is running
 
 
+# The PostgreSQL advisory lock that one periodic round holds (any constant used only here).
+ROUND_LOCK = 4_200_230_001
+
+
+@contextmanager
+def _only_round_anywhere():
+    """True while this process may run the round: no other process on any machine runs one.
+
+    On PostgreSQL a session-level advisory lock, on a connection of its own that does
+    nothing else, so it is neither a transaction held across the round's outside calls
+    (mail) nor lost when the jobs close their own connections. Whoever finds it taken
+    skips the round. If this process dies, PostgreSQL ends its session and the lock.
+    On SQLite the service runs on one machine: `_one_at_a_time` and SQLite's own writer
+    lock keep rounds apart there (and a round is idempotent).
+    """
+    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        yield True
+        return
+    holder = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ROUND_LOCK])
+            held = cursor.fetchone()[0]
+        try:
+            yield held
+        finally:
+            if held:  # closing alone would not do it on a pooled connection
+                try:
+                    with holder.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_unlock(%s)", [ROUND_LOCK])
+                except DatabaseError:
+                    pass  # the session is gone, and its lock with it
+    finally:
+        holder.close()
+
+
 def periodic_jobs_run() -> dict[str, int]:
-    """One round of the periodic jobs (`manage.py periodic_jobs`), with what each did."""
+    """One round of the periodic jobs (`manage.py periodic_jobs`), with what each did;
+    empty when another process (on this machine or another) is running a round."""
+    with _only_round_anywhere() as held:
+        if not held:
+            logger.info("Another process is running the periodic jobs: this round is skipped")
+            return {}
+        return _jobs()
+
+
+def _jobs() -> dict[str, int]:
     return {
         "expired": reservation_services.reservations_expire(),
         "reminders": reservation_services.reservations_remind(),
@@ -48,6 +102,11 @@ def periodic_jobs_run() -> dict[str, int]:
         # Normally swept within seconds of reserving; this catches any sweep never queued.
         "new reservations told": notify.notify_owners.call(),
         "lost tasks queued again": tasks.tasks_requeue_stale(),
+        # Personal data kept no longer than its settings say (issue 23).
+        "reservation contacts cleared": reservation_services.reservation_contacts_expire(),
+        "access log entries removed": privacy_services.access_log_clean(),
+        # Expired sessions, and the sign-in records of sessions that are gone (issue 18).
+        "sign-in sessions removed": account_services.user_sessions_clean(),
     }
 
 

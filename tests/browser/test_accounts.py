@@ -169,11 +169,9 @@ def test_sign_up_then_choose_the_password_on_the_link_page(
     assert page.locator("main input[type=password]").count() == 0
     page.locator("main input[name=email]").fill("Uusi.Kayttaja@demo.example")
     page.locator("main input[name=full_name]").fill("Uusi Käyttäjä")
-    # Several organisations share the service: their units are listed once the address
-    # says which organisation is the person's (issue 18 brings a type-ahead picker).
-    page.locator("main form button[type=submit]").click()
-    page.locator("main select[name=unit]").select_option(index=1)
-    expect(page.locator("main input[name=full_name]")).to_have_value("Uusi Käyttäjä")
+    # The unit by typing: the picker suggests the units of the address's organisation.
+    page.get_by_role("combobox", name="Your unit").fill("tähti")
+    page.get_by_role("option", name="Päiväkoti Tähtitaivas").click()
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url("/accounts/signup/sent/")
 

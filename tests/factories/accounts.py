@@ -132,3 +132,19 @@ def running_partnership(one, other, **fields):
         **fields,
     }
     return Partnership.objects.create(proposer=one, partner=other, **values)
+
+
+def identity_provider_for(organisation, issuer: str, **fields):
+    """An organisation's OpenID Connect provider, with the test provider's client."""
+    from kierratys.accounts.sso.models import IdentityProvider
+
+    return IdentityProvider.objects.create(
+        organisation=organisation,
+        name=fields.pop("name", "Kaupungin tunnus"),
+        slug=fields.pop("slug", organisation.slug),
+        issuer=issuer,
+        client_id=fields.pop("client_id", f"kierratys-{organisation.slug}"),
+        client_secret=fields.pop("client_secret", "test-client-secret"),
+        scopes=fields.pop("scopes", "openid email profile groups"),
+        **fields,
+    )

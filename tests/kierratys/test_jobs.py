@@ -55,4 +55,7 @@ def test_the_round_reports_what_each_job_did():
         "audiences widened",
         "new reservations told",
         "lost tasks queued again",
+        "reservation contacts cleared",
+        "access log entries removed",
+        "sign-in sessions removed",
     }

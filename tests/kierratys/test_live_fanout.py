@@ -48,7 +48,7 @@ class Socket:
         self.texts = []
         self.rechecks = 0
 
-    def deliver(self, text):
+    def deliver(self, text, *, published=None):
         self.texts.append(text)
 
     async def recheck(self):

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from kierratys.accounts.forms import SignUpForm
+from kierratys.accounts.models import User
 
 from ..factories import DepartmentFactory, OrganisationFactory, UnitFactory, other_organisation
 
@@ -35,12 +36,16 @@ def test_before_an_address_no_organisations_units_are_listed(client, units):
     with translation.override("en"):
         page = client.get(reverse("signup"), HTTP_ACCEPT_LANGUAGE="en").text
     assert "Turun koulu" not in page and "Kunnan koulu" not in page
-    assert "the units of your organisation are listed then" in page
+    # The picker's script searches the units of the address typed above it.
+    assert 'data-source="/accounts/units/"' in page and 'data-email-field="id_email"' in page
 
 
-def test_one_organisation_lists_its_units_at_once(client):
-    UnitFactory(name="Ainoa koulu")
-    assert "Ainoa koulu" in client.get(reverse("signup")).text
+def test_one_organisation_is_searched_at_once(client):
+    unit = UnitFactory(name="Ainoa koulu")
+    page = client.get(reverse("signup")).text
+    assert 'data-source="/accounts/units/?scope=' in page
+    response = client.get(reverse("unit_search"), {"q": "ainoa"})
+    assert [row["id"] for row in response.json()] == [unit.pk]
 
 
 def test_an_unknown_domain_says_so_and_lists_nothing(client, units):
@@ -56,11 +61,12 @@ def test_an_unknown_domain_says_so_and_lists_nothing(client, units):
 
 
 def test_the_address_first_then_its_organisations_units(client, units):
-    """Without script: send the address, get the own organisation's units to choose from."""
+    """Without script: the typed text is looked up among the address's organisation's units."""
     with translation.override("en"):
         response = client.post(
             reverse("signup"),
-            {"email": "maija@kunta1.example", "full_name": "Maija"},
+            {"email": "maija@kunta1.example", "full_name": "Maija", "unit_text": "koulu"},
             HTTP_ACCEPT_LANGUAGE="en",
         )
-    assert "Kunnan koulu" in response.text and "Turun koulu" not in response.text
+    assert response.status_code == 302
+    assert User.objects.get().unit == units[1]

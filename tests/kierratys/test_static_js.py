@@ -18,11 +18,11 @@ from ..factories import ListingFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = sorted((ROOT / "static" / "js").glob("*.js"))
-TEMPLATES = sorted(
-    path
-    for app in ("kierratys", "listings", "reservations", "inventory")
-    for path in (ROOT / app / "templates").rglob("*.html")
-)
+APPS = ("kierratys", "listings", "reservations", "inventory")
+# Every templates folder, sub-packages' too (kierratys/accounts/sso/templates, ...).
+TEMPLATES = sorted(path for app in APPS for path in (ROOT / app).rglob("templates/**/*.html"))
+# Scripts a form widget brings along (its Media), not a template's tag.
+MEDIA_SCRIPT = re.compile(r"[\'\"]js/([\w-]+\.js)[\'\"]")
 SCRIPT_TAG = re.compile(r"<script\b[^>]*\bsrc=\"\{% static 'js/([\w-]+\.js)' %\}\"[^>]*>")
 
 
@@ -146,6 +146,12 @@ def script_tags() -> list[tuple[Path, str, str]]:
 
 def test_every_script_is_included_and_every_included_script_exists():
     included = {name for _template, name, _tag in script_tags()}
+    included |= {
+        name
+        for app in APPS
+        for module in (ROOT / app).rglob("*.py")
+        for name in MEDIA_SCRIPT.findall(source(module))
+    }
     assert included == {p.name for p in SCRIPTS}
 
 

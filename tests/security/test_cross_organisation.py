@@ -22,9 +22,11 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone, translation
 
 from inventory.models import StorageLocation, Task, TimeSlot, Warehouse
+from kierratys.accounts.models import User
 from kierratys.accounts.partnerships import Partnership
 from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 from kierratys.common.submissions import new_token
+from kierratys.legal.models import AccessibilityFeedback, AccessibilityStatement, PrivacyNotice
 from listings.models import Listing, Recipient, SavedSearch
 from reservations import services as reservation_services
 from reservations.models import Reservation
@@ -104,6 +106,10 @@ CASES = {
     },
     "organisation/partners/<id:pk>/accept/": {"pk": ("partnership",)},
     "organisation/partners/<id:pk>/end/": {"pk": ("partnership",)},
+    "organisation/accessibility-feedback/<id:pk>/": {"pk": ("feedback",)},
+    "organisation/privacy/users/<id:pk>/": {"pk": ("person",)},
+    "organisation/privacy/users/<id:pk>/export.json": {"pk": ("person",)},
+    "organisation/privacy/users/<id:pk>/anonymise/": {"pk": ("person",)},
 }
 # Patterns that take ids of other organisations' objects, and why that is right.
 ALLOWED = {
@@ -147,6 +153,8 @@ POST_DATA = {
     "enabled": "on",
     "location": "",
     "date": "",
+    "confirm": "on",
+    "answer": "Murrettu vastaus",
 }
 
 
@@ -236,6 +244,21 @@ def world(monkeypatch):
         proposed_at=timezone.now(),
     )
 
+    feedback = AccessibilityFeedback.objects.create(
+        organisation=org_a,
+        sender_email="palaute@demo.example",
+        message="Aakkulan palaute",
+        due_on=timezone.localdate() + timedelta(days=14),
+    )
+
+    statement = AccessibilityStatement.objects.create(
+        organisation=org_a,
+        last_checked_on=timezone.localdate(),
+        prepared_on=timezone.localdate(),
+        feedback_email="saavutettavuus@demo.example",
+    )
+    notice = PrivacyNotice.objects.create(organisation=org_a, updated_on=timezone.localdate())
+
     b_unit = UnitFactory(department=DepartmentFactory(organisation=org_b), name="Beetan koulu")
     b_warehouse = WarehouseFactory(organisation=org_b, name="Beetan varasto")
     StorageLocationFactory(warehouse=b_warehouse, code="B-01-1")
@@ -259,6 +282,10 @@ def world(monkeypatch):
         "search": saved.pk,
         "recipient": recipient.pk,
         "partnership": partnership.pk,
+        "person": a_reserver.pk,
+        "feedback": feedback.pk,
+        "statement": statement.pk,
+        "notice": notice.pk,
     }
     names = [
         a_unit.name,
@@ -269,6 +296,7 @@ def world(monkeypatch):
         warehouse.name,
         recipient.name,
         saved.name,
+        feedback.message,
     ]
     return {"users": users, "objects": objects, "names": names, "a_staff": a_staff}
 
@@ -294,6 +322,12 @@ def snapshot() -> dict:
         "recipients": list(Recipient.objects.order_by("pk").values_list("pk", "name", "is_active")),
         "partnerships": list(
             Partnership.objects.order_by("pk").values_list("pk", "accepted_at", "ended_at")
+        ),
+        "feedback": list(
+            AccessibilityFeedback.objects.order_by("pk").values_list("pk", "answer", "answered_at")
+        ),
+        "people": list(
+            User.objects.order_by("pk").values_list("pk", "email", "full_name", "is_active")
         ),
     }
 
@@ -359,6 +393,8 @@ def test_the_admin_treats_another_organisations_objects_as_missing(client, world
         "kierratys/organisation": a_user.unit.department.organisation_id,
         "kierratys/region": None,
         "kierratys/partnership": a["partnership"],
+        "legal/accessibilitystatement": a["statement"],
+        "legal/privacynotice": a["notice"],
     }
     # Categories are the service's, shared by every organisation.
     shared = {"listings/category"}
@@ -369,6 +405,8 @@ def test_the_admin_treats_another_organisations_objects_as_missing(client, world
         "axes/accesslog",
         "axes/accessfailurelog",
         "django_tasks_database/dbtaskresult",
+        "sso/identityprovider",
+        "sso/externalidentity",
     }
     registered = {f"{m._meta.app_label}/{m._meta.model_name}" for m in admin.site._registry}
     unknown = registered - set(cases) - shared - service_only

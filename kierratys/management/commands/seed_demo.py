@@ -7,6 +7,8 @@ from kierratys.demo import ACCOUNTS, DEMO_PASSWORD
 # Each app that has demo data adds its seeder here; each must be idempotent.
 SEEDERS = [
     "kierratys.demo.seed_organisation",
+    "kierratys.demo.seed_identity_provider",
+    "kierratys.legal.demo.seed_legal",  # accessibility statements and privacy notices
     "kierratys.demo.seed_warehouse",
     "listings.demo.seed_listings",
     "kierratys.demo.seed_activity",  # reservations, tasks, saved searches: after the listings

@@ -1,0 +1,18 @@
+"""Per-minute call counts in the cache every process shares (kierratys.common.cache)."""
+
+import time
+
+from django.core.cache import cache
+
+
+def per_minute_allows(name: str, who: str, limit: int) -> bool:
+    """Count one more `name` call by `who` in this clock minute; False once over `limit`.
+    With Redis away the shared cache counts nothing and lets the call through."""
+    key = f"{name}-rate:{who}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=90)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=90)
+        count = 1
+    return count <= limit
