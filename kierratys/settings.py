@@ -157,8 +157,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Under ASGI each request may run in a different thread: persistent connections would leak.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for the writer instead of failing with "database is locked".
+    # Wait for the writer instead of failing with "database is locked". IMMEDIATE: a
+    # transaction takes the write lock when it begins, so one that read first (signing in
+    # reads the session, then writes it) waits like the rest instead of failing at once when
+    # it would upgrade its lock while the periodic jobs write.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USES_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if USES_POSTGRES:
