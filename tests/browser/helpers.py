@@ -145,6 +145,9 @@ def switch_language(page, language: str) -> None:
 
 def open_menu(page) -> None:
     """Open the header's menu if it is closed (a phone): its navigation and languages show."""
+    # static/js/menu.js (deferred) opens the menu on wide screens: wait until it has run,
+    # or a wide page's hidden menu button would be clicked.
+    page.wait_for_load_state("domcontentloaded")
     menu = page.locator("details[data-site-menu]")
     if menu.count() and not menu.evaluate("details => details.open"):
         menu.locator("summary").click()
