@@ -6,6 +6,7 @@ from reservations.basket import basket_count
 from . import consumers
 from .accounts.roles import COORDINATOR, WAREHOUSE, role_names
 from .accounts.selectors import organisation_of, unread_notice_count
+from .announcements.selectors import current_for as current_announcements
 from .common import names
 from .navigation import entries_for
 from .routing import websocket_urlpatterns
@@ -37,6 +38,12 @@ def service(request):
         "unread_notices": unread_notice_count(user=request.user) if roles else 0,
         "basket": basket(request) if roles else None,
         "LIVE_SOCKET": live_socket(),
+        # Lazy: one query, only when the page renders the banner (base.html).
+        "announcements": current_announcements(
+            user=request.user, organisation_id=organisation and organisation.pk, roles=roles
+        )
+        if organisation
+        else [],
     }
 
 

@@ -14,7 +14,9 @@ ENTRIES = [
     ("warehouses", _("Warehouses"), "inventory:warehouses", COORDINATOR),
     ("partners", _("Partners"), "partnerships:list", COORDINATOR),
     ("users", _("Users"), "organisation_users", COORDINATOR),
+    ("announcements", _("Announcements"), "announcements:manage", COORDINATOR),
     ("recipients", _("Donation recipients"), "listings:recipients", COORDINATOR),
+    ("pauses", _("Ordering pauses"), "pauses:list", COORDINATOR),
     ("reports", _("Reports"), "reports:index", STAFF),
 ]
 

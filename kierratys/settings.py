@@ -103,7 +103,9 @@ INSTALLED_APPS = [
     "inventory",
     "kierratys.accounts.privacy",  # who viewed whose personal data (issue 23)
     "kierratys.accounts.sso",
+    "kierratys.accounts.pauses",  # ordering paused for a while (issue 21)
     "kierratys.legal",  # accessibility statement, feedback and privacy notice (issue 23)
+    "kierratys.announcements",  # coordinators' notices on top of every page (issue 21)
 ]
 
 MIDDLEWARE = [

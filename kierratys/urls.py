@@ -91,6 +91,14 @@ urlpatterns += [
     path("organisation/privacy/", include((privacy_views.urls, "privacy"))),
 ]
 
+# Ordering pauses (issue 21): the coordinator's page, the "pauses" namespace.
+from .accounts.pauses import views as pause_views  # noqa: E402
+
+urlpatterns.append(path("organisation/pauses/", include((pause_views.urls, "pauses"))))
+
+# Announcements (issue 21): everyone's list and dismissing, the coordinator's page.
+urlpatterns.append(path("", include("kierratys.announcements.urls")))
+
 # The accessibility statement, its feedback and the privacy notice (issue 23): the "legal"
 # namespace. Last, so that its /<slug>/privacy/ never shadows a fixed address above.
 urlpatterns.append(path("", include("kierratys.legal.urls")))

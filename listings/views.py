@@ -8,9 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kierratys.accounts.pauses.selectors import pauses_shown_to
 from kierratys.common import inputs, submissions
 
 from . import alerts, search, selectors, services
+from .audience import viewer_of
 from .audience_summary import audience_summary
 from .forms import AudienceForm, ListingForm, PhotoEditForm, SavedSearchForm, WithdrawForm
 from .labels import qr_svg
@@ -219,12 +221,15 @@ def catalogue(request):
     )
     if refusal:
         notes = [refusal, *notes]
+    viewer = viewer_of(request.user)  # already worked out by catalogue_page
     context = {
         "filter": filterset,
         "page": page,
         "notes": notes,
         "filter_version": version,
         "chips": selectors.active_filters(filterset=filterset, params=params),
+        # Ordering paused for the viewer's organisation or a partner's (issue 21).
+        "pauses": pauses_shown_to(organisation_ids={viewer.organisation_id, *viewer.partner_ids}),
     }
     if request.headers.get("X-Partial") == "results":
         return render(request, "listings/_results.html", context, status=status)

@@ -14,4 +14,5 @@ class ReservationError(StrEnum):
     NO_UNIT = "no_unit"  # the account has no unit (400)
     QUANTITY = "quantity"  # outside 1..MAX_QUANTITY, or more than the waiting list can serve (400)
     DELIVERY = "delivery"  # a delivery time that cannot be booked with the reservation (400)
+    PAUSED = "paused"  # ordering is paused for its organisation or warehouse (409)
     BASKET = "basket"  # some items of a basket were refused (400, or 409 if all for NOT_ENOUGH)

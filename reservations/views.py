@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kierratys.accounts.pauses.selectors import pause_for_listing
 from kierratys.accounts.privacy import services as privacy
 from kierratys.common import inputs, submissions
 from kierratys.common.errors import add_to_form, status_of
@@ -48,6 +49,7 @@ def reserve_context(*, user, listing, form, conflict=False) -> dict:
         if none_left
         else None,
         "delivering": form["handover"].value() == Reservation.Handover.DELIVERY,
+        "pause": pause_for_listing(listing),  # told above the form (issue 21)
     }
 
 

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kierratys.accounts.pauses.errors import paused_refusal
+from kierratys.accounts.pauses.selectors import pause_for, pause_for_listing
 from kierratys.accounts.roles import belongs_to_unit
 from kierratys.common.errors import Conflict, NotFound, ServiceError
 from listings import history
@@ -63,6 +65,7 @@ def delivery_book(*, actor, reservation_id: int, slot_id: int, day: date) -> Tas
             raise ServiceError({"slot": _("This time slot is not available.")})
         if not belongs_to_unit(actor, reservation.unit_id) and not staff_of(actor, slot.warehouse):
             raise NotFound
+        _refuse_if_paused(listing=listing, warehouse=slot.warehouse, day=day)
         slot_day = _book_slot(slot_id=slot_id, day=day, kind="delivery")
         reservation_services.reservation_hold_for_delivery(reservation=reservation, day=day)
         task = Task.objects.create(
@@ -91,6 +94,17 @@ def delivery_book(*, actor, reservation_id: int, slot_id: int, day: date) -> Tas
         )
         _announce(task)
     return task
+
+
+def _refuse_if_paused(*, listing, warehouse, day: date) -> None:
+    """No booking while ordering is paused, nor for a day inside a pause: the listing's
+    organisation's, the delivering warehouse's organisation's, or that warehouse's."""
+    for when in dict.fromkeys((timezone.localdate(), day)):
+        pause = pause_for_listing(listing, when) or pause_for(
+            organisation_id=warehouse.organisation_id, warehouse_id=warehouse.pk, day=when
+        )
+        if pause is not None:
+            raise paused_refusal(pause)
 
 
 def delivery_complete(

@@ -35,6 +35,7 @@ from django_tasks_db.utils import is_locked_database_exception
 from inventory import services as inventory_services
 from kierratys.accounts import services as account_services
 from kierratys.accounts.privacy import services as privacy_services
+from kierratys.announcements import services as announcement_services
 from kierratys.common import tasks
 from listings import services as listing_services
 from reservations import notify
@@ -107,6 +108,8 @@ def _jobs() -> dict[str, int]:
         "access log entries removed": privacy_services.access_log_clean(),
         # Expired sessions, and the sign-in records of sessions that are gone (issue 18).
         "sign-in sessions removed": account_services.user_sessions_clean(),
+        # Scheduled announcements whose queued task has not run yet (issue 21).
+        "announcements gone live": announcement_services.announcements_announce_due(),
     }
 
 

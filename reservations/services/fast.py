@@ -3,6 +3,7 @@
 from django.db import connection
 from django.utils import timezone
 
+from kierratys.accounts.pauses.selectors import listing_may_be_paused
 from listings import audience
 from listings.events import listing_announce
 from listings.models import Listing
@@ -60,8 +61,8 @@ def reserve_fast(*, actor, unit, listing_id, quantity, **details) -> Reservation
     None when it took nothing (not enough, not reservable, or SQLite, where writes are
     serialised anyway): then the locked path explains, queues or reserves.
     """
-    if connection.vendor != "postgresql":
-        return None
+    if connection.vendor != "postgresql" or listing_may_be_paused(listing_id):
+        return None  # a pause is decided and explained on the locked path (rules)
     reservation = _new_reservation(
         listing_id=listing_id,
         actor=actor,

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kierratys import live
+from kierratys.accounts.pauses.errors import paused_refusal
+from kierratys.accounts.pauses.selectors import pause_for_listing
 from kierratys.common.errors import Conflict, NotFound, ServiceError
 from kierratys.common.limits import MAX_QUANTITY
 from listings import audience, history
@@ -112,6 +114,11 @@ def _check_reservable(listing: Listing, unit, quantity: int) -> None:
             _("Choose a quantity between 1 and %(max)d.") % {"max": MAX_QUANTITY},
             code=Code.QUANTITY,
         )
+    # Last: a pause refuses what would otherwise go through, with the coordinator's words.
+    # The fast path never takes a listing that may be paused (fast.reserve_fast).
+    pause = pause_for_listing(listing, today)
+    if pause is not None:
+        raise paused_refusal(pause)
 
 
 def _validate_details(wanted_date, contact_name, contact_phone) -> None:

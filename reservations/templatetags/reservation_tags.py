@@ -1,5 +1,6 @@
 from django import template
 
+from kierratys.accounts.pauses.selectors import pause_for_listing
 from kierratys.accounts.roles import belongs_to_unit
 
 from ..permissions import is_owner_side
@@ -15,6 +16,9 @@ def reserve_box(context, listing):
     own = belongs_to_unit(user, listing.owner_unit_id)
     if own or listing.status != listing.Status.PUBLISHED:
         return {"listing": listing, "own": own}
+    pause = pause_for_listing(listing)  # the notice instead of the form (issue 21)
+    if pause is not None:
+        return {"listing": listing, "own": own, "pause": pause}
     form = reserve_form(user=user, listing=listing)
     return {
         **reserve_context(user=user, listing=listing, form=form),

@@ -58,4 +58,5 @@ def test_the_round_reports_what_each_job_did():
         "reservation contacts cleared",
         "access log entries removed",
         "sign-in sessions removed",
+        "announcements gone live",
     }

@@ -151,8 +151,9 @@ def test_pages_and_a_bounded_number_of_queries(
             last_login=now - timedelta(hours=n),
             last_sign_in_method="password",
         )
-    # Session, user, roles, unread notices; the count, the page, its roles: not per user.
-    with django_assert_max_num_queries(7):
+    # Session, user, roles, unread notices, announcements; the count, the page, its roles:
+    # not per user.
+    with django_assert_max_num_queries(8):
         first = coordinator_client.get(URL, **EN)
     assert len(rows(first)) == USERS_PAGE_SIZE
     assert "Page 1 of 2" in first.text and 'rel="next"' in first.text

@@ -23,6 +23,8 @@ APPS = ("kierratys", "listings", "reservations", "inventory")
 TEMPLATES = sorted(path for app in APPS for path in (ROOT / app).rglob("templates/**/*.html"))
 # Scripts a form widget brings along (its Media), not a template's tag.
 MEDIA_SCRIPT = re.compile(r"[\'\"]js/([\w-]+\.js)[\'\"]")
+# On every signed-in page, with the announcements banner (kierratys/announcements).
+ANNOUNCEMENTS = {"live-announcements.js"}
 SCRIPT_TAG = re.compile(r"<script\b[^>]*\bsrc=\"\{% static 'js/([\w-]+\.js)' %\}\"[^>]*>")
 
 
@@ -228,15 +230,18 @@ def test_the_catalogue_gets_the_card_address_from_the_server(staff_client, staff
                 "catalogue.js",
                 "menu.js",
                 "language-keep.js",
-            },
+            }
+            | ANNOUNCEMENTS,
         ),
         (
             "/listings/mine/",
-            {"live.js", "live-notices.js", "live-counts.js", "menu.js", "language-keep.js"},
+            {"live.js", "live-notices.js", "live-counts.js", "menu.js", "language-keep.js"}
+            | ANNOUNCEMENTS,
         ),
         (
             "/reservations/",
-            {"live.js", "live-notices.js", "live-regions.js", "menu.js", "language-keep.js"},
+            {"live.js", "live-notices.js", "live-regions.js", "menu.js", "language-keep.js"}
+            | ANNOUNCEMENTS,
         ),
     ],
 )
@@ -248,14 +253,18 @@ def test_each_page_loads_the_scripts_for_what_it_does(staff_client, page, script
 def test_the_item_page_loads_its_own_live_scripts(staff_client, staff_user):
     listing = ListingFactory()
     scripts = set(rendered_script_tags(staff_client.get(listing.get_absolute_url())))
-    assert scripts == {
-        "live.js",
-        "live-notices.js",
-        "live-regions.js",
-        "live-counts.js",
-        "live-listing.js",
-        "gallery.js",
-        "reserve-form.js",
-        "menu.js",
-        "language-keep.js",
-    }
+    assert (
+        scripts
+        == {
+            "live.js",
+            "live-notices.js",
+            "live-regions.js",
+            "live-counts.js",
+            "live-listing.js",
+            "gallery.js",
+            "reserve-form.js",
+            "menu.js",
+            "language-keep.js",
+        }
+        | ANNOUNCEMENTS
+    )

@@ -24,7 +24,9 @@ from django.utils import timezone, translation
 from inventory.models import StorageLocation, Task, TimeSlot, Warehouse
 from kierratys.accounts.models import User
 from kierratys.accounts.partnerships import Partnership
+from kierratys.accounts.pauses.models import OrderingPause
 from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
+from kierratys.announcements.models import Announcement
 from kierratys.common.submissions import new_token
 from kierratys.legal.models import AccessibilityFeedback, AccessibilityStatement, PrivacyNotice
 from listings.models import Listing, Recipient, SavedSearch
@@ -110,6 +112,9 @@ CASES = {
     "organisation/privacy/users/<id:pk>/": {"pk": ("person",)},
     "organisation/privacy/users/<id:pk>/export.json": {"pk": ("person",)},
     "organisation/privacy/users/<id:pk>/anonymise/": {"pk": ("person",)},
+    "announcements/<id:pk>/dismiss/": {"pk": ("announcement",)},
+    "organisation/announcements/<id:pk>/end/": {"pk": ("announcement",)},
+    "organisation/pauses/<id:pk>/end/": {"pk": ("pause",)},
 }
 # Patterns that take ids of other organisations' objects, and why that is right.
 ALLOWED = {
@@ -244,6 +249,13 @@ def world(monkeypatch):
         proposed_at=timezone.now(),
     )
 
+    pause = OrderingPause.objects.create(
+        organisation=org_a,
+        starts_on=timezone.localdate() + timedelta(days=30),
+        ends_on=timezone.localdate() + timedelta(days=31),
+        message_fi="Aakkulan tauko",
+        created_by=a_coordinator,
+    )
     feedback = AccessibilityFeedback.objects.create(
         organisation=org_a,
         sender_email="palaute@demo.example",
@@ -258,6 +270,13 @@ def world(monkeypatch):
         feedback_email="saavutettavuus@demo.example",
     )
     notice = PrivacyNotice.objects.create(organisation=org_a, updated_on=timezone.localdate())
+    announcement = Announcement.objects.create(
+        organisation=org_a,
+        title_fi="Aakkulan tiedote",
+        body_fi="Vain A:lle.",
+        starts_at=timezone.now() - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(days=1),
+    )
 
     b_unit = UnitFactory(department=DepartmentFactory(organisation=org_b), name="Beetan koulu")
     b_warehouse = WarehouseFactory(organisation=org_b, name="Beetan varasto")
@@ -286,6 +305,8 @@ def world(monkeypatch):
         "feedback": feedback.pk,
         "statement": statement.pk,
         "notice": notice.pk,
+        "announcement": announcement.pk,
+        "pause": pause.pk,
     }
     names = [
         a_unit.name,
@@ -328,6 +349,10 @@ def snapshot() -> dict:
         ),
         "people": list(
             User.objects.order_by("pk").values_list("pk", "email", "full_name", "is_active")
+        ),
+        "pauses": list(OrderingPause.objects.order_by("pk").values_list("pk", "ended_at")),
+        "announcements": list(
+            Announcement.objects.order_by("pk").values_list("pk", "ended_at", "dismissals__user")
         ),
     }
 

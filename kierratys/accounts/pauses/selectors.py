@@ -1,0 +1,118 @@
+"""Which pause applies: one rule (`pause_for`) that reserving, baskets, delivery booking
+and the catalogue all ask, and the coordinator's page."""
+
+from datetime import date
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from kierratys.common.errors import NotFound
+
+from .models import OrderingPause
+
+# At most this stale if an invalidation is lost (Redis unreachable at that moment).
+CACHE_SECONDS = 300
+
+
+def _in_effect(day: date) -> Q:
+    return Q(starts_on__lte=day, ends_on__gte=day, ended_at__isnull=True)
+
+
+def pause_for(
+    *,
+    organisation_id: int,
+    warehouse_id: int | None = None,
+    storage_location_id: int | None = None,
+    day: date | None = None,
+) -> OrderingPause | None:
+    """The pause in effect on `day` (today) for the organisation as a whole, or for the
+    warehouse (given directly, or as the warehouse of a shelf); None when ordering is open.
+    The longest-lasting one when several apply, so "until" is the honest date."""
+    day = day or timezone.localdate()
+    scope = Q(organisation_id=organisation_id, warehouse__isnull=True)
+    if warehouse_id is not None:
+        scope |= Q(warehouse_id=warehouse_id)
+    if storage_location_id is not None:
+        scope |= Q(warehouse__locations=storage_location_id)
+    return (
+        OrderingPause.objects.filter(_in_effect(day) & scope)
+        .select_related("warehouse")
+        .order_by("-ends_on", "pk")
+        .first()
+    )
+
+
+def pause_for_listing(listing, day: date | None = None) -> OrderingPause | None:
+    """The pause that stops reserving `listing`: its organisation's (the owner unit's), or
+    that of the warehouse whose shelf it is on."""
+    return pause_for(
+        organisation_id=listing.organisation_id,
+        storage_location_id=listing.storage_location_id,
+        day=day,
+    )
+
+
+def listing_may_be_paused(listing_id: int, day: date | None = None) -> bool:
+    """One indexed query for the fast reserving path: True sends it down the locked path,
+    where `pause_for_listing` decides and explains."""
+    day = day or timezone.localdate()
+    return OrderingPause.objects.filter(
+        _in_effect(day),
+        Q(organisation__listings=listing_id, warehouse__isnull=True)
+        | Q(warehouse__locations__listings=listing_id),
+    ).exists()
+
+
+def _today_key(day: date) -> str:
+    return f"pauses:in-effect:{day.isoformat()}"
+
+
+def pauses_in_effect(day: date | None = None) -> list[OrderingPause]:
+    """Every pause in effect on `day` (today), from the shared cache: the catalogue shows
+    them on every visit without a query. Scheduling and ending forget the entry
+    (`forget_in_effect`); a new day is a new key, so pauses start and end by themselves."""
+    day = day or timezone.localdate()
+    key = _today_key(day)
+    pauses = cache.get(key)
+    if pauses is None:
+        pauses = list(
+            OrderingPause.objects.filter(_in_effect(day))
+            .select_related("organisation", "warehouse")
+            .order_by("organisation__name", "warehouse__name", "pk")
+        )
+        cache.set(key, pauses, CACHE_SECONDS)
+    return pauses
+
+
+def forget_in_effect(*days: date) -> None:
+    cache.delete_many([_today_key(day) for day in days])
+
+
+def pauses_shown_to(*, organisation_ids, day: date | None = None) -> list[OrderingPause]:
+    """For the catalogue: the pauses in effect for these organisations (the viewer's own
+    and its partners', whose listings the viewer may see)."""
+    wanted = set(organisation_ids) - {None}
+    return [pause for pause in pauses_in_effect(day) if pause.organisation_id in wanted]
+
+
+def pauses_page(*, organisation_id: int, today: date | None = None) -> dict:
+    """The coordinator's page: in effect now, scheduled, and over (the last 20)."""
+    today = today or timezone.localdate()
+    pauses = OrderingPause.objects.filter(organisation_id=organisation_id).select_related(
+        "warehouse", "created_by", "ended_by"
+    )
+    over = Q(ended_at__isnull=False) | Q(ends_on__lt=today)
+    return {
+        "current": list(pauses.filter(_in_effect(today))),
+        "upcoming": list(pauses.filter(starts_on__gt=today, ended_at__isnull=True)),
+        "past": list(pauses.filter(over).order_by("-ends_on", "-pk")[:20]),
+    }
+
+
+def pause_of(*, organisation_id: int, pause_id: int) -> OrderingPause:
+    """One of the organisation's pauses; another organisation's is a 404."""
+    pause = OrderingPause.objects.filter(pk=pause_id, organisation_id=organisation_id).first()
+    if pause is None:
+        raise NotFound
+    return pause
