@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from kierratys.accounts.pauses.selectors import pauses_between, pauses_stop
 from kierratys.accounts.roles import WAREHOUSE, organisation_id_of
 from kierratys.accounts.selectors import partner_ids_of
 from kierratys.common.errors import NotFound
@@ -168,10 +169,15 @@ def free_slots(
     start: date | None = None,
     warehouse_id: int | None = None,
     warehouse_ids=None,
+    organisation_id: int | None = None,
 ) -> list[dict]:
-    """Bookable slots over the coming weeks: working days only, and not full; of one
-    warehouse, or of `warehouse_ids`, or (the demo's seeding) of any."""
-    start = start or timezone.localdate() + timedelta(days=1)
+    """Bookable slots over the coming weeks: working days only, not full, and not paused;
+    of one warehouse, or of `warehouse_ids`, or (the demo's seeding) of any. A pause stops
+    a day when it is the warehouse's, its organisation's, or that of `organisation_id` (the
+    listing's owner); one in effect today stops every day, as booking does
+    (inventory.services.delivery)."""
+    today = timezone.localdate()
+    start = start or today + timedelta(days=1)
     days = list(working_days(start, settings.DELIVERY_BOOKING_DAYS))
     slots = TimeSlot.objects.filter(is_active=True, warehouse__is_active=True)
     if warehouse_id is not None:
@@ -180,10 +186,24 @@ def free_slots(
         slots = slots.filter(warehouse_id__in=list(warehouse_ids))
     slots = list(slots.select_related("warehouse").order_by("start", "warehouse__name"))
     booked = {(d.slot_id, d.date): d for d in SlotDay.objects.filter(slot__in=slots, date__in=days)}
+    pauses = pauses_between(
+        organisation_ids={organisation_id, *(slot.warehouse.organisation_id for slot in slots)},
+        warehouse_ids={slot.warehouse_id for slot in slots},
+        first=today,
+        last=days[-1] if days else today,
+    )
     free = []
     for day in days:
         for slot in slots:
             if slot.weekday != day.weekday():
+                continue
+            stopping = {organisation_id, slot.warehouse.organisation_id}
+            if any(
+                pauses_stop(
+                    pauses, day=when, organisation_ids=stopping, warehouse_id=slot.warehouse_id
+                )
+                for when in (today, day)
+            ):
                 continue
             slot_day = booked.get((slot.pk, day))
             used = (
@@ -221,7 +241,7 @@ def delivery_options(*, listing: Listing, days: int = 8) -> list[dict]:
     if warehouse_id is None:
         return []
     options, offered_days = [], []
-    for item in free_slots(warehouse_id=warehouse_id):
+    for item in free_slots(warehouse_id=warehouse_id, organisation_id=listing.organisation_id):
         if item["date"] not in offered_days:
             if len(offered_days) == days:
                 break

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from kierratys.accounts.pauses import selectors as pause_selectors
 from kierratys.accounts.privacy import services as privacy
 from kierratys.common import inputs, submissions
 from kierratys.common.redirects import redirect_next
@@ -269,7 +270,10 @@ def book_delivery(request, reservation_pk):
         listing=reservation.listing, to_organisation_id=reservation.unit.department.organisation_id
     )
     form = DeliveryBookingForm(
-        request.POST or None, free=selectors.free_slots(warehouse_ids=warehouse_ids)
+        request.POST or None,
+        free=selectors.free_slots(
+            warehouse_ids=warehouse_ids, organisation_id=reservation.listing.organisation_id
+        ),
     )
     status = 200
     if request.method == "POST":
@@ -291,10 +295,13 @@ def book_delivery(request, reservation_pk):
         if isinstance(outcome, HttpResponse):
             return outcome
         status = outcome
+    pauses = pause_selectors.delivery_pauses(
+        listing=reservation.listing, warehouse_ids=warehouse_ids
+    )
     return render(
         request,
         "inventory/book_delivery.html",
-        {"reservation": reservation, "form": form},
+        {"reservation": reservation, "form": form, "pauses": pauses},
         status=status,
     )
 

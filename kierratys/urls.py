@@ -71,6 +71,13 @@ urlpatterns.append(
     path("organisation/partners/", include((partnership_views.urls, "partnerships")))
 )
 
+# The coordinator's "Organisation" page listing the tools below (kierratys/navigation.py).
+from .accounts import organisation_views  # noqa: E402
+
+urlpatterns.append(
+    path("organisation/", organisation_views.organisation_hub, name="organisation_hub")
+)
+
 # The coordinator's users and how they last signed in (issue 18).
 from .accounts import users_views  # noqa: E402
 

@@ -42,6 +42,7 @@ def test_a_coordinator_sees_how_the_organisations_people_signed_in(
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_asgi_server}])
     login(page, coordinator.email)  # the password form: recorded as a password sign-in
     page.locator(".site-menu summary").click()
+    page.locator("a[data-nav=organisation]").click()  # the coordinator's tools
     page.get_by_role("link", name="Users").click()
     expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
     own = page.locator("tr", has_text=coordinator.full_name)

@@ -55,6 +55,7 @@ def test_a_coordinator_accepts_a_proposal_and_sees_the_partners(
     force_login(page, coordinator)
     page.goto("/reservations/")
     page.locator(".site-menu summary").click()
+    page.locator("a[data-nav=organisation]").click()  # the coordinator's tools
     page.get_by_role("link", name="Partners").click()
     expect(page.get_by_role("heading", name="Partners", level=1)).to_be_visible()
     expect(page.locator("#partners")).to_contain_text("Region: Turun seutu")

@@ -59,10 +59,13 @@ def test_a_coordinator_adds_a_delivery_slot_with_the_keyboard_on_a_phone(
     force_login(page, demo_accounts[COORDINATOR])
     page.goto("/")
 
-    # The menu, then its Warehouses entry.
+    # The menu, its Organisation entry, then the Warehouses tool.
     tab_to(page, ".site-menu summary")
     page.keyboard.press("Enter")
-    tab_to(page, "a[data-nav=warehouses]")
+    tab_to(page, "a[data-nav=organisation]")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url("/organisation/")
+    tab_to(page, "main [data-tool=warehouses] a")
     page.keyboard.press("Enter")
     expect(page).to_have_url("/inventory/warehouses/")
     screenshot(page, "warehouses-list-phone")

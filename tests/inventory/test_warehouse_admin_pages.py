@@ -80,9 +80,9 @@ def errors_of(response) -> list[str]:
 # --- warehouses -------------------------------------------------------------------------------
 
 
-def test_a_coordinator_adds_a_warehouse_from_the_navigation(coordinator_client):
-    home = coordinator_client.get(reverse("listings:catalogue"), **EN)
-    assert reverse("inventory:warehouses") in home.text  # the navigation entry
+def test_a_coordinator_adds_a_warehouse_from_their_tools(coordinator_client):
+    tools = coordinator_client.get(reverse("organisation_hub"), **EN)
+    assert reverse("inventory:warehouses") in tools.text  # the "Organisation" page
 
     response = post(coordinator_client, reverse("inventory:warehouse_create"), warehouse_data())
 

@@ -347,11 +347,11 @@ def test_another_organisations_announcement_is_a_404(turku, boss, client):
     assert item.ended_at is None
 
 
-def test_coordinators_see_the_menu_entry(boss, client):
+def test_coordinators_find_the_page_among_their_tools(boss, client):
     client.force_login(boss)
-    assert 'data-nav="announcements"' in client.get("/notices/", **EN).text
+    assert 'data-tool="announcements"' in client.get("/organisation/", **EN).text
     client.force_login(member_of(roles=[STAFF]))
-    assert 'data-nav="announcements"' not in client.get("/notices/", **EN).text
+    assert client.get("/organisation/", **EN).status_code == 403
 
 
 # --- the page's cost -------------------------------------------------------------------

@@ -44,9 +44,9 @@ def row_of(page, name: str) -> str:
     return row
 
 
-def test_the_page_is_at_its_address_and_in_the_coordinators_navigation(coordinator_client):
+def test_the_page_is_at_its_address_and_among_the_coordinators_tools(coordinator_client):
     assert reverse("organisation_users") == URL
-    page = coordinator_client.get(reverse("home"), follow=True, **EN)
+    page = coordinator_client.get(reverse("organisation_hub"), **EN)
     assert f'href="{URL}"' in page.text and ">Users<" in page.text
 
 

@@ -265,21 +265,47 @@ def test_reserving_with_a_delivery_time_writes_nothing_during_a_warehouse_pause(
     assert not Task.objects.exists()
 
 
-def test_the_delivery_booking_page_refuses_with_the_message(client, turku):
+def test_the_delivery_booking_page_shows_the_message_and_offers_no_time(client, turku):
     warehouse, shelves, slots = warehouse_with_slots()
     listing = ListingFactory(storage_location=shelves[0])
     reservation = reserve(listing, handover=Reservation.Handover.DELIVERY)
     paused(turku, warehouse=warehouse)
     client.force_login(reservation.requested_by)
+    url = reverse("inventory:book_delivery", args=[reservation.pk])
+    page = client.get(url, **EN)
+    assert MESSAGE in page.text
+    assert 'name="choice"' not in page.text
+    assert "No free delivery times" not in page.text  # the pause says why instead
     day = next_working_day()
-    answer = post(
-        client,
-        reverse("inventory:book_delivery", args=[reservation.pk]),
-        {"choice": f"{slot_for(slots, day).pk}:{day.isoformat()}"},
-    )
-    assert answer.status_code == 409
-    assert MESSAGE in answer.text
+    stale = post(client, url, {"choice": f"{slot_for(slots, day).pk}:{day.isoformat()}"})
+    assert stale.status_code == 400
+    assert MESSAGE in stale.text
     assert not Task.objects.filter(kind=Task.Kind.DELIVERY).exists()
+
+
+def test_the_delivery_picker_leaves_out_the_days_of_a_coming_pause(client, turku):
+    warehouse, shelves, slots = warehouse_with_slots()
+    listing = ListingFactory(storage_location=shelves[0])
+    reservation = reserve(listing, handover=Reservation.Handover.DELIVERY)
+    day = next_working_day(2)
+    paused(turku, (day - today()).days, (day - today()).days, warehouse=warehouse)
+    client.force_login(reservation.requested_by)
+    page = client.get(reverse("inventory:book_delivery", args=[reservation.pk]), **EN)
+    assert f"{slot_for(slots, day).pk}:{day.isoformat()}" not in page.text
+    other = next_working_day(1)
+    assert f'value="{slot_for(slots, other).pk}:{other.isoformat()}"' in page.text
+    assert MESSAGE not in page.text  # not in effect yet: the days are simply not offered
+
+
+def test_the_reserve_form_offers_no_delivery_day_inside_a_pause(turku):
+    from inventory.selectors import delivery_options
+
+    warehouse, shelves, slots = warehouse_with_slots()
+    listing = ListingFactory(storage_location=shelves[0])
+    day = next_working_day(1)
+    paused(turku, (day - today()).days, (day - today()).days)
+    offered = {option["date"] for option in delivery_options(listing=listing)}
+    assert day not in offered and next_working_day(2) in offered
 
 
 def test_another_warehouses_pause_leaves_delivery_booking_open(turku):
@@ -403,7 +429,7 @@ def test_the_coordinator_schedules_sees_and_ends_a_pause_on_the_page(client, tur
     page = client.get(url, **EN)
     assert page.status_code == 200
     assert "Ordering pauses" in page.text
-    assert reverse("pauses:list") in client.get(reverse("listings:catalogue"), **EN).text  # nav
+    assert reverse("pauses:list") in client.get(reverse("organisation_hub"), **EN).text
     answer = post(
         client,
         url,

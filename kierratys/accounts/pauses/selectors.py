@@ -64,6 +64,52 @@ def listing_may_be_paused(listing_id: int, day: date | None = None) -> bool:
     ).exists()
 
 
+def pauses_between(
+    *, organisation_ids, warehouse_ids, first: date, last: date
+) -> list[OrderingPause]:
+    """The pauses in effect on any day from `first` to `last`, of these organisations as a
+    whole or of these warehouses: the delivery picker leaves their days out."""
+    return list(
+        OrderingPause.objects.filter(starts_on__lte=last, ends_on__gte=first, ended_at__isnull=True)
+        .filter(
+            Q(organisation_id__in=set(organisation_ids) - {None}, warehouse__isnull=True)
+            | Q(warehouse_id__in=list(warehouse_ids))
+        )
+        .only("organisation_id", "warehouse_id", "starts_on", "ends_on")
+    )
+
+
+def delivery_pauses(*, listing, warehouse_ids, day: date | None = None) -> list[OrderingPause]:
+    """The pauses in effect on `day` (today) that the delivery booking page explains: the
+    listing's own (none of the times then), and those of the warehouses that could deliver
+    it (their times are left out)."""
+    day = day or timezone.localdate()
+    ids = list(warehouse_ids)
+    found = [pause_for_listing(listing, day)]
+    found += (
+        OrderingPause.objects.filter(_in_effect(day))
+        .filter(
+            Q(warehouse_id__in=ids) | Q(warehouse__isnull=True, organisation__warehouses__in=ids)
+        )
+        .select_related("warehouse")
+        .distinct()
+    )
+    return list({pause.pk: pause for pause in found if pause is not None}.values())
+
+
+def pauses_stop(pauses, *, day: date, organisation_ids, warehouse_id: int) -> bool:
+    """True when one of `pauses` stops deliveries by `warehouse_id` on `day`: its own pause,
+    or a whole-organisation pause of one of `organisation_ids`."""
+    return any(
+        pause.starts_on <= day <= pause.ends_on
+        and (
+            pause.warehouse_id == warehouse_id
+            or (pause.warehouse_id is None and pause.organisation_id in organisation_ids)
+        )
+        for pause in pauses
+    )
+
+
 def _today_key(day: date) -> str:
     return f"pauses:in-effect:{day.isoformat()}"
 
