@@ -64,6 +64,9 @@ format: install
 makemessages: install
 	$(PY) manage.py makemessages -l fi -l sv -l en --ignore=.venv --ignore=tests --no-obsolete
 
+# Every benchmark against baselines measured in the same run, then the goals table (about
+# 15 min; makes its PostgreSQL databases when missing: bench/README.md). One of them:
+# `make bench BENCH_ARGS="photos --rounds 30"`; short runs: BENCH_ARGS="all --quick".
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 

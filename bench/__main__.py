@@ -1,4 +1,5 @@
-"""Run one benchmark (``python -m bench photos --rounds 15``) or list them (no arguments)."""
+"""Run every benchmark and print the goals table (no arguments, or ``all [--quick]``), one
+benchmark (``python -m bench photos --rounds 15``), or list them (``--list``)."""
 
 import importlib
 import pkgutil
@@ -20,7 +21,8 @@ def _load(name: str):
 
 
 def _list() -> None:
-    print("usage: python -m bench NAME [options]   (python -m bench NAME --help for options)")
+    print("usage: python -m bench [all [--quick]]   every benchmark, then the goals table")
+    print("       python -m bench NAME [options]   one (python -m bench NAME --help for options)")
     print("\nbenchmarks:")
     for name in _names():
         try:
@@ -34,9 +36,13 @@ def _list() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] in ("-h", "--help"):
+    if argv and argv[0] in ("-h", "--help", "--list"):
         _list()
         return 0
+    if not argv or argv[0] == "all" or argv[0].startswith("--"):
+        from . import _all
+
+        return _all.main(argv[1:] if argv and argv[0] == "all" else argv)
     name, *rest = argv
     module = _load(name) if name in _names() else None
     if module is None:

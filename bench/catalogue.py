@@ -1,29 +1,38 @@
-"""Catalogue and search pages vs a bare "hello" view, same ASGI server, same run.
+"""Catalogue and search pages against two bare hellos: the production server's and gunicorn's.
 
 Needs PostgreSQL (DATABASE_URL) and wrk. Two scenarios:
 
 - ``city`` (default): one organisation, --listings (100,000) made by
-  ``manage.py generate_listings``, the demo reserver browsing. Goal: catalogue >= 0.25.
+  ``manage.py generate_listings``, the demo reserver browsing.
 - ``regions``: --listings (1,000,000) over 40 organisations in 8 regions, made in SQL
   (bench/_regions.py), a viewer who may see about 5 % of them (own organisation and its
-  5 partners' listings at the partner stage). Pages: catalogue, a broad and a narrow search.
-  Goals: catalogue >= 0.30, each search >= 0.25.
+  5 partners' listings at the partner stage): the goals' scenario.
 
-Reports requests/s, p50 and p99 per page, the ratio page/hello, and the SQL statements
-one page costs at three page sizes (it must not grow with the page).
+Every listing has 1-3 photos (bench/_photos.py), so the cards show covers. Pages: the
+catalogue, a broad search (``tuoli``: a word in a fifth of the titles) and a narrow one.
+Baselines, in the same run, with no cookie: the bare hello on the production server
+command (bench/_hello_settings.py: no middleware), the same hello on sync gunicorn (the
+fastest way this machine serves Django: the physical limit), and the hello through the
+whole middleware stack (how much the stack costs). Goals (issue 22): catalogue >= 0.20 of
+the faster bare hello, the same SQL statements at 12, 24 and 48 cards, broad search >= 0.5 of
+the catalogue's rate.
 """
 
 import argparse
-import functools
 import json
 import os
 import statistics
 import sys
+import tempfile
+
+from . import _summary
 
 PAGES = {
     "city": {
         "catalogue": "/listings/",
-        "search": "/listings/?q=tuolit&condition=good&width_min=40",
+        "search broad": "/listings/?q=tuoli",
+        "search narrow": "/listings/?q=divaani",
+        "search filtered": "/listings/?q=tuolit&condition=good&width_min=40",
     },
     "regions": {
         "catalogue": "/listings/",
@@ -31,10 +40,14 @@ PAGES = {
         "search narrow": "/listings/?q=jugend",
     },
 }
-GOALS = {
-    "city": {"catalogue": 0.25},
-    "regions": {"catalogue": 0.30, "search broad": 0.25, "search narrow": 0.25},
+# Baselines: (which server, path). None of them is sent a cookie.
+BASELINES = {
+    "hello bare": "bare",  # the production server command, no middleware
+    "hello gunicorn": "gunicorn",  # sync gunicorn, no middleware: the physical limit
+    "hello stack": "stack",  # the production server, every middleware, no session
 }
+CATALOGUE_GOAL = 0.20  # of the faster bare hello
+BROAD_GOAL = 0.5  # of the catalogue
 DEFAULT_LISTINGS = {"city": 100_000, "regions": 1_000_000}
 PAGE_SIZES = (12, 24, 48)
 # Searches are limited per person (listings.search.RATE_PER_MINUTE): wrk takes turns with
@@ -53,48 +66,8 @@ def _setup_django():
     django.setup()
 
 
-def _session_cookie(user) -> str:
-    """A signed-in staff member's session, made directly in the session store."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "kierratys.accounts.backends.UnitAwareBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}; django_language=fi"
-
-
-def _people(user, count: int) -> list:
-    """`count` signed-in colleagues of `user` (same unit and roles), made once."""
-    from kierratys.accounts.models import User
-
-    domain = "bench.example"
-    wanted = [f"viewer-{n:03d}@{domain}" for n in range(count)]
-    have = set(User.objects.filter(email__in=wanted).values_list("email", flat=True))
-    made = []
-    for email in wanted:
-        if email not in have:
-            person = User(email=email, full_name="Bench Viewer", unit_id=user.unit_id)
-            person.set_unusable_password()
-            person.is_active = True
-            person.email_verified_at = user.email_verified_at
-            made.append(person)
-    User.objects.bulk_create(made)
-    people = list(User.objects.filter(email__in=wanted).order_by("email"))
-    groups = list(user.groups.all())
-    if made:
-        for person in people:
-            person.groups.set(groups)
-    return people
-
-
 def _wrk_script(cookies: list[str]) -> str:
     """A wrk Lua script sending each request with the next person's cookie."""
-    import tempfile
-
     quoted = ",\n".join(json.dumps(cookie) for cookie in cookies)
     script = tempfile.NamedTemporaryFile(  # noqa: SIM115 - read by wrk, removed at exit
         "w", prefix="kierratys-bench-", suffix=".lua", delete=False
@@ -109,36 +82,6 @@ def _wrk_script(cookies: list[str]) -> str:
     )
     script.close()
     return script.name
-
-
-def _wrk_people(url: str, *, script: str, seconds: int, connections: int, cookie: str) -> dict:
-    """bench._server.wrk, with requests spread over the people of `script`."""
-    import re
-    import shutil
-    import subprocess
-
-    from ._server import _ms, _status
-
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is needed: apt-get install wrk")
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
-    command += ["-s", script, url]  # a page slower than 10 s counts as an error
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    latency = {p: _ms(re.search(rf"\s{p}%\s+([\d.]+\w+)", output).group(1)) for p in ("50", "99")}
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    failed = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
-    )
-    if _status(url, {"Cookie": cookie}) != 200:
-        raise SystemExit(f"{url} does not answer 200 for the benchmark's user")
-    return {
-        "rps": rps,
-        "p50": latency["50"],
-        "p99": latency["99"],
-        "non_2xx": (int(errors.group(1)) if errors else 0)
-        + (sum(int(n) for n in failed.groups()) if failed else 0),
-    }
 
 
 def _prepare_city(listings: int):
@@ -212,6 +155,121 @@ def explain(user, path: str) -> str:
     return "\n\n".join(plans)
 
 
+def _targets(urls: dict, pages: dict, script: str) -> dict:
+    """Each page's name -> (URL, wrk options): the hellos without a cookie, the pages as the
+    signed-in people of `script`."""
+    targets = {name: (urls[server], {}) for name, server in BASELINES.items()}
+    for name, path in pages.items():
+        targets[name] = (urls["pages"] + path, {"script": script})
+    return targets
+
+
+def measure(targets: dict, *, rounds: int, seconds: float, connections: int) -> dict:
+    """wrk on every target, `rounds` interleaved rounds (noise hits every page alike) after a
+    2-second warm-up of each. Returns each target's runs."""
+    from ._server import wrk
+
+    for url, options in targets.values():
+        wrk(url, seconds=2, connections=2, **options)
+    results = {name: [] for name in targets}
+    for _ in range(rounds):
+        for name, (url, options) in targets.items():
+            results[name].append(wrk(url, seconds=seconds, connections=connections, **options))
+    return results
+
+
+def summarise(results: dict, queries: dict) -> dict:
+    """Medians per page and every ratio: against both bare hellos, the faster one, and (for
+    the searches) the catalogue."""
+    rows = {}
+    for name, runs in results.items():
+        rows[name] = {
+            "rps": round(statistics.median(r["rps"] for r in runs), 1),
+            "p50_ms": round(statistics.median(r["p50"] for r in runs), 2),
+            "p99_ms": round(statistics.median(r["p99"] for r in runs), 2),
+            "queries": queries.get(name),
+            "errors": sum(r["non_2xx"] + r["socket_errors"] for r in runs),
+        }
+    bare, gunicorn = rows["hello bare"]["rps"], rows["hello gunicorn"]["rps"]
+    fastest = max(bare, gunicorn)
+    catalogue = rows["catalogue"]["rps"]
+    for name, row in rows.items():
+        row["vs_bare"] = _summary.ratio(row["rps"], bare)
+        row["vs_gunicorn"] = _summary.ratio(row["rps"], gunicorn)
+        row["vs_fastest"] = _summary.ratio(row["rps"], fastest)
+        row["vs_catalogue"] = None if name in BASELINES else _summary.ratio(row["rps"], catalogue)
+    return rows
+
+
+def goals(rows: dict, scenario: str, listings: int) -> list[dict]:
+    where = f"{scenario}, {listings:,} listings"
+    counts = rows["catalogue"]["queries"] or []
+    constant = all(len(set(row["queries"])) == 1 for row in rows.values() if row["queries"])
+    return [
+        _summary.goal(
+            "catalogue / fastest bare hello",
+            rows["catalogue"]["vs_fastest"],
+            CATALOGUE_GOAL,
+            note=f"{where}; {rows['catalogue']['rps']} req/s, "
+            f"vs bare {rows['catalogue']['vs_bare']}, "
+            f"vs gunicorn {rows['catalogue']['vs_gunicorn']}",
+        ),
+        _summary.goal_true(
+            "queries the same at 12/24/48 cards",
+            constant,
+            note="catalogue "
+            + "/".join(map(str, counts))
+            + "; searches "
+            + ", ".join(
+                "/".join(map(str, row["queries"]))
+                for name, row in rows.items()
+                if name.startswith("search") and row["queries"]
+            ),
+        ),
+        _summary.goal(
+            "broad search / catalogue",
+            rows["search broad"]["vs_catalogue"],
+            BROAD_GOAL,
+            note=f"{where}; {rows['search broad']['rps']} req/s, "
+            f"vs bare {rows['search broad']['vs_bare']}, "
+            f"vs gunicorn {rows['search broad']['vs_gunicorn']}",
+        ),
+        _summary.goal(
+            "no errors",
+            sum(row["errors"] for row in rows.values()),
+            0,
+            at_most=True,
+            note="non-2xx answers, connect errors and timeouts (> 10 s)",
+        ),
+    ]
+
+
+def _print_table(result: dict) -> None:
+    print(f"scenario {result['scenario']}: {json.dumps(result['data'])}")
+    print(
+        f"wrk 1 thread, {result['connections']} connections, {result['rounds']} x "
+        f"{result['seconds']} s per page, medians; {result['processes']} server process(es) "
+        f"each; queries at page sizes {'/'.join(map(str, PAGE_SIZES))}; "
+        f"load {result['load_average']['start']} -> {result['load_average']['end']}"
+    )
+    columns = ("req/s", "p50 ms", "p99 ms", "vs bare", "vs gunic.", "vs catal.", "queries")
+    columns += ("errors",)
+    print(f"{'page':<16}" + "".join(f"{c:>10}" for c in columns))
+    for name, row in result["pages"].items():
+        counts = "/".join(map(str, row["queries"])) if row["queries"] else "-"
+        cells = (
+            row["rps"],
+            row["p50_ms"],
+            row["p99_ms"],
+            row["vs_bare"],
+            row["vs_gunicorn"],
+            "-" if row["vs_catalogue"] is None else row["vs_catalogue"],
+            counts,
+            row["errors"],
+        )
+        print(f"{name:<16}" + "".join(f"{str(c):>10}" for c in cells))
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench catalogue", description=__doc__)
     parser.add_argument("--scenario", choices=sorted(PAGES), default="city")
@@ -224,8 +282,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--processes", type=int, default=1, help="worker processes of each server (default 1)"
+    )
     parser.add_argument("--explain", action="store_true", help="print the pages' query plans")
-    parser.add_argument("--json", action="store_true")
+    _summary.add_output_arguments(parser)
     args = parser.parse_args(argv)
     listings = args.listings or DEFAULT_LISTINGS[args.scenario]
 
@@ -233,7 +294,8 @@ def main(argv: list[str]) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    from ._server import asgi_server
+    from . import _people, _photos
+    from ._server import HELLO, hello_servers, production_server, status
 
     if not settings.USES_POSTGRES:
         print("The catalogue benchmark needs PostgreSQL: set DATABASE_URL.", file=sys.stderr)
@@ -241,62 +303,45 @@ def main(argv: list[str]) -> int:
     call_command("migrate", verbosity=0)
     prepare = _prepare_regions if args.scenario == "regions" else _prepare_city
     user, data = prepare(listings)
-    pages = {"hello": "/bench/hello/", **PAGES[args.scenario]}
-    queries = queries_per_page(user, PAGES[args.scenario])
+    data.update(_photos.ensure_photos(out=lambda line: print(line, file=sys.stderr)))
+    pages = PAGES[args.scenario]
+    queries = queries_per_page(user, pages)
     if args.explain:
-        for name, path in PAGES[args.scenario].items():
+        for name, path in pages.items():
             print(f"--- {name}: {path}\n{explain(user, path)}\n")
-    cookies = [_session_cookie(person) for person in [user, *_people(user, PEOPLE)]]
+    people = _people.colleagues(user, count=PEOPLE, email_prefix="viewer")
+    cookies = _people.session_cookies([user, *people])
     script = _wrk_script(cookies)
-    results = {name: [] for name in pages}
+    load_start = _summary.load_average()
     try:
-        with asgi_server() as (base,):
-            run = functools.partial(_wrk_people, script=script, cookie=cookies[0])
-            for path in pages.values():  # warm up caches and connections
-                run(base + path, seconds=2, connections=2)
-            for _ in range(args.rounds):  # interleaved, so noise hits every page alike
-                for name, path in pages.items():
-                    results[name].append(
-                        run(base + path, seconds=args.seconds, connections=args.connections)
-                    )
+        with (
+            hello_servers(args.processes) as urls,
+            production_server(workers=args.processes) as bases,
+        ):
+            urls.update(stack=bases[0] + HELLO, pages=bases[0])
+            for name, path in pages.items():
+                if status(bases[0] + path, {"Cookie": cookies[0]}) != 200:
+                    raise SystemExit(f"{name} ({path}) does not answer 200 for the viewer")
+            results = measure(
+                _targets(urls, pages, script),
+                rounds=args.rounds,
+                seconds=args.seconds,
+                connections=args.connections,
+            )
     finally:
         os.unlink(script)
-    summary = {}
-    hello_rps = statistics.median(r["rps"] for r in results["hello"])
-    for name, runs in results.items():
-        rps = statistics.median(r["rps"] for r in runs)
-        summary[name] = {
-            "rps": round(rps, 1),
-            "p50_ms": round(statistics.median(r["p50"] for r in runs), 2),
-            "p99_ms": round(statistics.median(r["p99"] for r in runs), 2),
-            "ratio_to_hello": round(rps / hello_rps, 3),
-            "goal": GOALS[args.scenario].get(name),
-            "queries": queries.get(name),
-            "non_2xx": sum(r["non_2xx"] for r in runs),
-        }
-    if args.json:
-        print(json.dumps({"scenario": args.scenario, "data": data, "pages": summary}, indent=2))
-    else:
-        print(f"scenario {args.scenario}: {json.dumps(data)}")
-        print(
-            f"wrk 1 thread, {args.connections} connections, "
-            f"{args.rounds} x {args.seconds} s per page, medians; "
-            f"queries at page sizes {'/'.join(map(str, PAGE_SIZES))}"
-        )
-        print(
-            f"{'page':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs hello':>9} "
-            f"{'goal':>6} {'queries':>10} {'errors':>7}"
-        )
-        for name, row in summary.items():
-            counts = "/".join(map(str, row["queries"])) if row["queries"] else "-"
-            print(
-                f"{name:<14} {row['rps']:>8} {row['p50_ms']:>8} {row['p99_ms']:>8} "
-                f"{row['ratio_to_hello']:>9} {row['goal'] or '':>6} {counts:>10} "
-                f"{row['non_2xx']:>7}"
-            )
-    failed = any(row["non_2xx"] for row in summary.values())
-    missed = any(
-        row["goal"] is not None and row["ratio_to_hello"] < row["goal"] for row in summary.values()
-    )
-    constant = all(len(set(row["queries"])) == 1 for row in summary.values() if row["queries"])
-    return 1 if failed or missed or not constant else 0
+    rows = summarise(results, queries)
+    result = {
+        "benchmark": "catalogue",
+        "scenario": args.scenario,
+        "data": data,
+        "processes": args.processes,
+        "connections": args.connections,
+        "rounds": args.rounds,
+        "seconds": args.seconds,
+        "load_average": {"start": load_start, "end": _summary.load_average()},
+        "pages": rows,
+        "goals": goals(rows, args.scenario, data["listings"]),
+    }
+    _summary.emit(args, result, _print_table)
+    return _summary.exit_status(result)

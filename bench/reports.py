@@ -10,11 +10,12 @@ ratio report/baseline (goal: the report selectors at most 10× the baseline).
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
 import time
+
+from . import _summary
 
 GOAL_RATIO = 10
 
@@ -136,7 +137,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--collections", type=int, default=50_000)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--json", action="store_true")
+    _summary.add_output_arguments(parser)
     args = parser.parse_args(argv)
 
     _setup_django()
@@ -182,6 +183,7 @@ def main(argv: list[str]) -> int:
         function()
     times = {name: [] for name in cases}
     queries = {}
+    load_start = _summary.load_average()
     for _ in range(args.rounds):  # interleaved, so machine noise hits every case alike
         for name, function in cases.items():
             elapsed, count = _timed(function)
@@ -198,19 +200,40 @@ def main(argv: list[str]) -> int:
         for name, values in times.items()
     }
     ratio = rows["report, all departments"]["ratio"]
-    if args.json:
-        print(json.dumps({"sizes": sizes, "rounds": args.rounds, "results": rows}, indent=2))
-    else:
-        print(
-            f"{sizes['listings']} listings, {sizes['events']} history events, "
-            f"{sizes['collected_reservations']} collected of {sizes['reservations']} "
-            f"reservations; period {year.start}–{year.end}; {args.rounds} rounds, medians"
-        )
-        print(f"{'case':<26} {'median ms':>10} {'max ms':>9} {'queries':>8} {'vs count':>9}")
-        for name, row in rows.items():
-            print(
-                f"{name:<26} {row['median_ms']:>10} {row['max_ms']:>9} {row['queries']:>8} "
-                f"{row['ratio']:>9}"
+    result = {
+        "benchmark": "reports",
+        "sizes": sizes,
+        "period": [str(year.start), str(year.end)],
+        "rounds": args.rounds,
+        "results": rows,
+        "load_average": {"start": load_start, "end": _summary.load_average()},
+        "goals": [
+            _summary.goal(
+                "impact report / count(*) of events",
+                ratio,
+                GOAL_RATIO,
+                at_most=True,
+                note=f"{sizes['events']:,} events; report "
+                f"{rows['report, all departments']['median_ms']} ms, count(*) "
+                f"{rows['baseline count(*)']['median_ms']} ms (an earlier issue's goal)",
             )
-        print(f"report/baseline: {ratio} (goal <= {GOAL_RATIO})")
-    return 0 if ratio <= GOAL_RATIO else 1
+        ],
+    }
+    _summary.emit(args, result, _print_table)
+    return _summary.exit_status(result)
+
+
+def _print_table(result: dict) -> None:
+    sizes, rows = result["sizes"], result["results"]
+    print(
+        f"{sizes['listings']} listings, {sizes['events']} history events, "
+        f"{sizes['collected_reservations']} collected of {sizes['reservations']} "
+        f"reservations; period {result['period'][0]}–{result['period'][1]}; "
+        f"{result['rounds']} rounds, medians; load {result['load_average']['start']}"
+    )
+    print(f"{'case':<26} {'median ms':>10} {'max ms':>9} {'queries':>8} {'vs count':>9}")
+    for name, row in rows.items():
+        print(
+            f"{name:<26} {row['median_ms']:>10} {row['max_ms']:>9} {row['queries']:>8} "
+            f"{row['ratio']:>9}"
+        )

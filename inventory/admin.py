@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from kierratys.accounts.admin import OwnOnlyFilter, OwnOrganisationOnly
+from kierratys.accounts.admin import ForgetFilterChoices, OwnOnlyFilter, OwnOrganisationOnly
 
 from .models import StorageLocation, Warehouse
 
@@ -11,8 +11,9 @@ class StorageLocationInline(admin.TabularInline):
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(OwnOrganisationOnly, admin.ModelAdmin):
-    """A coordinator's own organisation's warehouses; superusers see every one."""
+class WarehouseAdmin(OwnOrganisationOnly, ForgetFilterChoices, admin.ModelAdmin):
+    """A coordinator's own organisation's warehouses; superusers see every one. A save
+    refreshes the catalogue's cached cards, which name the warehouse."""
 
     organisation_path = "organisation_id"
     choice_paths = {"organisation": "pk"}

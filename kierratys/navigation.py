@@ -55,6 +55,12 @@ ORGANISATION_TOOLS = [
         "listings:recipients",
     ),
     (
+        "help",
+        _("Help pages"),
+        _("Your own help page, FAQ and e-mail footer, in Finnish, Swedish and English."),
+        "help:manage",
+    ),
+    (
         "privacy",
         _("Who viewed personal data"),
         _("Who opened whose personal data; a person's data exported or anonymised."),

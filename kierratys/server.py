@@ -9,6 +9,33 @@ server restarts when code or a template changes.
 Why uvicorn rather than daphne: with 1,000 open sockets a live event reached the last one
 much sooner (bench/README.md, "live"): uvicorn writes each frame as it is sent, where
 daphne's reactor wrote them all after the whole fan-out.
+
+Pages and websockets share the one address. Websockets go to Channels; pages go to Django's
+WSGI handler in a pool of settings.HTTP_THREADS threads (kierratys/asgi.py, serving.py), and
+each thread keeps its PostgreSQL connection (settings CONN_MAX_AGE). Under Django's ASGI
+handler each of our ~15 sync middleware hooks was a hand-off between the event loop and the
+one thread sync code shares; through the WSGI handler a page's whole stack runs in one
+thread. Measured on 2 shared cores (load 2.5-11), one process, wrk -t1 -c8 -d5s, 3 rounds
+interleaved in one run, medians, signed in (session cookie): /bench/hello/ through every
+middleware, and /listings/ at 20,000 listings (how: docs/operations.md, "Serving"):
+
+    Django ASGI handler, a new connection per request     hello 130 req/s   catalogue 24
+    WSGI handler in 4 threads, a new connection (alone)   hello 146         catalogue 29
+    WSGI handler in 4 threads, kept connections (today)   hello 390         catalogue 32
+      the same in 2 / 8 threads                           hello 390 / 388   catalogue 35 / 35
+
+Other runs: Django's psycopg pool alone (ASGI handler) 85 -> 124 hello; in the WSGI
+threads, the pool and kept connections within noise of each other (261 / 204, 169 / 259);
+sync gunicorn with kept connections 260 hello where this server did 237; a bare hello (no
+cookie) 2,160 under gunicorn, 1,210 here, 450 under Django's ASGI handler.
+
+Kept connections rather than Django's psycopg pool: as fast in these threads, no extra
+package, nothing to size beyond HTTP_THREADS, and nothing changes for the test suite.
+Rather than gunicorn for pages behind the same address: a second server and a proxy that
+splits /ws/ off, for pages within 10 % of it signed in. Rather than async middleware: most of
+the stack is Django's and third parties' (sessions, CSRF, auth, axes, csp), sync under ASGI.
+Four threads: fast pages gain nothing from more (one runs Python at a time), and a slow
+page (a report, a broad search) holds up only its own thread.
 """
 
 import argparse

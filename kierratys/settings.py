@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "kierratys.accounts.privacy",  # who viewed whose personal data (issue 23)
     "kierratys.accounts.sso",
     "kierratys.accounts.pauses",  # ordering paused for a while (issue 21)
+    "kierratys.accounts.help",  # each organisation's help page, FAQ and mail footer (issue 21)
     "kierratys.legal",  # accessibility statement, feedback and privacy notice (issue 23)
     "kierratys.announcements",  # coordinators' notices on top of every page (issue 21)
 ]
@@ -155,9 +156,17 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# A request checks a kept connection with one `SELECT 1` before using it: one lost while
+# idle (a database restart) is replaced instead of failing the page.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# Under ASGI each request may run in a different thread: persistent connections would leak.
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+# PostgreSQL: each server thread keeps its connection for a minute (opening one costs about
+# 4.5 ms; docs/operations.md "Serving"). Pages run in a fixed pool of HTTP_THREADS threads
+# (kierratys/serving.py), each closing or keeping its own at the end of every request, so
+# the connections per process stay bounded. SQLite opens a file: nothing to keep.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+    "CONN_MAX_AGE",
+    default=60 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" else 0,
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the writer instead of failing with "database is locked". IMMEDIATE: a
     # transaction takes the write lock when it begins, so one that read first (signing in
@@ -372,6 +381,10 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 # Request bodies larger than this are refused with 413 by the ASGI entry (kierratys/asgi.py)
 # before they are read: room for a listing form with eight phone photos, nothing near 300 MB.
 REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=64 * 1024 * 1024)
+
+# Threads per server process that answer pages (kierratys/serving.py), each with its own
+# database connection: a slow page holds one, the others go on.
+HTTP_THREADS = env.int("HTTP_THREADS", default=4)
 
 # Content-Security-Policy (django-csp 4): scripts and styles only from our own static files;
 # pages pass their texts to scripts in data attributes or json_script blocks.

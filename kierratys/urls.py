@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from reservations import views as reservation_views
 
@@ -55,9 +54,7 @@ urlpatterns = [
 
 if not settings.AWS_STORAGE_BUCKET_NAME:
     # Local media (the embedded default). Photos are for signed-in users only.
-    urlpatterns.append(
-        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media")
-    )
+    urlpatterns.append(path("media/<path:path>", views.media, name="media"))
 
 if settings.BENCH_VIEWS:
     from .bench_views import hello
@@ -72,7 +69,7 @@ urlpatterns.append(
 )
 
 # The coordinator's "Organisation" page listing the tools below (kierratys/navigation.py).
-from .accounts import organisation_views  # noqa: E402
+from . import organisation_views  # noqa: E402
 
 urlpatterns.append(
     path("organisation/", organisation_views.organisation_hub, name="organisation_hub")
@@ -102,6 +99,9 @@ urlpatterns += [
 from .accounts.pauses import views as pause_views  # noqa: E402
 
 urlpatterns.append(path("organisation/pauses/", include((pause_views.urls, "pauses"))))
+
+# Help pages (issue 21): everyone's /help/, the coordinator's editing: the "help" namespace.
+urlpatterns.append(path("", include("kierratys.accounts.help.views")))
 
 # Announcements (issue 21): everyone's list and dismissing, the coordinator's page.
 urlpatterns.append(path("", include("kierratys.announcements.urls")))

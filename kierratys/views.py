@@ -1,11 +1,22 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.views import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from . import health
 from .accounts.selectors import organisation_by_slug
+
+
+def media(request, path):
+    """Local media (the embedded default), for signed-in users. A name the file system
+    cannot even look up (longer than it allows) is a 404 like any missing file."""
+    try:
+        return static.serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as error:
+        raise Http404 from error
 
 
 @login_not_required

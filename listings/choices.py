@@ -1,13 +1,20 @@
 """Filter choices that change rarely (categories, departments, units), cached.
 
-The catalogue must render in a handful of queries, so these lists come from the cache.
-Admin saves call `forget()`; otherwise they refresh within a few minutes.
+The catalogue must render in a handful of queries, so these lists come from the cache
+(the shared one, Redis, when REDIS_URL is set: every process sees a `forget()`). Admin
+saves of departments, units and warehouses, partnership changes and `warehouse_update`
+call `forget()`; otherwise they refresh within a few minutes. Their `version()` is also in
+the keys of the catalogue's cached cards (listings.fragments), which name units and
+warehouses. Inside `pinned()` (one catalogue request) each is read from the cache once.
 
 Departments and units are cached with their organisation, and each viewer is offered
 only those of the organisations whose listings they can see: their own and its partners
 (`organisations_seen_by`, cached per organisation and day under the lists' version, so
 `forget()` drops it too). One cache entry serves every organisation.
 """
+
+import contextlib
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db.models import F
@@ -41,16 +48,43 @@ def _load() -> dict:
     }
 
 
+# Inside `pinned()`: the lists and the seen organisations as first read, so that one page
+# asks the shared cache once for each, not at every use (each ask is a round trip to Redis).
+_pinned: ContextVar[dict | None] = ContextVar("listings_choices_pinned", default=None)
+
+
+@contextlib.contextmanager
+def pinned():
+    """Read the lists once for everything inside (one request's work)."""
+    token = _pinned.set({})
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
+def _cached(key: str, load):
+    memo = _pinned.get()
+    if memo is not None and key in memo:
+        return memo[key]
+    value = cache.get(key)
+    if value is None:
+        value = load()
+        cache.set(key, value, TIMEOUT)
+    if memo is not None:
+        memo[key] = value
+    return value
+
+
 def _data() -> dict:
-    data = cache.get(KEY)
-    if data is None:
-        data = _load()
-        cache.set(KEY, data, TIMEOUT)
-    return data
+    return _cached(KEY, _load)
 
 
 def forget() -> None:
     cache.delete(KEY)
+    memo = _pinned.get()
+    if memo is not None:
+        memo.clear()
 
 
 def version() -> str:
@@ -99,10 +133,7 @@ def organisations_seen_by(viewer) -> frozenset[int]:
         return frozenset()
     today = timezone.localdate()
     key = f"{KEY}:seen:{version()}:{viewer.organisation_id}:{today.isoformat()}"
-    seen = cache.get(key)
-    if seen is None:
-        seen = [viewer.organisation_id, *viewer.partners]
-        cache.set(key, seen, TIMEOUT)
+    seen = _cached(key, lambda: [viewer.organisation_id, *viewer.partners])
     return frozenset(seen)
 
 

@@ -142,6 +142,8 @@ class CatalogueFilter(django_filters.FilterSet):
             if not data.get("sort"):
                 data["sort"] = "relevance" if search.clean_query(data.get("q", "")) else "newest"
         super().__init__(data, *args, **kwargs)
+        self.viewer = viewer
+        self.count_cap = None  # set by `qs` when a search ranks only its candidates
         fields = self.form.fields
         fields["category"].choices = [("", _("All categories"))] + [
             (c["pk"], ("— " * depth) + c["name"]) for c, depth in choices.category_tree()
@@ -187,6 +189,9 @@ class CatalogueFilter(django_filters.FilterSet):
         )
         if sort == "relevance" and not search.clean_query(data.get("q") or ""):
             sort = "newest"
+        if sort == "relevance":  # rank a bounded candidate set, after every filter
+            queryset = search.bound(queryset, data.get("q") or "", viewer=self.viewer)
+            self.count_cap = search.CANDIDATES if search.bounds_ranking() else None
         return queryset.order_by(*SORTS[sort])
 
     @property

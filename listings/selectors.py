@@ -112,6 +112,7 @@ def catalogue_page(*, user, params, page_number):
     try:
         with search.time_limit(active=filterset.searching):
             paginator = CappedPaginator(filterset.qs, CATALOGUE_PAGE_SIZE)
+            paginator.cap = filterset.count_cap or paginator.cap  # a search's candidates
             page = paginator.get_page(page_number)
             page.object_list = list(page.object_list)  # both queries inside the limit
     except search.SearchTooSlow:

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kierratys.accounts.pauses.selectors import pauses_shown_to
 from kierratys.common import inputs, submissions
 
-from . import alerts, search, selectors, services
+from . import alerts, choices, fragments, search, selectors, services
 from .audience import viewer_of
 from .audience_summary import audience_summary
 from .forms import AudienceForm, ListingForm, PhotoEditForm, SavedSearchForm, WithdrawForm
@@ -211,6 +211,11 @@ def _label(request, listing):
 
 
 def catalogue(request):
+    with choices.pinned():  # one read of the cached filter choices for the whole page
+        return _catalogue(request)
+
+
+def _catalogue(request):
     params, status, refusal = request.GET, 200, None
     if search.clean_query(params.get("q", "")) and not search.rate_allows(request.user):
         params, status = params.copy(), 429
@@ -225,8 +230,12 @@ def catalogue(request):
     context = {
         "filter": filterset,
         "page": page,
+        # Rendered once per listing version and language, from the shared cache.
+        "cards": fragments.cards(page.object_list),
         "notes": notes,
-        "filter_version": version,
+        "filter_key": fragments.filter_form_key(
+            filterset=filterset, viewer=viewer, version=version
+        ),
         "chips": selectors.active_filters(filterset=filterset, params=params),
         # Ordering paused for the viewer's organisation or a partner's (issue 21).
         "pauses": pauses_shown_to(organisation_ids={viewer.organisation_id, *viewer.partner_ids}),
@@ -238,7 +247,7 @@ def catalogue(request):
 
 def card(request, pk):
     listing = selectors.card_listing(user=request.user, listing_id=pk)
-    return render(request, "listings/_card.html", {"listing": listing})
+    return HttpResponse(fragments.cards([listing])[0])
 
 
 # --- Saved searches -------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from kierratys.accounts.roles import organisation_id_of
 from kierratys.common import inputs
 from kierratys.common.errors import NotFound, ServiceError
 from kierratys.common.limits import MAX_SLOT_CAPACITY
+from listings import choices
 from listings.models import Listing
 
 from ..models import SlotDay, StorageLocation, Task, TimeSlot, Warehouse
@@ -176,6 +177,8 @@ def warehouse_update(
         _save_unique(
             warehouse, field="name", message=_("There is already a warehouse with this name.")
         )
+        # Catalogue cards name the warehouse: their cached renderings go with the choices'.
+        transaction.on_commit(choices.forget)
     return warehouse
 
 

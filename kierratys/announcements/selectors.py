@@ -1,10 +1,13 @@
 """Read side: which announcements a person sees now, and the coordinator's lists.
 
 `current_for` is what every page's banner shows: one query (audience, time window and
-dismissals in SQL), evaluated only when a page renders it. Nothing is cached in the
-process: a notice published or dismissed in another process shows on the next page.
+dismissals in SQL), evaluated only when a page renders it, and none at all while no
+announcement anywhere is current, which is most of the time: the time windows of the ones
+not yet over are kept in the shared cache, forgotten by publishing and ending
+(`forget_windows`), so a notice published in another process shows on the next page.
 """
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -17,6 +20,31 @@ from kierratys.common.errors import NotFound
 from .models import Announcement, AnnouncementDismissal
 
 BANNER_LIMIT = 5  # on top of a page; the list page has them all
+WINDOWS_KEY = "announcements:windows"
+WINDOWS_SECONDS = 600  # the most a lost invalidation (Redis down at that moment) delays a notice
+
+
+def _windows() -> list[tuple]:
+    """(starts_at, ends_at) of every announcement not ended or over, from the shared cache."""
+    windows = cache.get(WINDOWS_KEY)
+    if windows is None:
+        windows = list(
+            Announcement.objects.filter(
+                ended_at__isnull=True, ends_at__gt=timezone.now()
+            ).values_list("starts_at", "ends_at")
+        )
+        cache.set(WINDOWS_KEY, windows, WINDOWS_SECONDS)
+    return windows
+
+
+def forget_windows() -> None:
+    cache.delete(WINDOWS_KEY)
+
+
+def any_current(now=None) -> bool:
+    """Whether some announcement of any organisation is current: if not, no page asks more."""
+    now = now or timezone.now()
+    return any(starts_at <= now < ends_at for starts_at, ends_at in _windows())
 
 
 def current_q(now=None) -> Q:
@@ -61,7 +89,10 @@ def visible_to(*, user, organisation_id: int | None = None, roles=None, now=None
 
 
 def current_for(*, user, organisation_id: int | None = None, roles=None, now=None):
-    """The banner's announcements: current, for the user, not dismissed; lazy, one query."""
+    """The banner's announcements: current, for the user, not dismissed; lazy, one query
+    (none while nothing is current anywhere)."""
+    if not any_current(now):
+        return Announcement.objects.none()
     dismissed = AnnouncementDismissal.objects.filter(announcement=OuterRef("pk"), user=user.pk)
     return visible_to(user=user, organisation_id=organisation_id, roles=roles, now=now).exclude(
         Exists(dismissed)

@@ -22,12 +22,19 @@ from kierratys.common.errors import NotFound, ServiceError
 from kierratys.legal.texts import LANGUAGES
 
 from .models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Announcement, AnnouncementDismissal
-from .selectors import current_q
+from .selectors import current_q, forget_windows
 
 EVENT_PUBLISHED = "announcement.published"
 EVENT_ENDED = "announcement.ended"
 EVENT_DISMISSED = "announcement.dismissed"
 LONGEST = timedelta(days=366)  # a notice for longer than a year is not a notice
+
+
+def _forget_windows() -> None:
+    """Pages look for current announcements again: now, for what this transaction reads
+    next, and after the commit, so no other process keeps what it read in between."""
+    forget_windows()
+    transaction.on_commit(forget_windows)
 
 
 def _coordinator(actor) -> int:
@@ -174,6 +181,7 @@ def announcement_publish(
             created_by=actor,
             **values,
         )
+        _forget_windows()
         if starts_at <= now:
             _announce(announcement, now)
         else:
@@ -217,6 +225,7 @@ def announcement_end(*, actor, announcement_id: int) -> Announcement:
         if announcement.ended_at is None and announcement.ends_at > now:
             announcement.ended_at = now
             announcement.save(update_fields=["ended_at"])
+            _forget_windows()
             live.publish(
                 audience_groups(announcement),
                 EVENT_ENDED,

@@ -14,6 +14,7 @@ from django.template.backends.django import DjangoTemplates
 from django.utils import translation
 
 from . import names
+from .hooks import Hook
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,16 @@ def render_mail(template: str, context: dict, language: str | None) -> tuple[str
     return " ".join(subject.split()), body
 
 
+# The footer the recipient's organisation wrote for its staff's mail: the help texts
+# (kierratys.accounts.help, a higher layer) answer with it. Receivers take `to` and
+# `language` and answer a string ("" for none).
+mail_footer = Hook("mail_footer")
+
+
+def _organisation_footer(to: str, language: str | None) -> str:
+    return "\n".join(footer for footer in mail_footer(to=to, language=language) if footer)
+
+
 def send_now(
     *,
     to: str,
@@ -58,6 +69,9 @@ def send_now(
     `headers` are extra mail headers, such as List-Unsubscribe.
     """
     subject, body = render_mail(template, context, language)
+    footer = _organisation_footer(to, language)
+    if footer:
+        body = f"{body.rstrip()}\n\n-- \n{footer}\n"
     try:
         EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers).send()
     except Exception:  # a mail failure must never break the action that caused it

@@ -15,7 +15,7 @@ from .logs import request_id
 
 HEADER = "X-Request-ID"
 # An id from the proxy in front is kept if it is short and plain (it goes into log lines).
-_ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class _BothModes:
@@ -54,14 +54,15 @@ class RequestIdMiddleware(_BothModes):
     one. Log lines written for the request carry it (logs.RequestIdFilter), and so does the
     response, so a person's report can be matched to the lines.
 
-    Under ASGI each request runs in a context of its own, so the id stays set after the
-    middleware returns: the server's access line, written after, carries it too. Elsewhere
-    (WSGI, Django's test client) one thread serves request after request: it is unset then.
+    Under the server (kierratys/asgi.py) the id is chosen before Django is reached
+    (kierratys.serving.RequestIdScope), in the request's own context, so the server's access
+    line carries it too; here it is found in the header and kept. Django runs in a thread
+    that serves request after request, so the id is unset when the middleware returns.
     """
 
     def before(self, request) -> None:
         given = request.headers.get(HEADER, "")
-        request.request_id = given if _ACCEPTED_ID.fullmatch(given) else uuid.uuid4().hex
+        request.request_id = given if ACCEPTED_ID.fullmatch(given) else uuid.uuid4().hex
         request._request_id_token = request_id.set(request.request_id)
 
     def after(self, request, response) -> None:

@@ -35,7 +35,7 @@ def test_the_coordinators_tools_are_one_entry_away(
     desk.locator("a[data-nav=organisation]").click()
     expect(desk).to_have_url("/organisation/")
     expect(desk.locator("a[data-nav=organisation]")).to_have_attribute("aria-current", "page")
-    expect(desk.locator("main [data-tool]")).to_have_count(7)
+    expect(desk.locator("main [data-tool]")).to_have_count(8)
     keep(screenshot(desk, "organisation-desktop"), "desktop")
     axe_check(desk)
 

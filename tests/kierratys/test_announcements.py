@@ -371,9 +371,21 @@ def test_the_banner_is_one_query_however_many_there_are(turku, boss, client):
     none = count()
     for n in range(8):
         publish(boss, f"Tiedote {n}")
+    client.get("/notices/")  # reads the time windows again, once
     many = count()
     assert none[2] == 0 and many[2] == selectors.BANNER_LIMIT
-    assert none[:2] == many[:2] and many[1] == 1
+    assert none[1] == 0, "nothing current anywhere: no announcement query at all"
+    assert many[1] == 1 and many[0] == none[0] + 1
+
+
+def test_publishing_and_ending_show_on_the_next_page_despite_the_cache(turku, boss, client):
+    """The time windows are cached (shared): publishing and ending forget them."""
+    client.force_login(member_of(turku))
+    assert "Tiedote" not in banner(client)  # caches "nothing current"
+    publish(boss, "Tiedote muualta")
+    assert "Tiedote muualta" in banner(client)
+    services.announcement_end(actor=boss, announcement_id=Announcement.objects.get().pk)
+    assert "Tiedote muualta" not in banner(client)
 
 
 def test_signed_out_pages_make_no_announcement_query(client):

@@ -19,6 +19,7 @@ TOOLS = {
     "announcements": "announcements:manage",
     "pauses": "pauses:list",
     "recipients": "listings:recipients",
+    "help": "help:manage",
     "privacy": "privacy:log",
 }
 

@@ -497,9 +497,9 @@ def test_a_refused_accept_on_the_page_says_why(client, raisio, turku_coordinator
     assert Partnership.objects.get().accepted_at is None
 
 
-def test_coordinators_find_the_page_in_the_menu(client, turku_coordinator):
+def test_coordinators_find_the_page_among_their_tools(client, turku_coordinator):
     client.force_login(turku_coordinator)
-    page = client.get(reverse("home"), follow=True, **EN)
+    page = client.get(reverse("organisation_hub"), **EN)
     assert reverse("partnerships:list") in page.text
 
 

@@ -261,11 +261,12 @@ def test_logging_the_run_sheet_costs_the_same_for_one_stop_or_many(client):
         return len(captured)
 
     stop()
+    queries()  # the first page fills the shared cache (e.g. the announcements' windows)
     one = queries()
     for _n in range(5):
         stop()
     assert queries() == one
-    assert PersonalDataAccess.objects.filter(what=What.RUN_SHEET).count() == 1 + 6
+    assert PersonalDataAccess.objects.filter(what=What.RUN_SHEET).count() == 2 + 6
 
 
 def test_the_admins_reservation_page_is_logged_too(client, reservation):

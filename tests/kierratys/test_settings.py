@@ -80,7 +80,7 @@ def test_postgres_url_and_redis_switch_backends():
     )
     assert loaded["engine"] == "django.db.backends.postgresql"
     assert loaded["name"] == "kierratys"
-    assert loaded["conn_max_age"] == 0
+    assert loaded["conn_max_age"] == 60  # each server thread keeps its connection
     assert loaded["health_checks"] is True
     assert loaded["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
 

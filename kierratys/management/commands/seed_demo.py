@@ -9,6 +9,7 @@ SEEDERS = [
     "kierratys.demo.seed_organisation",
     "kierratys.demo.seed_identity_provider",
     "kierratys.legal.demo.seed_legal",  # accessibility statements and privacy notices
+    "kierratys.accounts.help.demo.seed_help",
     "kierratys.demo.seed_warehouse",
     "listings.demo.seed_listings",
     "kierratys.demo.seed_activity",  # reservations, tasks, saved searches: after the listings

@@ -4,9 +4,9 @@ friendly 403 page, like the tools themselves."""
 
 from django.shortcuts import render
 
-from ..navigation import organisation_tools
-from . import selectors
-from .partnership_views import _coordinators_organisation as coordinators_organisation
+from .accounts import selectors
+from .accounts.partnership_views import _coordinators_organisation as coordinators_organisation
+from .navigation import organisation_tools
 
 
 def organisation_hub(request):
