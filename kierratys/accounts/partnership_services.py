@@ -11,7 +11,7 @@ sockets reconnect (live.regroup_organisation) so they hear only of listings they
 
 from enum import StrEnum
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -24,7 +24,7 @@ from ..common.errors import Conflict, NotFound, ServiceError
 from . import hooks
 from .models import Notice, Organisation, User
 from .partnerships import Partnership, RegionMembership
-from .roles import COORDINATOR, is_coordinator, organisation_id_of
+from .roles import COORDINATOR, coordinators_organisation_id
 
 MAX_REASON = 500
 # The notice kind for "a partnership was proposed, accepted or ended". Notice.Kind has no
@@ -56,11 +56,7 @@ def _refused(error_class, field: str | None, message: str, code: Code):
 
 
 def _require_coordinator(actor) -> int:
-    """The coordinator's organisation id; anyone else is refused (403)."""
-    organisation_id = organisation_id_of(actor)
-    if not is_coordinator(actor) or organisation_id is None:
-        raise PermissionDenied
-    return organisation_id
+    return coordinators_organisation_id(actor)
 
 
 def _lock_for_actor(partnership_id, organisation_id: int) -> Partnership:

@@ -3,7 +3,6 @@ agreements, regions, and the form to propose. Like the warehouse settings, anyon
 coordinator gets the friendly 403 page; another organisation's partnership is a 404."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -17,16 +16,13 @@ from ..common import (
 from . import partnership_selectors as selectors
 from . import partnership_services as services
 from .partnership_forms import EndForm, ProposeForm
-from .roles import is_coordinator, organisation_id_of
+from .roles import coordinators_organisation_id
 
 LIST = "partnerships:list"
 
 
 def _coordinators_organisation(request) -> int:
-    organisation_id = organisation_id_of(request.user)
-    if not is_coordinator(request.user) or organisation_id is None:
-        raise PermissionDenied
-    return organisation_id
+    return coordinators_organisation_id(request.user)
 
 
 def partners(request):

@@ -3,6 +3,7 @@
 Every active user has the staff role; warehouse and coordinator are added by coordinators.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from .models import Unit, User
@@ -36,6 +37,14 @@ def has_role(user, role: str) -> bool:
 
 def is_coordinator(user) -> bool:
     return has_role(user, COORDINATOR)
+
+
+def coordinators_organisation_id(user) -> int:
+    """The coordinator's organisation id; anyone else is refused (403)."""
+    organisation_id = organisation_id_of(user)
+    if not is_coordinator(user) or organisation_id is None:
+        raise PermissionDenied
+    return organisation_id
 
 
 def belongs_to_unit(user, unit_id) -> bool:

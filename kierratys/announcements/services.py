@@ -8,7 +8,6 @@ each go out once, whichever comes first.
 
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +15,11 @@ from django.utils.translation import gettext as _
 from inventory.models import Warehouse
 from kierratys import live
 from kierratys.accounts.models import User
-from kierratys.accounts.roles import ROLES, STAFF, is_coordinator, organisation_id_of
+from kierratys.accounts.roles import (
+    ROLES,
+    STAFF,
+    coordinators_organisation_id,
+)
 from kierratys.accounts.selectors import partner_ids_of
 from kierratys.common.errors import NotFound, ServiceError
 from kierratys.legal.texts import LANGUAGES
@@ -38,10 +41,7 @@ def _forget_windows() -> None:
 
 
 def _coordinator(actor) -> int:
-    organisation_id = organisation_id_of(actor)
-    if not is_coordinator(actor) or organisation_id is None:
-        raise PermissionDenied
-    return organisation_id
+    return coordinators_organisation_id(actor)
 
 
 def audience_groups(announcement: Announcement) -> list[str]:

@@ -3,24 +3,20 @@ coordinators' editing pages (/organisation/help/). Anyone but a coordinator gets
 friendly 403 page for editing; each sees only their own organisation's texts."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from ...common import submissions
-from ..roles import is_coordinator, organisation_id_of
+from ..roles import coordinators_organisation_id, is_coordinator
 from . import selectors, services
 from .forms import HelpTextForm
 from .models import HelpText
 
 
 def _coordinators_organisation(request) -> int:
-    organisation_id = organisation_id_of(request.user)
-    if not is_coordinator(request.user) or organisation_id is None:
-        raise PermissionDenied
-    return organisation_id
+    return coordinators_organisation_id(request.user)
 
 
 def help_page(request):

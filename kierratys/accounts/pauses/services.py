@@ -11,7 +11,7 @@ organisation's row, so two coordinators scheduling at once queue and the check h
 from datetime import date
 from enum import StrEnum
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from ...common.errors import Conflict, NotFound, ServiceError
 from ..models import Organisation
-from ..roles import is_coordinator, organisation_id_of
+from ..roles import coordinators_organisation_id
 from .models import OrderingPause
 from .selectors import forget_in_effect
 
@@ -45,10 +45,7 @@ Code = PauseError
 
 
 def _require_coordinator(actor) -> int:
-    organisation_id = organisation_id_of(actor)
-    if not is_coordinator(actor) or organisation_id is None:
-        raise PermissionDenied
-    return organisation_id
+    return coordinators_organisation_id(actor)
 
 
 def _short(day: date) -> str:

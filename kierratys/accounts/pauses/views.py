@@ -3,7 +3,6 @@ effect, scheduled and over, and end one early. Anyone but a coordinator gets the
 403 page; another organisation's pause is a 404."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -15,7 +14,7 @@ from ...common import (
     inputs,  # noqa: F401  (the <id:...> path converter)
     submissions,
 )
-from ..roles import is_coordinator, organisation_id_of
+from ..roles import coordinators_organisation_id
 from . import selectors, services
 from .forms import ScheduleForm
 
@@ -23,10 +22,7 @@ LIST = "pauses:list"
 
 
 def _coordinators_organisation(request) -> int:
-    organisation_id = organisation_id_of(request.user)
-    if not is_coordinator(request.user) or organisation_id is None:
-        raise PermissionDenied
-    return organisation_id
+    return coordinators_organisation_id(request.user)
 
 
 def pauses(request):
