@@ -40,6 +40,17 @@ class Viewer:
     def partner_ids(self) -> frozenset[int]:
         return frozenset(self.partners)
 
+    @cached_property
+    def finding_partner_ids(self) -> frozenset[int]:
+        """The partners for finding listings (catalogue, search, cards, alerts), from the
+        shared cache per organisation and day (listings.choices), which every partnership
+        or region change forgets once it commits: the catalogue asked the database on
+        every page (issue 22). Deciding about one listing (`sees`: its page, reserving,
+        the waiting list) asks the database."""
+        from . import choices
+
+        return choices.organisations_seen_by(self) - {self.organisation_id}
+
 
 NOBODY = Viewer(None, None)
 
@@ -72,7 +83,7 @@ def visible_q(viewer: Viewer):
     # The partners as a list, not a subquery: inside the OR a subquery defeats the index
     # (listing_audience_reach_idx); at a million listings a broad search went from 3.4 s to
     # 0.8 s for one small query more (bench/README.md).
-    partner_ids = sorted(viewer.partner_ids)
+    partner_ids = sorted(viewer.finding_partner_ids)
     if not partner_ids:
         return q
     return q | Q(audience=Audience.PARTNERS, organisation_id__in=partner_ids)

@@ -218,7 +218,7 @@ def _branches(viewer) -> list[Q]:
         Q(organisation_id=own, audience=Audience.ORGANISATION),
         *(
             Q(organisation_id=organisation, audience=Audience.PARTNERS)
-            for organisation in sorted({own, *viewer.partner_ids})
+            for organisation in sorted({own, *viewer.finding_partner_ids})
         ),
     ]
 

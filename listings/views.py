@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kierratys.accounts.pauses.selectors import pauses_shown_to
 from kierratys.common import inputs, submissions
+from kierratys.common.limits import MAX_BULK_LISTINGS
 
 from . import alerts, choices, fragments, search, selectors, services
 from .audience import viewer_of
@@ -180,7 +181,17 @@ def audience(request, pk):
 
 def mine(request):
     listings = selectors.listings_of_unit(unit=request.user.unit) if request.user.unit_id else []
-    return render(request, "listings/mine.html", {"listings": listings})
+    # Rows chosen again after a refused bulk action (inventory.bulk_views), or all of them
+    # by the "select all" link that works without JavaScript.
+    everything = request.GET.get("select") == "all"
+    selected = set(inputs.positive_ids([request.GET.get("selected", "")], limit=MAX_BULK_LISTINGS))
+    context = {
+        "listings": listings,
+        "selected": selected,
+        "select_all": everything,
+        "bulk_max": MAX_BULK_LISTINGS,
+    }
+    return render(request, "listings/mine.html", context)
 
 
 def label(request, pk):
@@ -238,7 +249,9 @@ def _catalogue(request):
         ),
         "chips": selectors.active_filters(filterset=filterset, params=params),
         # Ordering paused for the viewer's organisation or a partner's (issue 21).
-        "pauses": pauses_shown_to(organisation_ids={viewer.organisation_id, *viewer.partner_ids}),
+        "pauses": pauses_shown_to(
+            organisation_ids={viewer.organisation_id, *viewer.finding_partner_ids}
+        ),
     }
     if request.headers.get("X-Partial") == "results":
         return render(request, "listings/_results.html", context, status=status)

@@ -3,7 +3,7 @@
 from django.db import connection
 from django.utils import timezone
 
-from kierratys.accounts.pauses.selectors import listing_may_be_paused
+from kierratys.accounts.pauses.selectors import LISTING_PAUSED_SQL
 from listings import audience
 from listings.events import listing_announce
 from listings.models import Listing
@@ -21,7 +21,7 @@ from .rules import (
 # is its own transaction, and the row lock lasts only as long as the statement.
 # The columns are the models' own; a field added without a value here fails every
 # reserving test at once. The WHERE is `rules._check_reservable` as SQL (published, inside
-# its dates, not the unit's own, at a stage that shows it to the unit):
+# its dates, not the unit's own, at a stage that shows it to the unit, not paused):
 # tests/reservations/test_fast_path_parity.py checks that it refuses each case the rules do.
 RESERVE_SQL = f"""
     WITH taken AS (
@@ -30,6 +30,7 @@ RESERVE_SQL = f"""
          WHERE id = %(listing)s AND status = 'published' AND quantity_available >= %(quantity)s
            AND available_from <= %(today)s AND available_until >= %(today)s
            AND owner_unit_id <> %(unit)s AND {audience.VISIBLE_SQL}
+           AND NOT {LISTING_PAUSED_SQL}
      RETURNING id, quantity_available, owner_unit_id, organisation_id, department_id, audience
     ), reservation AS (
         INSERT INTO reservations_reservation (
@@ -37,7 +38,8 @@ RESERVE_SQL = f"""
             wanted_date, contact_name, contact_phone, note, collect_by, extended, status,
             reason, owner_notified_at, created_at, updated_at)
         SELECT id, %(unit)s, %(actor)s, %(quantity)s, 0, %(handover)s,
-               %(wanted_date)s, %(contact_name)s, %(contact_phone)s, %(note)s, %(collect_by)s,
+               %(wanted_date)s::date, %(contact_name)s, %(contact_phone)s, %(note)s,
+               %(collect_by)s::date,
                FALSE, 'active', '', NULL, %(now)s, %(now)s
           FROM taken
      RETURNING id, listing_id
@@ -55,14 +57,31 @@ RESERVE_SQL = f"""
 """
 
 
+PREPARE_AFTER = 2  # runs of the statement on one connection
+
+
+def _prepared_cursor():
+    """A cursor binding its parameters on the server, so psycopg prepares the statement
+    on a kept connection once it has run a few times (`prepare_threshold`): planning it
+    and quoting its fourteen parameters in Python cost more than running it (issue 22).
+    Django's own cursors bind on the client; this one is wrapped like them, so errors,
+    query logging and execute wrappers are the same."""
+    import psycopg
+
+    connection.ensure_connection()
+    # Django turns preparing off (None); only cursors like this one ever prepare.
+    connection.connection.prepare_threshold = PREPARE_AFTER
+    return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+
+
 def reserve_fast(*, actor, unit, listing_id, quantity, **details) -> Reservation | None:
     """The common case on PostgreSQL, with the shortest possible lock.
 
-    None when it took nothing (not enough, not reservable, or SQLite, where writes are
-    serialised anyway): then the locked path explains, queues or reserves.
+    None when it took nothing (not enough, not reservable, paused, or SQLite, where writes
+    are serialised anyway): then the locked path explains, queues or reserves.
     """
-    if connection.vendor != "postgresql" or listing_may_be_paused(listing_id):
-        return None  # a pause is decided and explained on the locked path (rules)
+    if connection.vendor != "postgresql":
+        return None
     reservation = _new_reservation(
         listing_id=listing_id,
         actor=actor,
@@ -93,7 +112,7 @@ def reserve_fast(*, actor, unit, listing_id, quantity, **details) -> Reservation
     # is never held while this thread waits for the interpreter lock to send a COMMIT
     # (with 32 threads in one process that wait was longer than the work). Inside a
     # caller's transaction it simply joins it, and on_commit waits for that commit.
-    with connection.cursor() as cursor:
+    with _prepared_cursor() as cursor:
         cursor.execute(RESERVE_SQL, params)
         row = cursor.fetchone()
     if row is None:

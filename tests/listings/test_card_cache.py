@@ -233,8 +233,9 @@ def test_queries_and_cache_calls_are_the_same_at_any_page_size(client, viewer, m
         # query while none is current anywhere
         assert measured[24][0] <= 8
         # Each a round trip to Redis: the choices, the viewer's organisations, the pauses,
-        # the announcements' time windows, the cards (one get_many) and the filter form.
-        assert measured[24][1] <= 6, measured
+        # the announcements' time windows, a count past the cap, the cards (one get_many)
+        # and the filter form.
+        assert measured[24][1] <= 7, measured
 
 
 def test_cards_with_signed_photo_addresses_are_kept_half_their_life(monkeypatch):

@@ -264,3 +264,27 @@ def test_fallback_search_matches_words(client, viewer, settings):
     )
     queryset = search._fallback(Listing.objects.all(), "tuolit")
     assert [x.title for x in queryset] == ["Harmaa tuoli"]
+
+
+def test_a_count_past_the_cap_is_remembered_and_a_smaller_one_is_exact(client, viewer, monkeypatch):
+    """Counting up to the cap can scan far at a million listings (issue 22): "more than
+    N" is remembered a minute for the same query, while a smaller count is made on every
+    page, so a new listing shows in it at once."""
+    from listings.selectors import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    only = ListingFactory(category=CategoryFactory())
+    ListingFactory.create_batch(2)
+
+    def heading(**params):
+        response = client.get(URL, params, HTTP_ACCEPT_LANGUAGE="en")
+        return response.context["page"].paginator
+
+    assert heading().count == 3
+    ListingFactory()  # counted at once: the page said 3, not "more than 3"
+    assert heading().capped
+    with CaptureQueriesContext(connection) as queries:
+        assert heading().capped
+    assert not [q for q in queries if "COUNT(" in q["sql"] and "listings_listing" in q["sql"]]
+    assert heading().count == 3 + 1  # shown as "More than 3 items found"
+    assert heading(category=only.category_id).count == 1  # another query: counted anew

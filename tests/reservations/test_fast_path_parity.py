@@ -152,3 +152,46 @@ def test_both_take_a_partners_listing_at_the_partner_stage():
         actor=actor, unit=actor.unit, listing_id=listing.pk, quantity=1, **FAST_DETAILS
     )
     assert taken is not None and Reservation.objects.get().unit_id == actor.unit_id
+
+
+# A pause: the fast path's WHERE has `pauses.selectors.LISTING_PAUSED_SQL`, the rules
+# `pause_for_listing`; both refuse while the organisation or the shelf's warehouse is
+# paused, and neither minds another warehouse's pause or one that has ended.
+@pytest.mark.parametrize(
+    "scope, refused",
+    [("organisation", True), ("warehouse", True), ("other warehouse", False), ("ended", False)],
+)
+def test_both_refuse_a_paused_listing_and_take_one_that_is_not(scope, refused):
+    from kierratys.accounts.pauses.models import OrderingPause
+
+    from ..factories import StorageLocationFactory
+
+    actor = UserFactory()
+    shelf = StorageLocationFactory()
+    listing = ListingFactory(quantity=5, storage_location=shelf)
+    today = timezone.localdate()
+    OrderingPause.objects.create(
+        organisation_id=listing.organisation_id,
+        warehouse={
+            "organisation": None,
+            "warehouse": shelf.warehouse,
+            "other warehouse": StorageLocationFactory().warehouse,
+            "ended": None,
+        }[scope],
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=1),
+        ended_at=timezone.now() if scope == "ended" else None,
+        message_fi="Tauko",
+        created_by=UserFactory(),
+    )
+    if refused:
+        with pytest.raises(ServiceError):
+            rules._check_reservable(listing, actor.unit, 1)
+    else:
+        rules._check_reservable(listing, actor.unit, 1)
+    taken = fast.reserve_fast(
+        actor=actor, unit=actor.unit, listing_id=listing.pk, quantity=1, **FAST_DETAILS
+    )
+    assert (taken is None) == refused
+    listing.refresh_from_db()
+    assert listing.quantity_available == (5 if refused else 4)

@@ -53,15 +53,19 @@ def pause_for_listing(listing, day: date | None = None) -> OrderingPause | None:
     )
 
 
-def listing_may_be_paused(listing_id: int, day: date | None = None) -> bool:
-    """One indexed query for the fast reserving path: True sends it down the locked path,
-    where `pause_for_listing` decides and explains."""
-    day = day or timezone.localdate()
-    return OrderingPause.objects.filter(
-        _in_effect(day),
-        Q(organisation__listings=listing_id, warehouse__isnull=True)
-        | Q(warehouse__locations__listings=listing_id),
-    ).exists()
+# `pause_for_listing` as SQL, for the one-statement reserving path (reservations.services
+# .fast): inside its UPDATE of `listings_listing`, true while the listing's organisation or
+# the warehouse of its shelf is paused on %(today)s. The locked path then decides and
+# explains; tests/reservations/test_fast_path_parity.py checks that both refuse the same.
+LISTING_PAUSED_SQL = """EXISTS (
+    SELECT 1 FROM pauses_orderingpause pause
+     WHERE pause.starts_on <= %(today)s AND pause.ends_on >= %(today)s
+       AND pause.ended_at IS NULL
+       AND ((pause.warehouse_id IS NULL
+             AND pause.organisation_id = listings_listing.organisation_id)
+            OR pause.warehouse_id = (
+               SELECT shelf.warehouse_id FROM inventory_storagelocation shelf
+                WHERE shelf.id = listings_listing.storage_location_id)))"""
 
 
 def pauses_between(
