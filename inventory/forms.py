@@ -123,12 +123,20 @@ class StockTakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.listings = list(listings)
         for listing in self.listings:
-            expected = listing.quantity_available + listing.quantity_reserved
+            # inventory.selectors.location_contents: less what is in transit.
+            expected = getattr(
+                listing, "expected", listing.quantity_available + listing.quantity_reserved
+            )
+            transfer = getattr(listing, "in_transit", None)
             self.fields[f"count_{listing.pk}"] = forms.IntegerField(
                 label=f"{listing.code} {listing.title}",
                 min_value=0,
                 max_value=MAX_QUANTITY,
                 initial=expected,
+                help_text=_("%(n)d in transit to %(warehouse)s, not counted here.")
+                % {"n": transfer.quantity, "warehouse": transfer.to_warehouse.name}
+                if transfer
+                else "",
             )
 
     def counts(self) -> dict[int, int]:

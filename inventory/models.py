@@ -129,6 +129,9 @@ class SlotDay(models.Model):
         return f"{self.date} {self.slot}"
 
 
+# A task still to be done (Task.is_open).
+OPEN_STATUSES = ["open", "scheduled", "in_progress"]
+
 # A delivery that still counts: a reservation has at most one (task_one_live_delivery).
 LIVE_DELIVERY = Q(kind="delivery") & ~Q(status="cancelled")
 
@@ -200,6 +203,24 @@ class Task(models.Model):
         related_name="+",
         verbose_name=_("to shelf"),
     )
+    # A transfer: the shelf it leaves from (the listing's when it was asked for) and the
+    # warehouse of the same organisation it goes to; `warehouse` is where it is loaded.
+    from_location = models.ForeignKey(
+        StorageLocation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from shelf"),
+    )
+    to_warehouse = models.ForeignKey(
+        Warehouse,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incoming_transfers",
+        verbose_name=_("to warehouse"),
+    )
     date = models.DateField(_("date"), null=True, blank=True)
     slot_day = models.ForeignKey(
         SlotDay, on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
@@ -247,6 +268,21 @@ class Task(models.Model):
                 fields=["listing"],
                 condition=Q(kind="intake", status__in=["open", "scheduled", "in_progress"]),
                 name="task_one_open_intake",
+            ),
+            # One open transfer per listing: an item is on one van at a time.
+            models.UniqueConstraint(
+                fields=["listing"],
+                condition=Q(kind="transfer", status__in=["open", "scheduled", "in_progress"]),
+                name="task_one_open_transfer",
+            ),
+            # A transfer knows its shelf of departure and goes to another warehouse.
+            models.CheckConstraint(
+                condition=~Q(kind="transfer")
+                | (
+                    Q(from_location__isnull=False, to_warehouse__isnull=False)
+                    & ~Q(to_warehouse=F("warehouse"))
+                ),
+                name="task_transfer_has_route",
             ),
             # One live delivery per reservation: a cancelled one may be booked again.
             models.UniqueConstraint(

@@ -93,7 +93,7 @@ def task_steps(user, task: Task) -> set[str]:
         steps.add("schedule")
     if Status.IN_PROGRESS in allowed and task.kind != Kind.DISPOSAL:
         steps.add("start")
-    if Status.DONE in allowed and task.kind == Kind.INTAKE:
+    if Status.DONE in allowed and task.kind in (Kind.INTAKE, Kind.TRANSFER):
         steps.add("shelve")
     if Status.DONE in allowed and task.kind == Kind.DELIVERY:
         steps.add("deliver")

@@ -13,7 +13,7 @@ from reservations.models import Reservation
 
 from .calendar import working_days
 from .models import LIVE_DELIVERY, SlotDay, StorageLocation, Task, TimeSlot, Warehouse
-from .permissions import can_see_task, runs_warehouse
+from .permissions import can_see_task, runs_warehouse, works_on_listing
 
 BOARD_COLUMNS = [Task.Status.OPEN, Task.Status.SCHEDULED, Task.Status.IN_PROGRESS, Task.Status.DONE]
 
@@ -30,6 +30,8 @@ def _tasks():
         "slot_day__slot",
         "to_location",
         "reservation",
+        "from_location__warehouse",
+        "to_warehouse",
     )
 
 
@@ -42,8 +44,8 @@ def board(*, user, warehouse_id=None, day=None, kind=None, assignee_id=None) -> 
     """The task board of the user's organisation's warehouses, in a fixed number of
     queries however many tasks there are."""
     tasks = _tasks().filter(warehouse__organisation_id=_own_organisation(user))
-    if warehouse_id:
-        tasks = tasks.filter(warehouse_id=warehouse_id)
+    if warehouse_id:  # a transfer is on the boards of both its warehouses
+        tasks = tasks.filter(Q(warehouse_id=warehouse_id) | Q(to_warehouse_id=warehouse_id))
     if day:
         tasks = tasks.filter(Q(date=day) | Q(date__isnull=True))
     if kind:
@@ -130,7 +132,7 @@ def run_sheet(*, user, warehouse_id: int, day: date) -> dict:
         _tasks()
         .select_related("listing__owner_unit", "listing__storage_location__warehouse")
         .filter(
-            warehouse=warehouse,
+            Q(warehouse=warehouse) | Q(to_warehouse=warehouse),  # transfers: both ends
             date=day,
             # The day's finished stops stay on the sheet, marked done with the time.
             status__in=[Task.Status.SCHEDULED, Task.Status.IN_PROGRESS, Task.Status.DONE],
@@ -160,7 +162,46 @@ def location_contents(*, user, location_id: int) -> tuple[StorageLocation, list[
         .exclude(status="archived")
         .select_related("owner_unit")
     )
+    transit = in_transit(listing_ids=[listing.pk for listing in listings])
+    for listing in listings:
+        listing.in_transit = transit.get(listing.pk)
+        listing.expected = expected_on_shelf(listing, transit)
     return location, listings
+
+
+def in_transit(*, listing_ids) -> dict[int, Task]:
+    """The transfers under way (loaded, not yet shelved) of these listings, by listing:
+    their items have left the old shelf and are on no shelf yet."""
+    transfers = Task.objects.filter(
+        kind=Task.Kind.TRANSFER, status=Task.Status.IN_PROGRESS, listing_id__in=list(listing_ids)
+    ).select_related("to_warehouse")
+    return {task.listing_id: task for task in transfers}
+
+
+def expected_on_shelf(listing: Listing, transit: dict) -> int:
+    """What a stock-take expects on the listing's shelf: what is neither collected nor
+    disposed of, less what is on its way to another warehouse."""
+    task = transit.get(listing.pk)
+    stored = listing.quantity_available + listing.quantity_reserved
+    return max(stored - (task.quantity if task else 0), 0)
+
+
+def transfer_destinations(*, user, listing: Listing) -> list[Warehouse]:
+    """Where warehouse staff may move a stored listing: the other warehouses in use of the
+    organisation whose warehouse holds it, and only for that organisation's staff."""
+    location = listing.storage_location if listing.storage_location_id else None
+    if location is None or not runs_warehouse(user, location.warehouse):
+        return []
+    return list(
+        Warehouse.objects.filter(
+            organisation_id=location.warehouse.organisation_id,
+            is_active=True,
+            locations__is_active=True,
+        )
+        .exclude(pk=location.warehouse_id)
+        .distinct()
+        .order_by("name")
+    )
 
 
 def free_slots(
@@ -359,3 +400,14 @@ def shelf_for_settings(*, user, warehouse_id: int, shelf_id: int) -> StorageLoca
     if shelf is None or not runs_warehouse(user, shelf.warehouse):
         raise NotFound
     return shelf
+
+
+def stored_listing(*, user, listing_id: int) -> Listing:
+    """A listing the user works on as warehouse staff (inventory.permissions); for anyone
+    else it does not exist."""
+    listing = (
+        Listing.objects.select_related("storage_location__warehouse").filter(pk=listing_id).first()
+    )
+    if listing is None or not works_on_listing(user, listing):
+        raise NotFound
+    return listing

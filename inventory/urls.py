@@ -36,3 +36,15 @@ urlpatterns = [
         name="shelf_switch",
     ),
 ]
+
+# Bulk work on the chosen rows of "Our listings" (helper "bulk", issue 21, item 6).
+from . import bulk_views  # noqa: E402
+
+urlpatterns += [path("listings/bulk/", bulk_views.bulk_action, name="bulk")]
+
+# Transfers between the organisation's warehouses (helper "transfers", issue 21, item 3).
+from . import transfer_views  # noqa: E402
+
+urlpatterns += [
+    path("listings/<id:listing_pk>/transfer/", transfer_views.transfer, name="transfer")
+]

@@ -104,8 +104,10 @@ def task_detail(request, pk):
             slots=TimeSlot.objects.filter(warehouse=task.warehouse, is_active=True),
         ),
         "scan_form": ScanForm(),
-        "shelve_form": ShelveForm(
-            locations=task.warehouse.locations.filter(is_active=True).select_related("warehouse")
+        "shelve_form": ShelveForm(  # a transfer ends in the warehouse it goes to
+            locations=(task.to_warehouse or task.warehouse)
+            .locations.filter(is_active=True)
+            .select_related("warehouse")
         ),
         "problem_form": ProblemForm(),
     }

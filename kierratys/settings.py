@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "listings",
     "reservations",
     "inventory",
+    "listings.projects",  # relocation and renovation projects (issue 21)
     "kierratys.accounts.privacy",  # who viewed whose personal data (issue 23)
     "kierratys.accounts.sso",
     "kierratys.accounts.pauses",  # ordering paused for a while (issue 21)

@@ -16,6 +16,7 @@ from .tasks import (  # noqa: F401
     task_schedule,
     task_start,
 )
+from .transfers import transfer_request  # noqa: F401
 from .warehouses import (  # noqa: F401
     shelf_activate,
     shelf_create,

@@ -18,6 +18,7 @@ from listings.services import listing_archive_when_gone
 from reservations import services as reservation_services
 
 from ..models import (
+    OPEN_STATUSES,
     Task,
 )
 from .tasks import (
@@ -46,6 +47,12 @@ def disposal_request(*, actor, listing_id: int, quantity: int, reason: str) -> T
                     "quantity": _("Only %(n)d can be disposed of; the rest are reserved or gone.")
                     % {"n": listing.quantity_available}
                 }
+            )
+        if Task.objects.filter(
+            listing=listing, kind=Task.Kind.TRANSFER, status__in=OPEN_STATUSES
+        ).exists():  # thrown away or moved, not both (inventory.services.transfers)
+            raise Conflict(
+                _("This item is being moved to another warehouse. Finish or cancel that first.")
             )
         warehouse = (
             listing.storage_location.warehouse

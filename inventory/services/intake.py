@@ -21,6 +21,7 @@ from .tasks import (
     _require_warehouse,
     default_warehouse,
 )
+from .transfers import transfer_check_shelf
 
 
 def intake_request(*, actor, listing_id: int) -> Task:
@@ -75,6 +76,8 @@ def intake_shelve(*, actor, task_id: int, location_id: int) -> Task:
             location = None
         if location is None or not (location.is_active and location.warehouse.is_active):
             raise ServiceError({"location": _("Choose a shelf in a warehouse that is in use.")})
+        if task.kind == Task.Kind.TRANSFER:
+            transfer_check_shelf(task=task, location=location)
         _finish(task, actor)
         task.to_location = location
         task.save(update_fields=[*FINISH_FIELDS, "to_location", "updated_at"])
@@ -84,7 +87,7 @@ def intake_shelve(*, actor, task_id: int, location_id: int) -> Task:
         history.record(
             listing=listing,
             actor=actor,
-            kind="shelved",
+            kind="transferred" if task.kind == Task.Kind.TRANSFER else "shelved",
             changes={"task": task.pk, "location": [old, str(location)]},
         )
         _announce(task)

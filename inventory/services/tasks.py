@@ -172,8 +172,12 @@ def task_start(*, actor, task_id: int, scanned_code: str = "") -> Task:
         if problem:
             raise ServiceError({"scanned_code": problem})
         _move(task, Task.Status.IN_PROGRESS)
+        if task.kind == Task.Kind.TRANSFER:
+            from .transfers import transfer_check_load
+
+            transfer_check_load(task=task, listing=listing)
         task.assigned_to = task.assigned_to or actor
-        task.save(update_fields=["status", "assigned_to", "updated_at"])
+        task.save(update_fields=["status", "assigned_to", "quantity", "updated_at"])
         history.record(
             listing=listing,
             actor=actor,

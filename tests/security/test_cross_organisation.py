@@ -85,6 +85,7 @@ CASES = {
     "inventory/locations/<id:pk>/": {"pk": ("shelf",)},
     "inventory/listings/<id:listing_pk>/send/": {"listing_pk": LISTINGS},
     "inventory/listings/<id:listing_pk>/dispose/": {"listing_pk": LISTINGS},
+    "inventory/listings/<id:listing_pk>/transfer/": {"listing_pk": LISTINGS},
     "inventory/reservations/<id:reservation_pk>/delivery/": {"reservation_pk": ("reservation",)},
     "inventory/warehouses/<id:pk>/": {"pk": ("warehouse",)},
     "inventory/warehouses/<id:pk>/edit/": {"pk": ("warehouse",)},
@@ -507,6 +508,27 @@ def test_query_string_ids_of_another_organisation_are_not_followed(client, world
     assert "Aarteen tuoli" not in board.text
     labels = client.get("/listings/labels/", {"ids": f"{a['listing']},{a['shelved']}"})
     assert "Aarteen" not in labels.content.decode(errors="replace")
+
+
+def test_bulk_actions_on_another_organisations_listings_are_not_found(client, world):
+    """The ids of "Our listings"' bulk form are in the body, not the path (helper "bulk")."""
+    a = world["objects"]
+    before = snapshot()
+    day = (timezone.localdate() + timedelta(days=30)).isoformat()
+    for who, user in world["users"].items():
+        client.force_login(user)
+        for action in ("withdraw", "extend", "warehouse", "labels"):
+            answer = client.post(
+                "/inventory/listings/bulk/",
+                {
+                    "id": [a["listing"], a["shelved"]],
+                    "action": action,
+                    "last_day": day,
+                    "submission": new_token(),
+                },
+            )
+            assert answer.status_code == 404, (who, action)
+    assert snapshot() == before
 
 
 # --- what the partner stage does allow ---------------------------------------------------------

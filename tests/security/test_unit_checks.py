@@ -31,7 +31,8 @@ def unitless(client):
 @pytest.fixture
 def orphan_tasks():
     """Tasks of every kind whose from and to units are empty, one with a reserver's contact."""
-    warehouse, _shelves, _slots = warehouse_with_slots()
+    warehouse, shelves, _slots = warehouse_with_slots()
+    other_warehouse, _other_shelves, _ = warehouse_with_slots()
     listing = ListingFactory(quantity=4)
     reservation = reserve(
         listing,
@@ -45,6 +46,11 @@ def orphan_tasks():
             warehouse=warehouse,
             listing=listing,
             reservation=reservation if kind == Task.Kind.DELIVERY else None,
+            **(
+                {"from_location": shelves[0], "to_warehouse": other_warehouse}
+                if kind == Task.Kind.TRANSFER
+                else {}
+            ),
         )
         for kind in Task.Kind
     ]

@@ -1,0 +1,64 @@
+"""A relocation or renovation project: the listings of one building, grouped (issue 21)."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Project(models.Model):
+    class Kind(models.TextChoices):
+        RELOCATION = "relocation", _("Relocation")
+        RENOVATION = "renovation", _("Renovation")
+
+    organisation = models.ForeignKey(
+        "kierratys.Organisation",
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=_("organisation"),
+    )
+    unit = models.ForeignKey(
+        "kierratys.Unit", on_delete=models.PROTECT, related_name="projects", verbose_name=_("unit")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    target_reuse_rate = models.PositiveSmallIntegerField(_("target reuse rate (%)"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_reuse_rate__gte=0, target_reuse_rate__lte=100),
+                name="project_target_reuse_rate_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="project_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ProjectListing(models.Model):
+    """A listing that belongs to a project; a listing is in at most one project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="project_listings")
+    listing = models.OneToOneField(
+        "listings.Listing", on_delete=models.CASCADE, related_name="project_link"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("project listing")
+        verbose_name_plural = _("project listings")
+
+    def __str__(self):
+        return f"{self.project} – {self.listing_id}"
