@@ -235,7 +235,14 @@ def test_the_catalogue_gets_the_card_address_from_the_server(staff_client, staff
         ),
         (
             "/listings/mine/",
-            {"live.js", "live-notices.js", "live-counts.js", "menu.js", "language-keep.js"}
+            {
+                "live.js",
+                "live-notices.js",
+                "live-counts.js",
+                "menu.js",
+                "language-keep.js",
+                "bulk-select.js",
+            }
             | ANNOUNCEMENTS,
         ),
         (
