@@ -260,7 +260,13 @@ def free_slots(
 
 def delivery_warehouse_ids(*, listing: Listing, to_organisation_id: int | None = None) -> list:
     """The warehouses that may deliver a listing: the one it is shelved in, otherwise the
-    warehouses serving its organisation (`serving_warehouses`), never an unrelated one."""
+    warehouses serving its organisation (`serving_warehouses`), never an unrelated one.
+    While the van of a transfer has it on board, only the warehouse it is going to."""
+    in_transit = Task.objects.filter(
+        listing_id=listing.pk, kind=Task.Kind.TRANSFER, status=Task.Status.IN_PROGRESS
+    ).values_list("to_warehouse_id", flat=True)
+    if listing.storage_location_id and (to_warehouse_id := in_transit.first()):
+        return [to_warehouse_id]
     if listing.storage_location_id:
         return list(
             StorageLocation.objects.filter(pk=listing.storage_location_id).values_list(
@@ -297,6 +303,7 @@ def delivery_options(*, listing: Listing, days: int = 8) -> list[dict]:
                 "left": item["left"],
                 "warehouse": slot.warehouse.name,
                 "address": slot.warehouse.address,
+                "organisation_id": slot.warehouse.organisation_id,  # internal prices
             }
         )
     return options

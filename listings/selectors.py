@@ -26,7 +26,11 @@ def _with_relations(queryset):
 
 
 def listing_for_view(*, user, listing_id: int) -> Listing:
-    listing = _with_relations(Listing.objects.filter(pk=listing_id)).first()
+    listing = (
+        _with_relations(Listing.objects.filter(pk=listing_id))
+        .select_related("storage_location__warehouse")
+        .first()
+    )
     if listing is None or not can_view(user, listing):
         raise NotFound
     return listing

@@ -313,6 +313,8 @@ def _update_rows(
             }
         )
     listing.quantity_available = listing.quantity - held
+    if "available_until" in changes and listing.available_until >= timezone.localdate():
+        listing.expiry_notified_at = None  # a new last day: the owner is asked again after it
     _validate(listing)
     listing.save()
     if changes:

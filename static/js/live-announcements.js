@@ -86,6 +86,25 @@
     }, function () { form.submit(); });
   });
 
+  // After a reconnect, what was published or ended meanwhile comes from a fresh copy of this
+  // page: the one live-regions.js fetches anyway, or our own where the page has no regions.
+  function takeFrom(page) {
+    var fresh = page && page.querySelector("[data-announcements]");
+    if (!fresh || region.contains(document.activeElement)) return;
+    region.innerHTML = fresh.innerHTML;
+    refresh();
+  }
+  document.addEventListener("kierratys:refreshed", function (event) {
+    takeFrom(event.detail && event.detail.page);
+  });
+  document.addEventListener("kierratys:reconnected", function () {
+    if (document.querySelector("[data-live-region]") || !window.fetch) return;
+    fetch(window.location.href, { credentials: "same-origin", headers: { "X-Live-Refresh": "1" } })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) { if (html) takeFrom(new DOMParser().parseFromString(html, "text/html")); })
+      .catch(function () {}); // the next reload shows them
+  });
+
   document.addEventListener("kierratys:live", function (event) {
     var name = event.detail.event, data = event.detail.data;
     if (name === "announcement.published") add(data);

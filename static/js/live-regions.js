@@ -27,7 +27,7 @@
           if (replacement && !inUse) region.innerHTML = replacement.innerHTML;
         });
         live.warn(""); // up to date again
-        document.dispatchEvent(new CustomEvent("kierratys:refreshed"));
+        document.dispatchEvent(new CustomEvent("kierratys:refreshed", { detail: { page: fresh } }));
       })
       .catch(function () { live.warn(tag.refreshFailed); }); // reloading still works
   }

@@ -138,3 +138,44 @@ def test_the_page_says_so_and_waits_when_the_user_has_too_many_sockets(
     page.wait_for_timeout(2500)  # an ordinary retry would come within 2 s
     assert len(sockets) == 1
     expect(page.locator("[data-live-indicator]")).to_have_attribute("data-state", "offline")
+
+
+@pytest.mark.parametrize("path", ["/reservations/", "/accounts/profile/"])
+def test_an_announcement_published_while_disconnected_shows_after_the_reconnect(
+    new_page, demo_accounts, force_login, path
+):
+    """Its live event was missed (mocked socket): the reconnect fetches the page afresh and
+    the banner takes it from there, on a page with live regions and on one without."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kierratys.announcements.models import Announcement
+    from kierratys.announcements.selectors import forget_windows
+
+    sockets = []
+    page = new_page("desktop", locale="en-GB")
+    page.route_web_socket(re.compile(r"/ws/live/$"), lambda socket: sockets.append(socket))
+    reserver = demo_accounts[RESERVER]
+    force_login(page, reserver)
+    page.goto(path)
+    wait_for_live_socket(page)
+    mark_document(page)
+    banner = page.locator("[data-announcements]")
+    expect(banner).to_be_hidden()
+
+    now = timezone.now()
+    Announcement.objects.create(
+        organisation=reserver.unit.department.organisation,
+        title_fi="Varasto kiinni perjantaina",
+        body_fi="Noudot maanantaina.",
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=1),
+    )
+    forget_windows()  # as publishing does; made here without its live event
+    with page.expect_response(lambda response: "x-live-refresh" in response.request.headers) as r:
+        sockets[0].close(code=consumers.CLOSE_REGROUP, reason="from the server")
+    r.value.finished()
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Varasto kiinni perjantaina")
+    assert_same_document(page)

@@ -14,6 +14,7 @@ from inventory.models import SlotDay, Task
 from kierratys.accounts.roles import WAREHOUSE
 from kierratys.common.submissions import new_token
 from listings.models import Listing
+from listings.services import listing_update
 from reservations.models import Reservation
 
 from ..factories import (
@@ -264,6 +265,22 @@ def test_owner_is_asked_about_expired_unreserved_listings_once(run_tasks):
     assert services.listings_expiry_notify() == 0
     run_tasks()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [expired.created_by.email]
+
+
+def test_an_extended_listing_asks_its_owner_again_when_the_new_last_day_passes(run_tasks):
+    today = timezone.localdate()
+    listing = ListingFactory(
+        available_from=today - timedelta(days=40), available_until=today - timedelta(days=1)
+    )
+    assert services.listings_expiry_notify() == 1
+    listing_update(
+        actor=listing.created_by,
+        listing_id=listing.pk,
+        fields={"available_until": today + timedelta(days=30)},
+    )
+    assert services.listings_expiry_notify(today=today + timedelta(days=31)) == 1
+    run_tasks()
+    assert len(mail.outbox) == 2
 
 
 def test_delivery_booking_page(setup, client):

@@ -19,6 +19,7 @@ from listings.models import ListingEvent
 from ..factories import (
     ListingFactory,
     StorageLocationFactory,
+    TimeSlotFactory,
     UserFactory,
     WarehouseFactory,
     member_of,
@@ -170,6 +171,32 @@ def test_a_transfer_ends_on_a_shelf_of_the_warehouse_it_goes_to(world):
     world["chairs"].refresh_from_db()
     assert task.status == Task.Status.IN_PROGRESS
     assert world["chairs"].storage_location == world["shelf_a"]
+
+
+def test_an_item_on_its_way_is_delivered_from_the_warehouse_it_is_going_to(world):
+    from reservations.models import Reservation
+
+    task = started(world)
+    day = next_working_day(after_days=2)
+    north_slot = TimeSlotFactory(warehouse=world["north"], weekday=day.weekday())
+    south_slot = TimeSlotFactory(warehouse=world["south"], weekday=day.weekday())
+    reservation = reserve(world["chairs"], quantity=2, handover=Reservation.Handover.DELIVERY)
+    with pytest.raises(ValidationError) as refused:
+        services.delivery_book(
+            actor=reservation.requested_by,
+            reservation_id=reservation.pk,
+            slot_id=north_slot.pk,
+            day=day,
+        )
+    assert refused.value.message_dict["slot"] == ["This time slot is not available."]
+    delivery = services.delivery_book(
+        actor=reservation.requested_by,
+        reservation_id=reservation.pk,
+        slot_id=south_slot.pk,
+        day=day,
+    )
+    assert delivery.warehouse == world["south"]
+    assert task.status == Task.Status.IN_PROGRESS
 
 
 # --- the rules --------------------------------------------------------------------------------

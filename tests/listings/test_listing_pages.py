@@ -329,3 +329,21 @@ def test_our_listings_shows_only_our_unit(client):
     page = client.get(reverse("listings:mine")).text
     assert ours.title in page
     assert theirs.title not in page
+
+
+def test_a_stored_item_says_which_warehouse_it_is_collected_from(client):
+    from ..factories import StorageLocationFactory, WarehouseFactory
+
+    warehouse = WarehouseFactory(name="Pohjoinen varasto", street_address="Pohjoiskatu 1")
+    at_the_unit = ListingFactory()
+    stored = ListingFactory(
+        owner_unit=at_the_unit.owner_unit,
+        storage_location=StorageLocationFactory(warehouse=warehouse),
+    )
+    client.force_login(UserFactory())
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.get(reverse("listings:detail", args=[stored.pk])).text
+    assert "Pohjoinen varasto, Pohjoiskatu 1" in page
+    assert stored.owner_unit.street_address not in page.split("Location")[1].split("</dd>")[0]
+    page = client.get(reverse("listings:detail", args=[at_the_unit.pk])).text
+    assert at_the_unit.owner_unit.street_address in page
