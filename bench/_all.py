@@ -42,6 +42,7 @@ STEPS = [
     ),
     ("catalogue", "catalogue", ["--scenario", "regions"], "regions"),
     ("reports", "reports", [], "main"),
+    ("webhooks", "webhooks", [], "main"),
 ]
 QUICK = {  # --quick: shorter measurements, the same data
     "photos": ["--rounds", "5"],
@@ -49,6 +50,7 @@ QUICK = {  # --quick: shorter measurements, the same data
     "live": ["--reservations", "5", "--interval", "0.5"],
     "catalogue": ["--seconds", "3", "--rounds", "1"],
     "reports": ["--rounds", "3"],
+    "webhooks": ["--events", "300"],
 }
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kierratys.common import inputs, submissions
+from listings.projects.selectors import project_for_actor
 
 from .services import bulk
 from .services.bulk import Action
@@ -31,6 +32,7 @@ class BulkForm(forms.Form):
         required=False,
         error_messages={"invalid": gettext_lazy("Enter the new last day as a date.")},
     )
+    project = forms.CharField(required=False)  # an id; the service says what is wrong
 
 
 def _back(ids: list[int]) -> str:
@@ -40,7 +42,7 @@ def _back(ids: list[int]) -> str:
     return f"{url}?selected={','.join(map(str, ids))}" if ids else url
 
 
-def _done(action: str, count: int, last_day) -> str:
+def _done(action: str, count: int, last_day, project_name: str = "") -> str:
     if action == Action.WITHDRAW:
         text = ngettext(
             "%(count)d listing withdrawn. Nobody can reserve it now.",
@@ -53,6 +55,12 @@ def _done(action: str, count: int, last_day) -> str:
             "%(count)d listings are now available until %(day)s.",
             count,
         )
+    elif action == Action.PROJECT:
+        text = ngettext(
+            "%(count)d listing moved to the project %(project)s.",
+            "%(count)d listings moved to the project %(project)s.",
+            count,
+        )
     else:
         text = ngettext(
             "The warehouse has been asked to fetch %(count)d listing.",
@@ -60,7 +68,7 @@ def _done(action: str, count: int, last_day) -> str:
             count,
         )
     day = date_format(last_day, "SHORT_DATE_FORMAT") if last_day else ""
-    return text % {"count": count, "day": day}
+    return text % {"count": count, "day": day, "project": project_name}
 
 
 def _refused(action: str, count: int) -> str:
@@ -74,6 +82,14 @@ def _refused(action: str, count: int) -> str:
         text = ngettext(
             "Nothing was changed: %(count)d of the selected listings cannot be extended.",
             "Nothing was changed: %(count)d of the selected listings cannot be extended.",
+            count,
+        )
+    elif action == Action.PROJECT:
+        text = ngettext(
+            "Nothing was changed: %(count)d of the selected listings cannot be moved to "
+            "the project.",
+            "Nothing was changed: %(count)d of the selected listings cannot be moved to "
+            "the project.",
             count,
         )
     else:
@@ -103,6 +119,7 @@ def bulk_action(request):
                 messages.error(request, message)
         return redirect(back)
     action, last_day = form.cleaned_data["action"], form.cleaned_data["last_day"]
+    project_id = inputs.positive_id(form.cleaned_data["project"])
     if action == Action.LABELS:  # nothing is written: the label sheet prints them
         try:
             listings = bulk.listings_for_bulk(actor=request.user, listing_ids=ids)
@@ -118,7 +135,11 @@ def bulk_action(request):
             return once.repeat_response("listings:mine")
         try:
             done = bulk.listings_bulk_apply(
-                actor=request.user, action=action, listing_ids=ids, last_day=last_day
+                actor=request.user,
+                action=action,
+                listing_ids=ids,
+                last_day=last_day,
+                project_id=project_id,
             )
         except bulk.BatchRefused as refused:
             messages.error(request, _refused(action, len(refused.failures)))
@@ -132,5 +153,8 @@ def bulk_action(request):
         except ValidationError as error:
             _tell(request, error)
             return redirect(back)
-        messages.success(request, _done(action, done, last_day))
+        project_name = ""
+        if action == Action.PROJECT:
+            project_name = project_for_actor(actor=request.user, project_id=project_id).name
+        messages.success(request, _done(action, done, last_day, project_name))
         return once.done(redirect("listings:mine"))

@@ -15,6 +15,7 @@ from kierratys.common.redirects import redirect_next
 from listings import selectors as listing_selectors
 from listings.labels import qr_svg
 from reservations import selectors as reservation_selectors
+from reservations.charges import selectors as charge_selectors
 
 from . import selectors, services
 from .forms import (
@@ -300,10 +301,17 @@ def book_delivery(request, reservation_pk):
     pauses = pause_selectors.delivery_pauses(
         listing=reservation.listing, warehouse_ids=warehouse_ids
     )
+    # The internal charges of the handover, before confirming (issue 21); None for none.
+    quote = charge_selectors.quote(
+        unit_id=reservation.unit_id,
+        listing=reservation.listing,
+        quantity=reservation.quantity,
+        delivery_by=[warehouse.organisation_id for warehouse in form.warehouses],
+    )
     return render(
         request,
         "inventory/book_delivery.html",
-        {"reservation": reservation, "form": form, "pauses": pauses},
+        {"reservation": reservation, "form": form, "pauses": pauses, "quote": quote},
         status=status,
     )
 

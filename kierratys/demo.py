@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from .accounts.models import Department, Organisation, Unit, User
 from .accounts.organisation_services import organisation_create
@@ -257,8 +258,10 @@ def _turku() -> Organisation:
     turku = _organisation(ORGANISATIONS[0])
     # The demo's Turku listings are open to the whole city at once, so every Turku account
     # finds them; Kaarina and Varha keep the default stages (their own department first).
-    Organisation.objects.filter(pk=turku.pk).update(department_days=0)
-    turku.department_days = 0
+    # Turku also publishes its impact as open data, so /open-data/ has something to show.
+    opened = timezone.now()
+    Organisation.objects.filter(pk=turku.pk).update(department_days=0, open_data_since=opened)
+    turku.department_days, turku.open_data_since = 0, opened
     return turku
 
 
@@ -312,8 +315,6 @@ def seed_organisation() -> list[User]:
         user.is_active = True
         user.is_staff = email == COORDINATOR_EMAIL  # Turku's coordinator is the admin
         if user.email_verified_at is None:
-            from django.utils import timezone
-
             user.email_verified_at = timezone.now()
         user.save()
         user.groups.set(Group.objects.filter(name__in=[STAFF, *roles]))

@@ -7,6 +7,7 @@ from .accounts.roles import COORDINATOR, STAFF, WAREHOUSE, role_names
 
 ENTRIES = [
     ("catalogue", _("Catalogue"), "listings:catalogue", STAFF),
+    ("wanted", _("Wanted"), "wanted:list", STAFF),
     ("new_listing", _("New listing"), "listings:create", STAFF),
     ("our_listings", _("Our listings"), "listings:mine", STAFF),
     ("reservations", _("Reservations"), "reservations:list", STAFF),
@@ -49,6 +50,12 @@ ORGANISATION_TOOLS = [
         "pauses:list",
     ),
     (
+        "finance",
+        _("Internal prices"),
+        _("Prices of delivery, storage and cleaning, and each month's charges per cost centre."),
+        "charges:month",
+    ),
+    (
         "recipients",
         _("Donation recipients"),
         _("Associations and schools that may receive furniture at the end of its life."),
@@ -59,6 +66,24 @@ ORGANISATION_TOOLS = [
         _("Help pages"),
         _("Your own help page, FAQ and e-mail footer, in Finnish, Swedish and English."),
         "help:manage",
+    ),
+    (
+        "api_tokens",
+        _("API tokens"),
+        _("Tokens that let other systems, such as purchasing, use the service's API."),
+        "api_tokens:list",
+    ),
+    (
+        "webhooks",
+        _("Webhooks"),
+        _("Your systems told of new listings, reservations and tasks as they happen."),
+        "webhooks:list",
+    ),
+    (
+        "open_data",
+        _("Open data"),
+        _("Publish your monthly impact figures for anyone to use (CC BY 4.0)."),
+        "open_data:manage",
     ),
     (
         "privacy",

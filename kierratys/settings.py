@@ -100,14 +100,21 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "listings",
     "reservations",
+    "reservations.charges",  # internal prices and charges to cost centres (issue 21)
     "inventory",
     "listings.projects",  # relocation and renovation projects (issue 21)
+    "listings.wanted",  # what units need, and the listings answering it (issue 20)
     "kierratys.accounts.privacy",  # who viewed whose personal data (issue 23)
     "kierratys.accounts.sso",
     "kierratys.accounts.pauses",  # ordering paused for a while (issue 21)
     "kierratys.accounts.help",  # each organisation's help page, FAQ and mail footer (issue 21)
     "kierratys.legal",  # accessibility statement, feedback and privacy notice (issue 23)
     "kierratys.announcements",  # coordinators' notices on top of every page (issue 21)
+    "rest_framework",  # the JSON API at /api/v1/ (issue 19, kierratys/api)
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files for /api/v1/docs/, from our own static
+    "kierratys.api",
+    "kierratys.webhooks",  # organisations' signed HTTPS endpoints for live events (issue 19)
 ]
 
 MIDDLEWARE = [
@@ -234,6 +241,19 @@ TASK_TIMEOUT_SECONDS = env.int("TASK_TIMEOUT_SECONDS", default=120)
 # A task still "running" this long after it started lost its worker (killed, machine gone):
 # it is queued again. Longer than the timeout, so a live worker is never overtaken.
 TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=600)
+
+# --- Webhooks (kierratys/webhooks) -------------------------------------------------------
+# Pauses before each retry of a failed delivery (Standard Webhooks' schedule: 5 s, 5 min,
+# 30 min, 2 h, 5 h, 10 h, 10 h), then it is given up; an endpoint failing this many
+# attempts in a row is paused and its coordinators told.
+WEBHOOK_RETRY_SECONDS = env.list(
+    "WEBHOOK_RETRY_SECONDS", cast=int, default=[5, 300, 1800, 7200, 18000, 36000, 36000]
+)
+WEBHOOK_PAUSE_AFTER_FAILURES = env.int("WEBHOOK_PAUSE_AFTER_FAILURES", default=20)
+# Hosts allowed although they are not public addresses (an intranet receiver), and a CA
+# bundle for receivers with a private CA; by default only public HTTPS addresses.
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+WEBHOOK_CA_BUNDLE = env("WEBHOOK_CA_BUNDLE", default="")
 
 # --- Files ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -488,3 +508,38 @@ if LOG_FORMAT == "json":
 # /metrics (kierratys/observability/views.py) answers only `Authorization: Bearer <this>`;
 # unset, it is a 404 for everyone.
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
+# --- The JSON API (issue 19, kierratys/api) ---------------------------------------------
+REST_FRAMEWORK = {
+    "EXCEPTION_HANDLER": "kierratys.api.problems.handle",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "kierratys.api.authentication.ServiceTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kierrätys API",
+    "DESCRIPTION": (
+        "Furniture reuse between the units of Finnish municipalities. Every error is an "
+        "RFC 9457 problem (application/problem+json). Lists are cursor-paginated; GET "
+        "answers carry an ETag (send If-None-Match for 304)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kierratys.api.schema.add_headers",
+    ],
+    "ENUM_NAME_OVERRIDES": {},
+}
+# Requests a minute for a signed-in browser; each service token has its own limit.
+API_SESSION_RATE_PER_MINUTE = env.int("API_SESSION_RATE_PER_MINUTE", default=600)

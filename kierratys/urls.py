@@ -48,6 +48,7 @@ urlpatterns = [
     path("listings/", include("listings.urls")),
     path("reservations/", include("reservations.urls")),
     path("reports/", include("kierratys.reports.urls")),
+    path("wanted/", include("listings.wanted.urls")),  # wanted requests (issue 20)
     path("inventory/", include("inventory.urls")),
     path("admin/", admin.site.urls),
 ]
@@ -100,11 +101,45 @@ from .accounts.pauses import views as pause_views  # noqa: E402
 
 urlpatterns.append(path("organisation/pauses/", include((pause_views.urls, "pauses"))))
 
+# Internal prices (issue 21): the coordinator's price list, each month's charges per cost
+# centre and their CSV and XLSX downloads: the "charges" namespace.
+from .reports import finance  # noqa: E402
+
+urlpatterns.append(path("organisation/finance/", include((finance.urls, "charges"))))
+
 # Help pages (issue 21): everyone's /help/, the coordinator's editing: the "help" namespace.
 urlpatterns.append(path("", include("kierratys.accounts.help.views")))
 
 # Announcements (issue 21): everyone's list and dismissing, the coordinator's page.
 urlpatterns.append(path("", include("kierratys.announcements.urls")))
+
+# Projects (issue 21): the "projects" namespace (listings.projects), and each project's
+# progress report, which counts reservations (kierratys.reports.project_views).
+from .reports import project_views  # noqa: E402
+
+urlpatterns += [
+    path("projects/", include("listings.projects.urls")),
+    path("projects/<id:pk>/report/", project_views.project_report, name="project_report"),
+]
+
+# The JSON API (issue 19), and the coordinator's service tokens page: "api", "api_tokens".
+from .api import token_views  # noqa: E402
+
+urlpatterns += [
+    path("api/v1/", include("kierratys.api.urls")),
+    path("organisation/api-tokens/", include((token_views.urls, "api_tokens"))),
+]
+
+# Open impact data (issue 19): public pages and files under /open-data/ and the DCAT-AP
+# catalogue; the coordinator's switch at /organisation/open-data/: the "open_data" namespace.
+from .reports import open_data_views  # noqa: E402
+
+urlpatterns.append(path("", include((open_data_views.urls, "open_data"))))
+
+# Webhooks (issue 19): the coordinator's endpoints and their deliveries: "webhooks".
+from .webhooks import views as webhook_views  # noqa: E402
+
+urlpatterns.append(path("organisation/webhooks/", include((webhook_views.urls, "webhooks"))))
 
 # The accessibility statement, its feedback and the privacy notice (issue 23): the "legal"
 # namespace. Last, so that its /<slug>/privacy/ never shadows a fixed address above.

@@ -39,10 +39,15 @@ def saved_search_for_token(token: str) -> SavedSearch | None:
 
 
 def matches(saved: SavedSearch, listing_id: int) -> bool:
-    """The catalogue's own FilterSet decides, so an alert equals what the user would see."""
-    viewer = audience.viewer_of(saved.user)
+    return listing_matches(saved.user, saved.query, listing_id)
+
+
+def listing_matches(user, query: str, listing_id: int) -> bool:
+    """The catalogue's own FilterSet decides, so an alert equals what the user would see
+    with that query (saved searches; wanted requests by their category)."""
+    viewer = audience.viewer_of(user)
     candidates = visible_listings(viewer).filter(pk=listing_id)
-    filterset = CatalogueFilter(QueryDict(saved.query), queryset=candidates, viewer=viewer)
+    filterset = CatalogueFilter(QueryDict(query), queryset=candidates, viewer=viewer)
     return filterset.qs.exists()
 
 

@@ -8,3 +8,7 @@ quantity_freed = Hook("quantity_freed")
 
 # Warehouse staff list straight onto a shelf: inventory answers with the shelves to offer.
 warehouse_shelves = Hook("warehouse_shelves")
+
+# A listing is published (first time or again), in the publishing transaction: wanted
+# requests (listings.wanted) tell their posters. Receivers take the listing and the actor.
+listing_published = Hook("listing_published")

@@ -117,13 +117,9 @@ class CappedPaginator(Paginator):
         return self.count > self.cap
 
 
-def catalogue_page(*, user, params, page_number):
-    """One page of the catalogue: the FilterSet, the page, and notes about corrected input.
-
-    The same few queries whatever the page size: session, user, roles, the viewer's
-    partners, count and the page itself (cover thumbnails come in the page's query as a
-    subquery; filter choices are cached).
-    """
+def catalogue_filter(*, user, params, filterset_class=None):
+    """The catalogue's FilterSet over what the user may find, for the page and the API
+    (which passes a stricter subclass that refuses bad values instead of dropping them)."""
     from django.db.models import OuterRef, Subquery
 
     from .filters import CatalogueFilter, visible_listings
@@ -135,7 +131,18 @@ def catalogue_page(*, user, params, page_number):
         .defer("search_vector", "description", "pickup_instructions")
         .annotate(cover_thumb=Subquery(covers))
     )
-    filterset = CatalogueFilter(params, queryset=queryset, viewer=audience.viewer_of(user))
+    filterset_class = filterset_class or CatalogueFilter
+    return filterset_class(params, queryset=queryset, viewer=audience.viewer_of(user))
+
+
+def catalogue_page(*, user, params, page_number):
+    """One page of the catalogue: the FilterSet, the page, and notes about corrected input.
+
+    The same few queries whatever the page size: session, user, roles, the viewer's
+    partners, count and the page itself (cover thumbnails come in the page's query as a
+    subquery; filter choices are cached).
+    """
+    filterset = catalogue_filter(user=user, params=params)
     notes = list(filterset.notes)
     try:
         with search.time_limit(active=filterset.searching):

@@ -19,6 +19,8 @@ from .forms import AudienceForm, ListingForm, PhotoEditForm, SavedSearchForm, Wi
 from .labels import qr_svg
 from .models import Listing, SavedSearch
 from .permissions import can_edit, can_see_history
+from .projects.selectors import projects_for_actor
+from .wanted import selectors as wanted_selectors
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -190,6 +192,7 @@ def mine(request):
         "selected": selected,
         "select_all": everything,
         "bulk_max": MAX_BULK_LISTINGS,
+        "projects": projects_for_actor(actor=request.user),  # "move to a project"
     }
     return render(request, "listings/mine.html", context)
 
@@ -253,6 +256,11 @@ def _catalogue(request):
             organisation_ids={viewer.organisation_id, *viewer.finding_partner_ids}
         ),
     }
+    # "N requests want this" under a category filter (listings.wanted, from the cache).
+    context["wanted_category"] = getattr(filterset.form, "cleaned_data", {}).get("category")
+    context["wanted_count"] = wanted_selectors.wanted_count_for_category(
+        user=request.user, category_id=context["wanted_category"]
+    )
     if request.headers.get("X-Partial") == "results":
         return render(request, "listings/_results.html", context, status=status)
     return render(request, "listings/catalogue.html", context, status=status)

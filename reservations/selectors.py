@@ -46,11 +46,18 @@ def reservations_of_unit(*, user, params=None) -> dict:
     def listed(queryset):
         return list(open_first(ReservationFilter(params or None, queryset=queryset).qs)[:200])
 
-    ours = listed(_base().filter(unit_id=user.unit_id))
+    ours = listed(reservations_of_own_unit(user=user))
     theirs = listed(_base().filter(theirs_filter).exclude(unit_id=user.unit_id))
     for reservation in ours + theirs:
         _add_permissions(user, reservation)
     return {"ours": ours, "theirs": theirs, "filter": filterset}
+
+
+def reservations_of_own_unit(*, user):
+    """What the user's unit reserved (the reservations page's first list, the API's)."""
+    if user.unit_id is None:
+        return Reservation.objects.none()
+    return _base().filter(unit_id=user.unit_id)
 
 
 def _add_permissions(user, reservation: Reservation) -> None:

@@ -17,6 +17,7 @@ from listings.labels import qr_svg
 
 from . import selectors, services
 from .basket import SESSION_KEY
+from .charges import selectors as charge_selectors
 from .forms import BasketForm, CancelForm, HandoverForm, ReserveForm
 from .models import Reservation
 
@@ -50,6 +51,13 @@ def reserve_context(*, user, listing, form, conflict=False) -> dict:
         else None,
         "delivering": form["handover"].value() == Reservation.Handover.DELIVERY,
         "pause": pause_for_listing(listing),  # told above the form (issue 21)
+        # The internal charges, before confirming (issue 21); None when none would be made.
+        "quote": charge_selectors.quote(
+            unit_id=user.unit_id,
+            listing=listing,
+            quantity=inputs.bounded_int(form["quantity"].value(), low=1, high=MAX_QUANTITY),
+            delivery_by=[option["organisation_id"] for option in form.delivery_options[:1]],
+        ),
     }
 
 
@@ -335,6 +343,11 @@ def basket(request):
         if isinstance(outcome, HttpResponse):
             return outcome
         status = outcome
+    # The internal charges, before confirming (issue 21); None when none would be made.
+    quote = charge_selectors.basket_quote(unit_id=request.user.unit_id, listings=items)
     return render(
-        request, "reservations/basket.html", {"items": items, "form": form}, status=status
+        request,
+        "reservations/basket.html",
+        {"items": items, "form": form, "quote": quote},
+        status=status,
     )

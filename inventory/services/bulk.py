@@ -23,6 +23,8 @@ from kierratys.common.errors import Conflict, NotFound, ServiceError
 from kierratys.common.limits import MAX_BULK_LISTINGS
 from listings.models import Listing
 from listings.permissions import can_edit
+from listings.projects.selectors import projects_for_actor
+from listings.projects.services import project_listings_add
 from listings.services import listing_update, listing_withdraw
 
 from .intake import intake_request
@@ -87,7 +89,17 @@ def _extend(*, actor, listing: Listing, last_day: date) -> None:
     listing_update(actor=actor, listing_id=listing.pk, fields={"available_until": last_day})
 
 
-def _step(action: str, *, last_day):
+def _project_step(actor, project_id):
+    if project_id is None:
+        raise ServiceError({"project": _("Choose the project to move the listings to.")})
+    if not projects_for_actor(actor=actor).filter(pk=project_id).exists():
+        raise NotFound  # another unit's or organisation's project, as for its own page
+    return lambda actor, listing: project_listings_add(
+        actor=actor, project_id=project_id, listing_ids=[listing.pk]
+    )
+
+
+def _step(action: str, *, last_day, actor=None, project_id=None):
     if action == Action.WITHDRAW:
         return lambda actor, listing: listing_withdraw(actor=actor, listing_id=listing.pk)
     if action == Action.EXTEND:
@@ -96,15 +108,20 @@ def _step(action: str, *, last_day):
         return lambda actor, listing: _extend(actor=actor, listing=listing, last_day=last_day)
     if action == Action.WAREHOUSE:
         return lambda actor, listing: intake_request(actor=actor, listing_id=listing.pk)
+    if action == Action.PROJECT:
+        return _project_step(actor, project_id)
     raise ServiceError({"action": _("Choose what to do with the selected listings.")})
 
 
-def listings_bulk_apply(*, actor, action: str, listing_ids, last_day: date | None = None) -> int:
-    """Withdraw, extend to `last_day`, or send to the warehouse every chosen listing, or
-    none of them. Returns how many were done; raises BatchRefused naming each listing that
-    refused (nothing changed), NotFound if any is not the actor's to work on."""
+def listings_bulk_apply(
+    *, actor, action: str, listing_ids, last_day: date | None = None, project_id=None
+) -> int:
+    """Withdraw, extend to `last_day`, send to the warehouse or move into the project
+    `project_id` every chosen listing, or none of them. Returns how many were done; raises
+    BatchRefused naming each listing that refused (nothing changed), NotFound if any (or
+    the project) is not the actor's to work on."""
     ids = _checked_ids(listing_ids)
-    step = _step(action, last_day=last_day)
+    step = _step(action, last_day=last_day, actor=actor, project_id=project_id)
     failures = []
     with transaction.atomic():
         # Locked in id order, as each service locks its own again: two batches at once

@@ -14,6 +14,7 @@ from kierratys.accounts.roles import belongs_to_unit
 from kierratys.common.errors import Conflict, NotFound, ServiceError
 from listings import history
 from reservations import services as reservation_services
+from reservations.charges.services import charge_delivery
 from reservations.locks import reservation_lock
 from reservations.models import Reservation
 
@@ -123,6 +124,11 @@ def delivery_complete(
             quantity=quantity,
             scanned_code=scanned_code,
             by_delivery=True,
+        )
+        # Its own warehouse's delivery within one organisation is charged (internal prices).
+        charge_delivery(
+            reservation_id=task.reservation_id,
+            warehouse_organisation_id=task.warehouse.organisation_id,
         )
         task.save(update_fields=[*FINISH_FIELDS, "updated_at"])
         history.record(listing=listing, actor=actor, kind="delivered", changes={"task": task.pk})

@@ -78,6 +78,11 @@ class Organisation(NameInLanguages):
     partner_days = models.PositiveSmallIntegerField(
         _("days shown to partners"), default=_partner_days
     )
+    # Set by its coordinator (kierratys/reports/open_data.py): the monthly impact figures are
+    # published without sign-in under CC BY 4.0 from then on. Empty: not published.
+    open_data_since = models.DateTimeField(
+        _("impact published as open data since"), null=True, blank=True
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -320,6 +325,8 @@ class Notice(models.Model):
         SEARCH_MATCH = "search_match", _("Saved search match")
         PARTNERSHIP = "partnership", _("Partnership")
         AUDIENCE_ENDED = "audience_ended", _("Last audience stage ended")
+        WANTED_MATCH = "wanted_match", _("Wanted request match")
+        WANTED_ANSWER = "wanted_answer", _("Wanted request answered")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)

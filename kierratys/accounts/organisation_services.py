@@ -1,13 +1,16 @@
 """Adding an organisation: by the service's administrators (the admin, or the
-`organisation_add` command), with no code change or restart."""
+`organisation_add` command), with no code change or restart. And what its coordinator
+decides for the whole organisation (open data)."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import AccountError as Code
 from .models import EmailDomain, Organisation
 from .organisations import business_id_normalise, domain_normalise
+from .roles import coordinators_organisation_id
 
 
 def organisation_create(
@@ -63,3 +66,17 @@ def _domain_taken(domain: str) -> ValidationError:
             )
         }
     )
+
+
+def organisation_open_data_set(*, actor, publish: bool) -> Organisation:
+    """The coordinator publishes the organisation's monthly impact figures as open data
+    (CC BY 4.0, no sign-in), or stops. Publishing again keeps the first date."""
+    organisation_id = coordinators_organisation_id(actor)
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+        if publish and organisation.open_data_since is None:
+            organisation.open_data_since = timezone.now()
+        elif not publish:
+            organisation.open_data_since = None
+        organisation.save(update_fields=["open_data_since"])
+    return organisation

@@ -19,10 +19,16 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
+from kierratys.common.hooks import Hook
+
 logger = logging.getLogger(__name__)
 
 SEND_TIMEOUT = 2.0
 
+
+# Each event as it is published, inside the publishing transaction: kierratys.webhooks
+# writes its outbox rows here, so they commit or roll back with the change.
+published = Hook("live.published")
 
 # Not an event for pages: it tells the server to close a user's sockets (see regroup_user).
 REGROUP = "live.regroup"
@@ -188,6 +194,7 @@ def publish(groups: list[str], event: str, data: dict, *, key: str | None = None
     a cancel that promotes three waiting reservations announces the listing once, with its
     final quantity. Outside a transaction the event is sent at once.
     """
+    published(groups=groups, event=event, data=data)  # in the same transaction (webhooks)
     connection = transaction.get_connection()
     entry = (key, (list(groups), event, dict(data)))
     if not connection.in_atomic_block:

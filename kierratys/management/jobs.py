@@ -37,7 +37,9 @@ from kierratys.accounts import services as account_services
 from kierratys.accounts.privacy import services as privacy_services
 from kierratys.announcements import services as announcement_services
 from kierratys.common import tasks
+from kierratys.webhooks import delivery as webhook_delivery
 from listings import services as listing_services
+from listings.wanted import services as wanted_services
 from reservations import notify
 from reservations import services as reservation_services
 
@@ -100,9 +102,12 @@ def _jobs() -> dict[str, int]:
         "reminders": reservation_services.reservations_remind(),
         "expiry questions": inventory_services.listings_expiry_notify(),
         "audiences widened": listing_services.listings_audience_advance(),
+        "wanted requests expired": wanted_services.wanted_requests_expire(),
         # Normally swept within seconds of reserving; this catches any sweep never queued.
         "new reservations told": notify.notify_owners.call(),
         "lost tasks queued again": tasks.tasks_requeue_stale(),
+        # Normally sent by the worker at once; this sends any round never queued.
+        "webhook attempts": webhook_delivery.deliveries_send_due(),
         # Personal data kept no longer than its settings say (issue 23).
         "reservation contacts cleared": reservation_services.reservation_contacts_expire(),
         "access log entries removed": privacy_services.access_log_clean(),

@@ -56,6 +56,7 @@ def summary_table(totals: dict) -> Table:
         [_("Median time from publishing to collection"), _decimal(median, TENTH), _("days")],
         [_("Items disposed"), int(totals["disposed"]), _("items")],
         [_("Reservations expired"), int(totals["expired"]), _("reservations")],
+        [_("Wanted requests fulfilled"), int(totals["wanted_fulfilled"]), _("requests")],
         [_("Collections"), int(totals["collections"]), _("collections")],
     ]
     columns = [Column(_("Figure")), Column(_("Value"), NUMBER), Column(_("Unit of measure"))]

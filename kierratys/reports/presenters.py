@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import (
     Case,
     IntegerField,
+    Q,
     Sum,
     Value,
     When,
@@ -18,6 +19,7 @@ from django.utils.translation import get_language
 from kierratys.accounts.models import Department, Unit
 from kierratys.common.names import name_expression
 from listings.models import Category, Listing, ListingEvent
+from listings.wanted.models import WantedRequest
 from reservations.models import Reservation
 
 from .filters import OWN, ReportFilter
@@ -45,12 +47,28 @@ def _totals(f: ReportFilter, total: dict, side_rows: list[dict]) -> dict:
         .count()
     )
     totals["disposed"] = _disposed(f)
+    totals["wanted_fulfilled"] = _wanted_fulfilled(f)
     totals["expired"] = (
         Reservation.objects.filter(status=Reservation.Status.EXPIRED)
         .filter(f.in_period("updated_at"), f.listing_q("listing__"))
         .count()
     )
     return totals
+
+
+def _wanted_fulfilled(f: ReportFilter) -> int:
+    """Wanted requests of the organisation (its unit or department, the category) that
+    were closed as fulfilled in the period (issue 20)."""
+    q = Q(status=WantedRequest.Status.FULFILLED) & f.in_period("closed_at")
+    if f.organisation_id is not None:
+        q &= Q(organisation_id=f.organisation_id)
+    if f.unit is not None:
+        q &= Q(unit_id=f.unit.pk)
+    elif f.department is not None:
+        q &= Q(unit_id__in=f.department_unit_ids)
+    if f.category_id is not None:
+        q &= Q(category_id__in=f.category_ids)
+    return WantedRequest.objects.filter(q).count()
 
 
 def _disposed(f: ReportFilter) -> int:

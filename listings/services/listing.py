@@ -156,12 +156,14 @@ def _serve_waiting_list(listing: Listing, actor) -> None:
     hooks.quantity_freed(listing=listing, actor=actor)
 
 
-def _announce_published(listing: Listing) -> None:
-    """Live event for open catalogues; saved-search matching by the worker after commit."""
+def _announce_published(listing: Listing, actor) -> None:
+    """Live event for open catalogues; saved-search matching by the worker after commit;
+    then whoever else is told of a published listing (hooks.listing_published)."""
     from ..alerts import match_saved_searches
 
     listing_announce(listing, "listing.published")
     match_saved_searches.enqueue(listing.pk)
+    hooks.listing_published(listing=listing, actor=actor)
 
 
 def listing_archive_when_gone(*, listing: Listing, actor) -> bool:
@@ -239,7 +241,7 @@ def listing_create(*, actor, unit, fields: dict, uploads=(), publish: bool) -> L
             search.refresh_vectors([listing.pk])
             if publish:
                 history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.PUBLISHED)
-                _announce_published(listing)
+                _announce_published(listing, actor)
     except BaseException:
         _delete_files(*written)
         raise
@@ -413,7 +415,7 @@ def listing_publish(*, actor, listing_id: int) -> Listing:
         )
         history.record(listing=listing, actor=actor, kind=kind)
         _serve_waiting_list(listing, actor)
-        _announce_published(listing)
+        _announce_published(listing, actor)
     return listing
 
 

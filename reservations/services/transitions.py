@@ -16,6 +16,7 @@ from listings.models import Listing
 from listings.services import listing_archive_when_gone
 
 from .. import notify
+from ..charges.services import charges_at_handover
 from ..errors import ReservationError as Code
 from ..locks import reservation_lock
 from ..models import Reservation
@@ -184,6 +185,7 @@ def reservation_collect(
             collected=quantity,
         )
         handover_document_write(reservation=reservation, listing=listing, actor=actor)
+        charges_at_handover(reservation=reservation, listing=listing)  # internal prices
         waiting_list_promote(listing=listing, actor=actor)
         listing_announce(listing)
     return reservation

@@ -100,9 +100,12 @@
   document.addEventListener("kierratys:reconnected", function () {
     if (document.querySelector("[data-live-region]") || !window.fetch) return;
     fetch(window.location.href, { credentials: "same-origin", headers: { "X-Live-Refresh": "1" } })
-      .then(function (response) { return response.ok ? response.text() : ""; })
-      .then(function (html) { if (html) takeFrom(new DOMParser().parseFromString(html, "text/html")); })
-      .catch(function () {}); // the next reload shows them
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (html) { takeFrom(new DOMParser().parseFromString(html, "text/html")); })
+      .catch(function () { if (live) live.warn(tag.refreshFailed); }); // a reload shows them
   });
 
   document.addEventListener("kierratys:live", function (event) {

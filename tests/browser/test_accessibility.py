@@ -12,6 +12,10 @@ from playwright.sync_api import expect
 from inventory import services as inventory_services
 from listings import services as listing_services
 from listings.models import Category
+from listings.projects import services as project_services
+from listings.wanted import services as wanted_services
+from reservations import services as reservation_services
+from reservations.charges import services as charge_services
 from reservations.models import Reservation
 
 from ..factories import (
@@ -79,8 +83,61 @@ def data(demo_accounts, server_media):
     listing_services.saved_search_create(
         user=reserver, name="Työtuolit", query=f"category={chairs.category_id}&condition=good"
     )
+    # Internal prices (issue 21): a price list and a lamp handed over from the warehouse, so
+    # the quote shows before reserving and booking, and the coordinator's month has charges.
+    charge_services.price_list_save(
+        actor=demo_accounts[COORDINATOR],
+        delivery_basis="trip",
+        delivery_eur="25",
+        storage_month_eur="3,50",
+        cleaning_eur="10",
+    )
+    lamp, stool = (
+        ListingFactory(title=title, quantity=2, storage_location=shelves[1])
+        for title in ("Lattiavalaisin", "Jakkara")
+    )
+    handed = in_worker_thread(reserve, lamp, user=reserver)
+    in_worker_thread(
+        reservation_services.reservation_collect, actor=driver, reservation_id=handed.pk
+    )
+    to_book = in_worker_thread(reserve, lamp, user=reserver, handover=Reservation.Handover.DELIVERY)
+    wanted = in_worker_thread(
+        wanted_services.wanted_post,
+        actor=lister,
+        unit=lister.unit,
+        fields={
+            "category": Category.objects.get(slug="desks"),
+            "quantity": 2,
+            "details": "Korkeussäädettävä, 140 × 80 cm",
+            "needed_by": None,
+            "audience": "organisation",
+        },
+    )
+    project = project_services.project_create(
+        actor=lister,
+        unit=lister.unit,
+        kind="relocation",
+        name="Koulun muutto",
+        target_reuse_rate=70,
+    )
+    for decision, title in (("offer", "Työtuoli"), ("keep", "Valkotaulu")):
+        in_worker_thread(
+            project_services.project_item_add,
+            actor=lister,
+            project_id=project.pk,
+            room="A 204",
+            title=title,
+            quantity=3,
+            decision=decision,
+            category=Category.objects.get(slug="office-chairs"),
+            condition="good",
+        )
     return {
+        "project": project,
         "users": demo_accounts,
+        "stool": stool,
+        "to_book": to_book,
+        "wanted": wanted,
         "chairs": chairs,
         "desk": desk,
         "pickup": pickup,
@@ -106,10 +163,27 @@ def main_pages(data) -> list[tuple[str, str | None, str]]:
         ("handover", LISTER, f"/reservations/{pickup.pk}/handover/"),
         ("basket", RESERVER, "/reservations/basket/"),
         ("saved-searches", RESERVER, "/listings/searches/"),
+        ("wanted", RESERVER, "/wanted/"),
+        ("wanted-new", RESERVER, "/wanted/new/"),
+        ("wanted-request", RESERVER, f"/wanted/{data['wanted'].pk}/"),
+        ("wanted-own", LISTER, f"/wanted/{data['wanted'].pk}/"),
         ("task-board", WAREHOUSE, "/inventory/"),
         ("task", WAREHOUSE, f"/inventory/tasks/{task.pk}/"),
         ("run-sheet", WAREHOUSE, run_sheet),
         ("locations", WAREHOUSE, "/inventory/locations/"),
+        ("reserve-quote", RESERVER, f"/listings/{data['stool'].pk}/reserve/"),
+        ("book-quote", RESERVER, f"/inventory/reservations/{data['to_book'].pk}/delivery/"),
+        ("finance", COORDINATOR, "/organisation/finance/"),
+        ("prices", COORDINATOR, "/organisation/finance/prices/"),
+        ("projects", LISTER, "/projects/"),
+        ("project-new", LISTER, "/projects/new/"),
+        ("project", LISTER, f"/projects/{data['project'].pk}/"),
+        ("project-edit", LISTER, f"/projects/{data['project'].pk}/edit/"),
+        ("project-report", LISTER, f"/projects/{data['project'].pk}/report/"),
+        ("open-data", None, "/open-data/"),
+        ("open-data-turku", None, "/open-data/turku/"),
+        ("open-data-manage", COORDINATOR, "/organisation/open-data/"),
+        ("webhooks", COORDINATOR, "/organisation/webhooks/"),
     ]
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from inventory.models import Task
 from inventory.services.bulk import BatchRefused, listings_bulk_apply
+from kierratys.common.errors import NotFound
 from kierratys.common.submissions import new_token
 from listings.models import Listing, ListingEvent
 
@@ -296,3 +297,74 @@ def test_our_listings_offers_the_bulk_form(client, owner):
 def test_bulk_form_needs_post(client, owner):
     client.force_login(owner)
     assert client.get(URL).status_code == 405
+
+
+# Move to a project (issue 21, item 6, with item 5's projects)
+
+
+def _project(owner, name="Koulun muutto"):
+    from listings.projects.services import project_create
+
+    return project_create(
+        actor=owner, unit=owner.unit, kind="relocation", name=name, target_reuse_rate=70
+    )
+
+
+def test_moves_every_chosen_listing_into_the_project(client, owner):
+    from listings.projects.models import ProjectListing
+
+    listings = ours(owner)
+    project = _project(owner)
+    earlier = _project(owner, name="Vanha")
+    ProjectListing.objects.create(project=earlier, listing=listings[0])
+    client.force_login(owner)
+    response = post(client, listings, "project", project=project.pk)
+    assert response.redirect_chain[-1][0] == reverse("listings:mine")
+    assert texts(response) == ["3 listings moved to the project Koulun muutto."]
+    assert set(project.project_listings.values_list("listing", flat=True)) == {
+        x.pk for x in listings
+    }
+    assert not earlier.project_listings.exists()  # a listing is in one project at a time
+
+
+def test_moving_needs_a_project_and_nothing_moves_without_one(client, owner):
+    listings = ours(owner, 2)
+    _project(owner)
+    client.force_login(owner)
+    for data in ({}, {"project": ""}, {"project": "abc"}):
+        response = post(client, listings, "project", **data)
+        assert texts(response) == ["Choose the project to move the listings to."]
+    from listings.projects.models import ProjectListing
+
+    assert not ProjectListing.objects.exists()
+
+
+def test_another_organisations_or_units_project_is_a_404_and_nothing_moves(client, owner):
+    from listings.projects.models import ProjectListing
+
+    listings = ours(owner, 2)
+    stranger = UserFactory(unit=unit_of(other_organisation()))
+    colleague = UserFactory(unit=unit_of(owner.unit.department.organisation))
+    client.force_login(owner)
+    for project in (_project(stranger), _project(colleague)):
+        payload = {"id": [x.pk for x in listings], "action": "project", "project": project.pk}
+        response = client.post(URL, payload | {"submission": new_token()}, **EN)
+        assert response.status_code == 404
+    assert not ProjectListing.objects.exists()
+    with pytest.raises(NotFound):
+        listings_bulk_apply(
+            actor=owner, action="project", listing_ids=[listings[0].pk], project_id=project.pk
+        )
+
+
+def test_our_listings_offers_moving_to_the_units_projects(client, owner):
+    ours(owner, 1)
+    client.force_login(owner)
+    page = client.get(reverse("listings:mine"), **EN).content.decode()
+    assert 'value="project"' not in page  # no project yet: nothing to move to
+    project = _project(owner)
+    _project(UserFactory(unit=unit_of(owner.unit.department.organisation)), name="Theirs")
+    page = client.get(reverse("listings:mine"), **EN).content.decode()
+    assert '<option value="project">Move to a project</option>' in page
+    assert f'<option value="{project.pk}">Koulun muutto</option>' in page
+    assert "Theirs" not in page

@@ -59,4 +59,6 @@ def test_the_round_reports_what_each_job_did():
         "access log entries removed",
         "sign-in sessions removed",
         "announcements gone live",
+        "wanted requests expired",
+        "webhook attempts",
     }

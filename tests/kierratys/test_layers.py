@@ -4,9 +4,12 @@ each hook must be connected, or a freed chair would never reach the waiting list
 import pytest
 
 from inventory.apps import active_shelves, delivery_book, delivery_slots, handover_details
+from kierratys import live
 from kierratys.accounts import hooks as account_hooks
+from kierratys.webhooks.outbox import outbox_add
 from listings import hooks as listing_hooks
 from listings.apps import follow_unit, forget_filter_choices
+from listings.wanted.apps import answer_published
 from reservations import hooks as reservation_hooks
 from reservations.services import waiting_list_promote
 
@@ -14,11 +17,13 @@ from reservations.services import waiting_list_promote
 def test_every_hook_is_connected_to_its_higher_app():
     assert listing_hooks.quantity_freed.receivers == [waiting_list_promote]
     assert listing_hooks.warehouse_shelves.receivers == [active_shelves]
+    assert listing_hooks.listing_published.receivers == [answer_published]
     assert account_hooks.organisation_changed.receivers == [forget_filter_choices]
     assert account_hooks.unit_moved.receivers == [follow_unit]
     assert reservation_hooks.delivery_slots.receivers == [delivery_slots]
     assert reservation_hooks.delivery_book.receivers == [delivery_book]
     assert reservation_hooks.handover_details.receivers == [handover_details]
+    assert live.published.receivers == [outbox_add]
 
 
 @pytest.mark.django_db

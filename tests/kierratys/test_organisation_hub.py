@@ -18,6 +18,7 @@ TOOLS = {
     "users": "organisation_users",
     "announcements": "announcements:manage",
     "pauses": "pauses:list",
+    "finance": "charges:month",
     "recipients": "listings:recipients",
     "help": "help:manage",
     "privacy": "privacy:log",

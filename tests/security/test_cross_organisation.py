@@ -27,10 +27,17 @@ from kierratys.accounts.partnerships import Partnership
 from kierratys.accounts.pauses.models import OrderingPause
 from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 from kierratys.announcements.models import Announcement
+from kierratys.api import services as token_services
+from kierratys.api.models import ServiceToken
 from kierratys.common.submissions import new_token
 from kierratys.legal.models import AccessibilityFeedback, AccessibilityStatement, PrivacyNotice
+from kierratys.webhooks.models import Endpoint
 from listings.models import Listing, Recipient, SavedSearch
+from listings.projects.models import Project, ProjectItem
+from listings.wanted import services as wanted_services
+from listings.wanted.models import WantedAnswer, WantedRequest
 from reservations import services as reservation_services
+from reservations.charges.models import PriceList
 from reservations.models import Reservation
 
 from ..factories import (
@@ -116,9 +123,29 @@ CASES = {
     "announcements/<id:pk>/dismiss/": {"pk": ("announcement",)},
     "organisation/announcements/<id:pk>/end/": {"pk": ("announcement",)},
     "organisation/pauses/<id:pk>/end/": {"pk": ("pause",)},
+    "organisation/webhooks/<id:pk>/resume/": {"pk": ("webhook",)},
+    "organisation/api-tokens/<id:pk>/revoke/": {"pk": ("token",)},
+    "api/v1/listings/<id:pk>/": {"pk": LISTINGS},
+    "api/v1/reservations/<id:pk>/": {"pk": ("reservation", "collected")},
+    "wanted/<id:pk>/": {"pk": ("wanted",)},
+    "wanted/<id:pk>/answer/": {"pk": ("wanted",)},
+    "wanted/<id:pk>/close/": {"pk": ("wanted",)},
+    "organisation/webhooks/<id:pk>/delete/": {"pk": ("webhook",)},
+    "projects/<id:pk>/": {"pk": ("project",)},
+    "projects/<id:pk>/edit/": {"pk": ("project",)},
+    "projects/<id:pk>/report/": {"pk": ("project",)},
+    "projects/<id:pk>/items/<id:item_pk>/remove/": {
+        "pk": ("project",),
+        "item_pk": ("project_item",),
+    },
 }
 # Patterns that take ids of other organisations' objects, and why that is right.
 ALLOWED = {
+    "api/v1/reservations/<id:pk>/cancel/": (
+        "POST only, and a session's POST needs the API's CSRF token, so this walk gets 405 or "
+        "403 for any id alike; tests/kierratys/api/test_reservations.py shows another "
+        "organisation's reservation is a 404 there"
+    ),
     "reservations/basket/remove/<id:pk>/": (
         "takes the id out of the user's own session basket only; it reads no listing"
     ),
@@ -279,6 +306,42 @@ def world(monkeypatch):
         ends_at=timezone.now() + timedelta(days=1),
     )
 
+    project = Project.objects.create(
+        organisation=org_a, unit=a_unit, kind="relocation", name="Aakkulan muutto"
+    )
+    project_item = ProjectItem.objects.create(
+        project=project,
+        room="A 1",
+        title="Aarteen taulu",
+        quantity=1,
+        decision="keep",
+        created_by=a_staff,
+    )
+    webhook = Endpoint.objects.create(
+        organisation=org_a,
+        url="https://aakkula.example/hooks",
+        event_types=["task.changed"],
+        secret="whsec_QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+        paused_at=timezone.now(),
+    )
+    token = token_services.token_create(
+        actor=a_coordinator,
+        name="Aakkulan hankinnat",
+        unit_id=a_unit.pk,
+        scopes=["listings:read"],
+        days=30,
+    ).token
+    wanted = wanted_services.wanted_post(
+        actor=a_staff,
+        unit=a_unit,
+        fields={
+            "category": None,
+            "quantity": 2,
+            "details": "Aarteen arkku",
+            "needed_by": None,
+            "audience": "organisation",
+        },
+    )
     b_unit = UnitFactory(department=DepartmentFactory(organisation=org_b), name="Beetan koulu")
     b_warehouse = WarehouseFactory(organisation=org_b, name="Beetan varasto")
     StorageLocationFactory(warehouse=b_warehouse, code="B-01-1")
@@ -308,6 +371,12 @@ def world(monkeypatch):
         "notice": notice.pk,
         "announcement": announcement.pk,
         "pause": pause.pk,
+        "project": project.pk,
+        "project_item": project_item.pk,
+        "webhook": webhook.pk,
+        "token": token.pk,
+        "price_list": PriceList.objects.create(organisation=org_a, delivery_eur=5).pk,
+        "wanted": wanted.pk,
     }
     names = [
         a_unit.name,
@@ -352,6 +421,16 @@ def snapshot() -> dict:
             User.objects.order_by("pk").values_list("pk", "email", "full_name", "is_active")
         ),
         "pauses": list(OrderingPause.objects.order_by("pk").values_list("pk", "ended_at")),
+        "projects": list(
+            Project.objects.order_by("pk").values_list("pk", "name", "unit_id", "target_reuse_rate")
+        ),
+        "project_items": list(ProjectItem.objects.order_by("pk").values_list("pk", "quantity")),
+        "webhooks": list(Endpoint.objects.order_by("pk").values_list("pk", "paused_at")),
+        "tokens": list(ServiceToken.objects.order_by("pk").values_list("pk", "revoked_at")),
+        "wanted": list(
+            WantedRequest.objects.order_by("pk").values_list("pk", "status", "closed_at")
+        ),
+        "wanted_answers": list(WantedAnswer.objects.order_by("pk").values_list("pk", "listing_id")),
         "announcements": list(
             Announcement.objects.order_by("pk").values_list("pk", "ended_at", "dismissals__user")
         ),
@@ -421,6 +500,9 @@ def test_the_admin_treats_another_organisations_objects_as_missing(client, world
         "kierratys/partnership": a["partnership"],
         "legal/accessibilitystatement": a["statement"],
         "legal/privacynotice": a["notice"],
+        "charges/pricelist": a["price_list"],
+        # The same read-only admin as the price list's, limited to the own organisation.
+        "charges/charge": None,
     }
     # Categories are the service's, shared by every organisation.
     shared = {"listings/category"}

@@ -1,0 +1,31 @@
+"""/api/v1/: the endpoints, the OpenAPI document and its documentation page. Nothing here
+uses the sign-in redirect: an API answers 401 (a problem) instead."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from kierratys.common import inputs  # noqa: F401  (the <id:...> path converter)
+
+from . import views
+from .problems import not_found_view
+
+app_name = "api"
+
+
+def _open(view_class, **initkwargs):
+    return login_not_required(view_class.as_view(**initkwargs))
+
+
+urlpatterns = [
+    path("categories/", _open(views.CategoryList), name="categories"),
+    path("listings/", _open(views.ListingList), name="listings"),
+    path("listings/<id:pk>/", _open(views.ListingDetail), name="listing"),
+    path("reservations/", _open(views.ReservationList), name="reservations"),
+    path("reservations/<id:pk>/", _open(views.ReservationDetail), name="reservation"),
+    path("reservations/<id:pk>/cancel/", _open(views.ReservationCancel), name="reservation_cancel"),
+    path("impact/", _open(views.Impact), name="impact"),
+    path("schema/", _open(SpectacularAPIView), name="schema"),
+    path("docs/", _open(SpectacularSwaggerSplitView, url_name="api:schema"), name="docs"),
+    re_path(r"^.*$", login_not_required(not_found_view)),
+]

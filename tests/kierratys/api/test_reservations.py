@@ -1,0 +1,108 @@
+"""Reserving through the API: the reserve page's form and service, the same 409 when
+someone was first, the unit's own reservations, cancelling; others' are 404."""
+
+import pytest
+
+from kierratys.api.models import Scope
+from reservations.models import Reservation
+from tests.factories import ListingFactory, member_of, other_organisation, reserve, unit_of
+
+from .conftest import Api, make_token, problem_of
+
+pytestmark = pytest.mark.django_db
+RESERVE = "/api/v1/reservations/"
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def _body(listing, **fields):
+    return {
+        "listing": listing.pk,
+        "quantity": 1,
+        "contact_name": "Anna Virtanen",
+        "contact_phone": "040 123 4567",
+        **fields,
+    }
+
+
+def test_reserving_creates_a_reservation_for_the_tokens_unit(api, token, school):
+    listing = ListingFactory(quantity=3)
+    response = api.post(RESERVE, _body(listing, quantity=2, note="Kiitos"))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    reservation = Reservation.objects.get(pk=body["id"])
+    assert reservation.unit == school
+    assert reservation.requested_by == token.token.account
+    assert body["status"] == "active" and body["quantity"] == 2
+    assert response["Location"].endswith(f"/api/v1/reservations/{reservation.pk}/")
+    listing.refresh_from_db()
+    assert listing.quantity_available == 1
+
+
+def test_reserving_the_last_one_twice_gives_409_with_the_pages_message(
+    api, client, coordinator, school
+):
+    listing = ListingFactory(quantity=1)
+    seen = api.get(f"/api/v1/listings/{listing.pk}/").json()["quantity_available"]
+    assert api.post(RESERVE, _body(listing, seen_available=seen)).status_code == 201
+    other = Api(client, make_token(coordinator, unit_of(school.department.organisation)).secret)
+    response = other.post(RESERVE, _body(listing, seen_available=seen), **EN)
+    body = problem_of(response, 409)
+    assert body["code"] == "not_enough"
+    # The reserve page says the same to the second person (reservations/services/rules.py).
+    from reservations.services.rules import _not_enough_message
+
+    assert body["detail"] == _not_enough_message(0)
+    assert Reservation.objects.filter(listing=listing).count() == 1
+
+
+def test_more_than_was_on_offer_is_bad_input_not_a_conflict(api):
+    listing = ListingFactory(quantity=2)
+    body = problem_of(api.post(RESERVE, _body(listing, quantity=3, seen_available=2), **EN), 400)
+    assert body["errors"][0]["pointer"] == "#/quantity"
+
+
+def test_the_waiting_list_can_be_joined(api):
+    listing = ListingFactory(quantity=1)
+    reserve(listing)
+    response = api.post(RESERVE, _body(listing, join_waiting_list=True))
+    assert response.status_code == 201
+    assert response.json()["status"] == "waiting"
+
+
+def test_another_organisations_listing_cannot_be_reserved_404(api):
+    foreign = ListingFactory(owner_unit=unit_of(other_organisation()))
+    problem_of(api.post(RESERVE, _body(foreign)), 404)
+    assert not Reservation.objects.exists()
+
+
+def test_the_list_has_the_units_own_reservations_only(api, school):
+    ours = reserve(ListingFactory(), user=member_of(unit=school))
+    reserve(ListingFactory())  # another unit's
+    response = api.get(RESERVE)
+    assert [item["id"] for item in response.json()["results"]] == [ours.pk]
+
+
+def test_cancelling_and_cancelling_again(api, school):
+    listing = ListingFactory(quantity=2)
+    created = api.post(RESERVE, _body(listing)).json()
+    response = api.post(f"{RESERVE}{created['id']}/cancel/", {})
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelled"
+    listing.refresh_from_db()
+    assert listing.quantity_available == 2
+    problem_of(api.post(f"{RESERVE}{created['id']}/cancel/", {}, **EN), 409)
+
+
+def test_another_units_reservation_is_404(api):
+    elsewhere = other_organisation()
+    theirs = reserve(ListingFactory(owner_unit=unit_of(elsewhere)), user=member_of(elsewhere))
+    problem_of(api.get(f"{RESERVE}{theirs.pk}/"), 404)
+    problem_of(api.post(f"{RESERVE}{theirs.pk}/cancel/", {}), 404)
+    theirs.refresh_from_db()
+    assert theirs.status == Reservation.Status.ACTIVE
+
+
+def test_a_read_only_token_cannot_reserve(client, coordinator, school):
+    reader = Api(client, make_token(coordinator, school, scopes=[Scope.LISTINGS_READ]).secret)
+    problem_of(reader.post(RESERVE, _body(ListingFactory())), 403)
+    assert not Reservation.objects.exists()
