@@ -67,7 +67,7 @@ def token_create(
         now = timezone.now()
         account = User.objects.create(
             email=email_key(f"{prefix.replace('_', '-')}@api-token.invalid"),
-            full_name=_("API: %(name)s") % {"name": name},
+            full_name=f"API: {name}",  # stored: the same in every reader's language
             unit=unit,
             is_active=True,
             password=make_password(None),  # no password: it never signs in
