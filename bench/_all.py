@@ -43,6 +43,7 @@ STEPS = [
     ("catalogue", "catalogue", ["--scenario", "regions"], "regions"),
     ("reports", "reports", [], "main"),
     ("webhooks", "webhooks", [], "main"),
+    ("api", "api", [], "main"),
 ]
 QUICK = {  # --quick: shorter measurements, the same data
     "photos": ["--rounds", "5"],
@@ -51,6 +52,7 @@ QUICK = {  # --quick: shorter measurements, the same data
     "catalogue": ["--seconds", "3", "--rounds", "1"],
     "reports": ["--rounds", "3"],
     "webhooks": ["--events", "300"],
+    "api": ["--seconds", "3", "--rounds", "1"],
 }
 
 
@@ -151,6 +153,9 @@ def figures(result: dict) -> str:
             f"decode {result['decode_ms']['median']} ms, "
             f"process_photo {result['pipeline_ms']['median']} ms"
         )
+    if kind == "api":
+        pages = result["pages"]
+        return ", ".join(f"{name} {row['rps']} req/s" for name, row in pages.items())
     if kind == "reports":
         rows = result["results"]
         return ", ".join(f"{name} {row['median_ms']} ms" for name, row in rows.items())

@@ -13,7 +13,7 @@ from reservations.models import Reservation
 
 from .calendar import working_days
 from .models import LIVE_DELIVERY, SlotDay, StorageLocation, Task, TimeSlot, Warehouse
-from .permissions import can_see_task, runs_warehouse, works_on_listing
+from .permissions import can_see_task, is_warehouse_staff, runs_warehouse, works_on_listing
 
 BOARD_COLUMNS = [Task.Status.OPEN, Task.Status.SCHEDULED, Task.Status.IN_PROGRESS, Task.Status.DONE]
 
@@ -418,3 +418,23 @@ def stored_listing(*, user, listing_id: int) -> Listing:
     if listing is None or not works_on_listing(user, listing):
         raise NotFound
     return listing
+
+
+def tasks_for_user(*, user, warehouse_id=None, day=None, status=None, kind=None):
+    """The tasks `can_see_task` lets the user see, as one query: all of their organisation's
+    warehouses' for its warehouse staff and coordinators, else those that fetch from or
+    deliver to their own unit. Filters as the board's; ordered as the board orders them."""
+    unit_id = getattr(user, "unit_id", None) or 0
+    seen = Q(from_unit_id=unit_id) | Q(to_unit_id=unit_id)
+    if is_warehouse_staff(user):
+        seen |= Q(warehouse__organisation_id=_own_organisation(user))
+    tasks = _tasks().filter(seen)
+    if warehouse_id:  # a transfer is on the boards of both its warehouses
+        tasks = tasks.filter(Q(warehouse_id=warehouse_id) | Q(to_warehouse_id=warehouse_id))
+    if day:
+        tasks = tasks.filter(date=day)
+    if status:
+        tasks = tasks.filter(status=status)
+    if kind:
+        tasks = tasks.filter(kind=kind)
+    return tasks

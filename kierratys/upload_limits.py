@@ -34,6 +34,18 @@ class UploadLimitMiddleware:
 
 
 def too_large(request):
+    if request.path.startswith("/api/"):  # the API answers with problem details
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
+
+        body = {
+            "type": "urn:kierratys:problem:too-large",
+            "title": _("The request is too large."),
+            "status": 413,
+            "detail": _("Send at most %(limit_mb)d MB at once.")
+            % {"limit_mb": request_body_limit() // (1024 * 1024)},
+        }
+        return JsonResponse(body, status=413, content_type="application/problem+json")
     context = {
         "limit_mb": request_body_limit() // (1024 * 1024),
         "max_photos": MAX_PHOTOS,

@@ -80,6 +80,8 @@ class ListingForm(forms.ModelForm):
             "pickup_instructions",
             "available_from",
             "available_until",
+            "owner_approves",
+            "approval_days",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -129,6 +131,9 @@ class ListingForm(forms.ModelForm):
             min="0.1", max=2000, step="0.1", inputmode="decimal"
         )
         self.fields["weight_kg"].validators.extend(_range_validators(0.01, 2000))
+        self.fields["approval_days"].widget.attrs.update(min=1, max=14, inputmode="numeric")
+        self.fields["approval_days"].validators.extend(_range_validators(1, 14))
+        self.fields["approval_days"].required = False  # the default when left empty
         self.fields["condition"].choices = Listing.Condition.choices
         self.fields["material"].choices = [("", _("Not specified")), *Listing.Material.choices]
         self.fields["colour"].choices = [("", _("Not specified")), *Listing.Colour.choices]
@@ -149,6 +154,8 @@ class ListingForm(forms.ModelForm):
         start, end = cleaned.get("available_from"), cleaned.get("available_until")
         if start and end and end < start:
             self.add_error("available_until", _("The last day cannot be before the first day."))
+        if "approval_days" in cleaned and cleaned["approval_days"] is None:
+            cleaned["approval_days"] = Listing._meta.get_field("approval_days").default
         return cleaned
 
     def listing_fields(self) -> dict:

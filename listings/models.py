@@ -200,6 +200,18 @@ class Listing(models.Model):
         help_text=_("Empty while the item is at its owner unit."),
     )
     pickup_instructions = models.TextField(_("pickup instructions"), blank=True, max_length=1000)
+    # Issue 20: a reservation starts as a request that holds its quantity until the owner
+    # side approves or declines it within `approval_days` (reservations.services.approval).
+    owner_approves = models.BooleanField(
+        _("I approve requests"),
+        default=False,
+        help_text=_("A reservation waits for your approval before it binds."),
+    )
+    approval_days = models.PositiveSmallIntegerField(
+        _("days to decide"),
+        default=3,
+        help_text=_("How many days you have to approve or decline a request (1–14)."),
+    )
     available_from = models.DateField(_("available from"), default=timezone.localdate)
     available_until = models.DateField(_("available until"), default=default_available_until)
     status = models.CharField(
@@ -262,6 +274,10 @@ class Listing(models.Model):
             models.CheckConstraint(
                 condition=~Q(audience="ended") | Q(audience_widens_at__isnull=True),
                 name="listing_ended_widens_no_more",
+            ),
+            models.CheckConstraint(
+                condition=Q(approval_days__gte=1, approval_days__lte=14),
+                name="listing_approval_days_1_14",
             ),
         ]
         indexes = [

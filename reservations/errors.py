@@ -15,4 +15,7 @@ class ReservationError(StrEnum):
     QUANTITY = "quantity"  # outside 1..MAX_QUANTITY, or more than the waiting list can serve (400)
     DELIVERY = "delivery"  # a delivery time that cannot be booked with the reservation (400)
     PAUSED = "paused"  # ordering is paused for its organisation or warehouse (409)
+    OWN_REQUEST = "own_request"  # approving or declining your own unit's request (403)
+    DECIDE_LATE = "decide_late"  # the time to approve or decline a request has passed (409)
+    NOT_REQUESTED = "not_requested"  # only a request waiting for approval can be decided (409)
     BASKET = "basket"  # some items of a basket were refused (400, or 409 if all for NOT_ENOUGH)

@@ -11,9 +11,10 @@ Status = Reservation.Status
 
 
 def open_first(queryset):
-    """Active first, then the waiting list, then the rest; newest first within each."""
+    """Requests and active ones first, then the waiting list, then the rest; newest first
+    within each."""
     rank = Case(
-        When(status=Status.ACTIVE, then=Value(0)),
+        When(status__in=[Status.REQUESTED, Status.ACTIVE], then=Value(0)),
         When(status=Status.WAITING, then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),

@@ -138,6 +138,12 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
 
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why you decline (the requesting unit sees it)"), required=False, max_length=500
+    )
+
+
 class HandoverForm(forms.Form):
     quantity = forms.IntegerField(
         label=_("Quantity handed over"), min_value=1, max_value=MAX_QUANTITY

@@ -11,10 +11,12 @@ class Reservation(models.Model):
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Reserved")
+        REQUESTED = "requested", _("Waiting for approval")
         WAITING = "waiting", _("On the waiting list")
         COLLECTED = "collected", _("Collected")
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired")
+        DECLINED = "declined", _("Declined")
 
     class Handover(models.TextChoices):
         PICKUP = "pickup", _("We collect it ourselves")
@@ -23,9 +25,13 @@ class Reservation(models.Model):
     # The only transitions there are; everything goes through services.reservation_transition.
     TRANSITIONS = {
         Status.ACTIVE: {Status.COLLECTED, Status.CANCELLED, Status.EXPIRED},
-        Status.WAITING: {Status.ACTIVE, Status.CANCELLED},
+        # Issue 20: the owner side approves or declines a request; unanswered, it expires.
+        Status.REQUESTED: {Status.ACTIVE, Status.DECLINED, Status.CANCELLED, Status.EXPIRED},
+        Status.WAITING: {Status.ACTIVE, Status.REQUESTED, Status.CANCELLED},
     }
-    OPEN_STATUSES = (Status.ACTIVE, Status.WAITING)
+    OPEN_STATUSES = (Status.ACTIVE, Status.REQUESTED, Status.WAITING)
+    # The statuses that hold their quantity off the listing's available count.
+    HOLDING_STATUSES = (Status.ACTIVE, Status.REQUESTED)
 
     listing = models.ForeignKey(
         "listings.Listing",
@@ -56,6 +62,8 @@ class Reservation(models.Model):
     note = models.TextField(_("note"), blank=True, max_length=1000)
     collect_by = models.DateField(_("collect by"), null=True, blank=True)
     extended = models.BooleanField(_("collect-by date extended"), default=False)
+    # A request (status "requested") is approved or declined by then, or it expires.
+    decide_by = models.DateTimeField(_("decide by"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     reminded_before_at = models.DateTimeField(null=True, blank=True)
@@ -83,11 +91,21 @@ class Reservation(models.Model):
                 condition=~Q(status="active") | Q(collect_by__isnull=False),
                 name="reservation_active_has_collect_by",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="requested")
+                | Q(decide_by__isnull=False, collect_by__isnull=True),
+                name="reservation_requested_has_decide_by",
+            ),
         ]
         indexes = [
             models.Index(fields=["listing", "status", "created_at"]),
             models.Index(
                 fields=["collect_by"], condition=Q(status="active"), name="reservation_due_idx"
+            ),
+            models.Index(
+                fields=["decide_by"],
+                condition=Q(status="requested"),
+                name="reservation_decide_due_idx",
             ),
             models.Index(fields=["unit", "status"]),
             models.Index(

@@ -30,7 +30,7 @@ SWEEP_BATCH = 100
 
 
 def reserved(reservation) -> None:
-    if reservation.status == Reservation.Status.ACTIVE:
+    if reservation.status in Reservation.HOLDING_STATUSES:
         transaction.on_commit(_queue_sweep)
 
 
@@ -69,7 +69,7 @@ def notify_owners() -> int:
             if not batch:
                 return told
             for reservation in batch:
-                if reservation.status == Reservation.Status.ACTIVE:
+                if reservation.status in Reservation.HOLDING_STATUSES:
                     _tell_owners(reservation)
             Reservation.objects.filter(pk__in=[r.pk for r in batch]).update(
                 owner_notified_at=timezone.now()
@@ -133,6 +133,11 @@ def _context(reservation) -> dict:
         "unit": reservation.unit.name,
         "status_code": reservation.status,
         "collect_by": reservation.collect_by.isoformat() if reservation.collect_by else "",
+        "decide_by": (
+            timezone.localtime(reservation.decide_by).date().isoformat()
+            if reservation.decide_by
+            else ""
+        ),
         "handover": reservation.handover,
         "contact": f"{reservation.contact_name}, {reservation.contact_phone}",
         "reason": reservation.reason,

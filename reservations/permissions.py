@@ -39,3 +39,9 @@ def can_hand_over(user, reservation: Reservation, *, by_delivery: bool = False) 
     if by_delivery and WAREHOUSE in role_names(user):
         return True
     return is_owner_side(user, reservation.listing)
+
+
+def can_decide(user, reservation: Reservation) -> bool:
+    """Who approves or declines a request (issue 20): whoever hands it over. The
+    requesting unit never decides its own request (services.approval refuses it)."""
+    return can_hand_over(user, reservation) and not belongs_to_unit(user, reservation.unit_id)

@@ -13,7 +13,7 @@ from listings.models import Listing, ListingPhoto
 from . import hooks
 from .filters import ReservationFilter, open_first
 from .models import Reservation
-from .permissions import can_cancel, can_hand_over
+from .permissions import can_cancel, can_decide, can_hand_over
 
 
 def _base():
@@ -47,10 +47,16 @@ def reservations_of_unit(*, user, params=None) -> dict:
         return list(open_first(ReservationFilter(params or None, queryset=queryset).qs)[:200])
 
     ours = listed(reservations_of_own_unit(user=user))
-    theirs = listed(_base().filter(theirs_filter).exclude(unit_id=user.unit_id))
-    for reservation in ours + theirs:
+    theirs_all = _base().filter(theirs_filter).exclude(unit_id=user.unit_id)
+    theirs = listed(theirs_all)
+    # Requests waiting for our decision (issue 20), whatever the filter shows, soonest first.
+    to_decide = list(
+        theirs_all.filter(status=Reservation.Status.REQUESTED).order_by("decide_by", "pk")[:200]
+    )
+    for reservation in ours + theirs + to_decide:
         _add_permissions(user, reservation)
-    return {"ours": ours, "theirs": theirs, "filter": filterset}
+    to_decide = [r for r in to_decide if r.user_can_decide]
+    return {"ours": ours, "theirs": theirs, "to_decide": to_decide, "filter": filterset}
 
 
 def reservations_of_own_unit(*, user):
@@ -68,6 +74,9 @@ def _add_permissions(user, reservation: Reservation) -> None:
     reservation.user_must_give_reason = not belongs_to_unit(user, reservation.unit_id)
     reservation.user_can_hand_over = owner_side and active
     reservation.user_can_extend = owner_side and active and not reservation.extended
+    reservation.user_can_decide = reservation.status == Reservation.Status.REQUESTED and can_decide(
+        user, reservation
+    )
 
 
 def sees_reservation(user, reservation: Reservation) -> bool:
@@ -110,12 +119,21 @@ def waiting_position(reservation: Reservation) -> int | None:
     )
 
 
-def reservations_of_listing(*, listing: Listing):
-    return list(
+def reservations_of_listing(*, listing: Listing, user=None):
+    """The listing's open reservations; with `user`, what that user may decide of them."""
+    reservations = list(
         Reservation.objects.filter(listing=listing, status__in=Reservation.OPEN_STATUSES)
         .select_related("unit")
         .order_by("status", "created_at")
     )
+    for reservation in reservations:
+        reservation.listing = listing
+        reservation.user_can_decide = (
+            user is not None
+            and reservation.status == Reservation.Status.REQUESTED
+            and can_decide(user, reservation)
+        )
+    return reservations
 
 
 def basket_listings(*, basket: dict) -> list[Listing]:

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from listings.labels import qr_svg
 from . import selectors, services
 from .basket import SESSION_KEY
 from .charges import selectors as charge_selectors
-from .forms import BasketForm, CancelForm, HandoverForm, ReserveForm
+from .forms import BasketForm, CancelForm, DeclineForm, HandoverForm, ReserveForm
 from .models import Reservation
 
 BASKET_KEY = SESSION_KEY  # reservations/basket.py: the header counts it too
@@ -109,7 +110,16 @@ def _reserve(request, listing, form) -> Reservation:
         ),
     )
     delivering = reservation.handover == Reservation.Handover.DELIVERY
-    if reservation.status == Reservation.Status.WAITING:
+    if reservation.status == Reservation.Status.REQUESTED:
+        messages.success(
+            request,
+            _(
+                "Asked. The giving unit approves or declines your request by %(date)s; "
+                "until then the items are held for you."
+            )
+            % {"date": date_format(timezone.localtime(reservation.decide_by), "SHORT_DATE_FORMAT")},
+        )
+    elif reservation.status == Reservation.Status.WAITING:
         place = selectors.waiting_position(reservation)
         if delivering:
             text = _(
@@ -175,13 +185,14 @@ def _contacts_viewed(request, reservation, what) -> None:
     )
 
 
-def detail(request, pk, *, cancel_form=None, status=200):
+def detail(request, pk, *, cancel_form=None, decline_form=None, status=200):
     reservation = selectors.reservation_for_user(user=request.user, reservation_id=pk)
     context = {
         "reservation": reservation,
         "position": selectors.waiting_position(reservation),
         "handover": selectors.handover_details(reservation=reservation),
         "cancel_form": cancel_form or CancelForm(),
+        "decline_form": decline_form or DeclineForm(),
     }
     _contacts_viewed(request, reservation, privacy.What.RESERVATION_CONTACT)
     return render(request, "reservations/detail.html", context, status=status)
@@ -201,7 +212,7 @@ def slip(request, pk):
     return render(request, "reservations/slip.html", context)
 
 
-def _act(request, pk, action, success, cancel_form=None):
+def _act(request, pk, action, success, cancel_form=None, decline_form=None):
     """Run one action; on bad input show the reservation again with why, changing nothing.
 
     400 when the input is wrong (a missing reason), 409 when the reservation's state no
@@ -214,12 +225,19 @@ def _act(request, pk, action, success, cancel_form=None):
     except (Reservation.DoesNotExist, PermissionDenied) as error:
         raise Http404 from error
     except ValidationError as error:
-        if hasattr(error, "error_dict") and cancel_form is not None:
-            add_to_form(cancel_form, error)
+        form = cancel_form if cancel_form is not None else decline_form
+        if hasattr(error, "error_dict") and form is not None:
+            add_to_form(form, error)
         else:
             for message in error.messages:
                 messages.error(request, message)
-        return detail(request, pk, cancel_form=cancel_form, status=status_of(error))
+        return detail(
+            request,
+            pk,
+            cancel_form=cancel_form,
+            decline_form=decline_form,
+            status=status_of(error),
+        )
     messages.success(request, success)
     return redirect_next(request, "reservations:detail", pk=pk)
 
@@ -246,6 +264,33 @@ def extend(request, pk):
         pk,
         lambda: services.reservation_extend(actor=request.user, reservation_id=pk),
         _("The collect-by date is extended."),
+    )
+
+
+@require_POST
+def approve(request, pk):
+    """The owner side approves a request (issue 20): 403 for the requesting unit's own,
+    409 once decided or after its decide-by time."""
+    return _act(
+        request,
+        pk,
+        lambda: services.reservation_approve(actor=request.user, reservation_id=pk),
+        _("The request is approved. The requesting unit can now collect it."),
+    )
+
+
+@require_POST
+def decline(request, pk):
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        return detail(request, pk, decline_form=form, status=400)
+    reason = form.cleaned_data["reason"]
+    return _act(
+        request,
+        pk,
+        lambda: services.reservation_decline(actor=request.user, reservation_id=pk, reason=reason),
+        _("The request is declined. The items are offered again."),
+        decline_form=form,
     )
 
 

@@ -24,6 +24,14 @@ class TokenForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         initial=[Scope.LISTINGS_READ],
     )
+    warehouse = forms.BooleanField(
+        label=_("A warehouse system"),
+        required=False,
+        help_text=_(
+            "Gives it the warehouse role: it sees and works all tasks of the organisation's "
+            "warehouses. Needs the scope Warehouse tasks."
+        ),
+    )
     days = forms.IntegerField(
         label=_("Valid for (days)"),
         min_value=1,

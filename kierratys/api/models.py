@@ -101,3 +101,85 @@ class ServiceToken(models.Model):
 
     def usable_at(self, now) -> bool:
         return self.revoked_at is None and self.expires_at > now
+
+
+class ReuseCheck(models.Model):
+    """A purchasing system asked, before buying new, whether reused items would do (issue
+    19, item 6): what it asked, what was found, and, when told, what came of it."""
+
+    class Outcome(models.TextChoices):
+        RESERVED = "reserved", _("Reserved reused items")
+        BOUGHT_NEW = "bought_new", _("Bought new")
+
+    class Reason(models.TextChoices):
+        NO_MATCH = "no_match", _("Nothing suitable was available")
+        WRONG_SIZE = "wrong_size", _("Wrong size or model")
+        NEEDED_SOONER = "needed_sooner", _("Needed sooner")
+        OTHER = "other", _("Other reason")
+
+    organisation = models.ForeignKey(
+        "kierratys.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    unit = models.ForeignKey(
+        "kierratys.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    category = models.ForeignKey(
+        "listings.Category",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("category"),
+    )
+    quantity = models.PositiveSmallIntegerField(_("quantity"))
+    needed_by = models.DateField(_("needed by"))
+    reference = models.CharField(_("purchase reference"), max_length=100, blank=True)
+    # What was found when asked: how many listings, and how many items in them together.
+    listings_found = models.PositiveIntegerField(_("listings found"))
+    items_found = models.PositiveIntegerField(_("items found"))
+    created_at = models.DateTimeField(_("checked"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
+    reason_text = models.CharField(_("reason in words"), max_length=500, blank=True)
+    reservation = models.ForeignKey(
+        "reservations.Reservation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reservation"),
+    )
+    outcome_at = models.DateTimeField(_("outcome recorded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("reuse check")
+        verbose_name_plural = _("reuse checks")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="reusecheck_quantity"),
+            # No outcome yet; reserved (no reason); or bought new with a reason ("other"
+            # with words).
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome="", reason="", reason_text="", outcome_at__isnull=True)
+                    | Q(outcome="reserved", reason="", outcome_at__isnull=False)
+                    | (
+                        Q(outcome="bought_new", outcome_at__isnull=False, reservation__isnull=True)
+                        & Q(reason__in=["no_match", "wrong_size", "needed_sooner", "other"])
+                        & (~Q(reason="other") | ~Q(reason_text=""))
+                    )
+                ),
+                name="reusecheck_outcome_consistent",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "created_at"])]
+
+    def __str__(self):
+        return f"{self.category_id} × {self.quantity} ({self.created_at:%Y-%m-%d})"

@@ -17,7 +17,8 @@ WHY = {
     405: "The method is not allowed here.",
     409: "The state does not allow it now: someone reserved the rest first, the reservation "
     "is no longer open, ordering is paused. `code` says which.",
-    415: "The body must be application/json.",
+    413: "The body is larger than the upload limit (photos together).",
+    415: "The body must be application/json (or multipart/form-data where documented).",
     429: "Over the rate limit: wait `Retry-After` seconds.",
 }
 

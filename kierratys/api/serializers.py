@@ -1,15 +1,24 @@
 """The JSON shapes. Input serializers only say what JSON is accepted (types, lengths, no
 unknown fields); the rules behind the values are the pages' forms and services'."""
 
+from decimal import Decimal
+
 from django.core.files.storage import default_storage
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from listings.models import Category, Listing, ListingPhoto
+from inventory.models import Task
+from kierratys.common.limits import MAX_QUANTITY
+from listings.forms import WithdrawForm
+from listings.models import MAX_PHOTOS, Category, Listing, ListingPhoto
 from reservations.forms import CancelForm, ReserveForm
 from reservations.models import Reservation
+from reservations.selectors import waiting_position
+
+from .models import ReuseCheck
 
 
 class StrictInteger(serializers.IntegerField):
@@ -158,6 +167,7 @@ class ReservationSerializer(serializers.ModelSerializer):
     listing_title = serializers.CharField(source="listing.title", read_only=True)
     unit = serializers.CharField(source="unit.display_name", read_only=True)
     page = serializers.SerializerMethodField()
+    waiting_place = serializers.SerializerMethodField()
 
     class Meta:
         model = Reservation
@@ -168,6 +178,7 @@ class ReservationSerializer(serializers.ModelSerializer):
             "unit",
             "quantity",
             "status",
+            "waiting_place",
             "handover",
             "wanted_date",
             "collect_by",
@@ -178,6 +189,18 @@ class ReservationSerializer(serializers.ModelSerializer):
             "created_at",
             "page",
         ]
+
+    @extend_schema_field(
+        {
+            "type": "integer",
+            "nullable": True,
+            "minimum": 1,
+            "description": "On the waiting list (status waiting): its place in the queue, "
+            "1 first, as the reservation page shows it; otherwise null.",
+        }
+    )
+    def get_waiting_place(self, reservation):
+        return waiting_position(reservation)
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_page(self, reservation) -> str:
@@ -200,7 +223,16 @@ class ReservationCreateSerializer(StrictInput):
     note = StrictString(
         max_length=_form_limit(ReserveForm, "note"), required=False, allow_blank=True, default=""
     )
-    join_waiting_list = StrictBoolean(required=False, default=False)
+    join_waiting_list = StrictBoolean(
+        required=False,
+        default=False,
+        help_text=(
+            'The reserve page\'s "If there are not enough, put us on the waiting list": '
+            "when fewer are available than asked, the answer is 201 with status "
+            '"waiting" (and waiting_place) instead of 409; the reservation is made when '
+            "items come free, in queue order. 400 when more are asked than exist at all."
+        ),
+    )
     seen_available = StrictInteger(
         required=False,
         allow_null=True,
@@ -225,6 +257,377 @@ class ReservationCreateSerializer(StrictInput):
 class CancelSerializer(StrictInput):
     reason = StrictString(
         max_length=_form_limit(CancelForm, "reason"), required=False, allow_blank=True, default=""
+    )
+
+
+class FormChecked:
+    """A field whose limits the schema shows but the page's form checks, so that the
+    messages are the page's own (the serializer checks only the JSON type)."""
+
+    def run_validators(self, value):
+        return None
+
+
+class FormString(FormChecked, StrictString):
+    pass
+
+
+class FormInteger(FormChecked, StrictInteger):
+    pass
+
+
+class FormDecimal(FormChecked, serializers.DecimalField):
+    def __init__(self, **kwargs):
+        super().__init__(coerce_to_string=False, **kwargs)
+
+    default_error_messages = {"invalid": gettext_lazy("Give a number.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float | str):
+            self.fail("invalid")
+        return str(data)  # the form reads it as the page's field does
+
+
+class FormChoice(FormChecked, serializers.ChoiceField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(_("Give a string."))
+        return data  # an unknown value gets the form's message
+
+
+def _dimension(label):
+    return FormInteger(
+        required=False, allow_null=True, min_value=1, max_value=2000, help_text=label
+    )
+
+
+class ListingWriteSerializer(StrictInput):
+    """The listing form's fields as JSON (listings.forms.ListingForm checks the values, with
+    the page's messages). In PATCH every field is optional and the rest stay as they are."""
+
+    title = FormString(max_length=Listing._meta.get_field("title").max_length, allow_blank=True)
+    category = FormInteger(min_value=1, help_text="A category's id (GET /api/v1/categories/).")
+    condition = FormChoice(choices=Listing.Condition.choices)
+    quantity = FormInteger(min_value=1, max_value=MAX_QUANTITY, required=False, default=1)
+    description = FormString(
+        max_length=Listing._meta.get_field("description").max_length,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    width_cm = _dimension("Width in centimetres.")
+    depth_cm = _dimension("Depth in centimetres.")
+    height_cm = _dimension("Height in centimetres.")
+    weight_kg = FormDecimal(
+        max_digits=7,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        min_value=Decimal("0.01"),
+        max_value=2000,
+        help_text="Per item. Reports use the category's typical weight otherwise.",
+    )
+    material = FormChoice(
+        choices=Listing.Material.choices, required=False, allow_blank=True, default=""
+    )
+    colour = FormChoice(
+        choices=Listing.Colour.choices, required=False, allow_blank=True, default=""
+    )
+    pickup_instructions = FormString(
+        max_length=Listing._meta.get_field("pickup_instructions").max_length,
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+    available_from = serializers.DateField(required=False, help_text="Today when not given.")
+    available_until = serializers.DateField(
+        required=False, help_text="The listing's default period when not given."
+    )
+
+
+class ListingCreateSerializer(ListingWriteSerializer):
+    publish = StrictBoolean(
+        required=False,
+        default=False,
+        help_text="true: published at once; false (default): saved as a draft.",
+    )
+
+
+class ListingCreateMultipartSerializer(ListingCreateSerializer):
+    """The same fields as multipart/form-data form fields, with the photos as files."""
+
+    photos = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        max_length=MAX_PHOTOS,
+        help_text="Up to 8 photos: JPEG, PNG, WebP or HEIC. The first is the cover.",
+    )
+
+
+class ListingUpdateSerializer(ListingWriteSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            field.default = serializers.empty
+
+
+class WithdrawSerializer(StrictInput):
+    reason = StrictString(
+        max_length=_form_limit(WithdrawForm, "reason"),
+        required=False,
+        allow_blank=True,
+        default="",
+    )
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    """A warehouse task as the task page shows it, without the reservation's contact
+    details (those are read on the task page, where each look is logged)."""
+
+    warehouse_name = serializers.CharField(source="warehouse.name", read_only=True)
+    listing_code = serializers.CharField(source="listing.code", read_only=True)
+    listing_title = serializers.CharField(source="listing.title", read_only=True)
+    from_unit = serializers.SerializerMethodField()
+    to_unit = serializers.SerializerMethodField()
+    slot = serializers.SerializerMethodField()
+    page = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "warehouse",
+            "warehouse_name",
+            "to_warehouse",
+            "listing",
+            "listing_code",
+            "listing_title",
+            "quantity",
+            "reservation",
+            "from_unit",
+            "to_unit",
+            "date",
+            "slot",
+            "problem",
+            "done_at",
+            "created_at",
+            "updated_at",
+            "page",
+        ]
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_from_unit(self, task):
+        return task.from_unit.display_name if task.from_unit_id else None
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_to_unit(self, task):
+        return task.to_unit.display_name if task.to_unit_id else None
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "id": {"type": "integer"},
+                "start": {"type": "string", "format": "time"},
+                "end": {"type": "string", "format": "time"},
+            },
+            "required": ["id", "start", "end"],
+            "description": "The booked time slot, or null.",
+        }
+    )
+    def get_slot(self, task):
+        if not task.slot_day_id:
+            return None
+        slot = task.slot_day.slot
+        return {"id": slot.pk, "start": slot.start.isoformat(), "end": slot.end.isoformat()}
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_page(self, task) -> str:
+        request = self.context.get("request")
+        url = reverse("inventory:task", args=[task.pk])
+        return request.build_absolute_uri(url) if request else url
+
+
+class TaskScheduleSerializer(StrictInput):
+    date = serializers.DateField(help_text="The day, today or later, not a public holiday.")
+    slot = StrictInteger(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="A time slot of the organisation's warehouses (optional).",
+    )
+
+
+class TaskStartSerializer(StrictInput):
+    scanned_code = StrictString(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=300,
+        help_text="The item's QR label or code (e.g. K-000123): checked when given.",
+    )
+
+
+class TaskDoneSerializer(TaskStartSerializer):
+    location = StrictInteger(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The shelf: needed for an intake or a transfer.",
+    )
+
+
+class ReuseCheckCreateSerializer(StrictInput):
+    category = StrictInteger(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="A category's id (GET /api/v1/categories/); its sub-categories count too.",
+    )
+    quantity = StrictInteger(min_value=1, max_value=MAX_QUANTITY, help_text="How many are needed.")
+    needed_by = serializers.DateField(help_text="The day they are needed: today or later.")
+    reference = StrictString(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The purchasing system's own reference, e.g. a purchase request number.",
+    )
+
+
+class ReuseMatchSerializer(ListingSummarySerializer):
+    """A listing that could be reserved instead of buying, with the ways to reserve it."""
+
+    reservable_now = serializers.SerializerMethodField()
+    reserve = serializers.SerializerMethodField()
+    reserve_page = serializers.SerializerMethodField()
+
+    class Meta(ListingSummarySerializer.Meta):
+        fields = [
+            *ListingSummarySerializer.Meta.fields,
+            "reservable_now",
+            "reserve",
+            "reserve_page",
+        ]
+
+    @extend_schema_field(
+        {
+            "type": "boolean",
+            "description": "Reservable today; false: from available_from on.",
+        }
+    )
+    def get_reservable_now(self, listing) -> bool:
+        return listing.available_from <= self.context["today"]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "method": {"type": "string", "enum": ["POST"]},
+                "href": {"type": "string", "format": "uri"},
+                "body": {
+                    "type": "object",
+                    "properties": {"listing": {"type": "integer"}},
+                    "required": ["listing"],
+                },
+            },
+            "required": ["method", "href", "body"],
+            "description": "How to reserve it through the API (reservations_create; "
+            "add quantity and contact details).",
+        }
+    )
+    def get_reserve(self, listing) -> dict:
+        return {
+            "method": "POST",
+            "href": self._absolute(reverse("api:reservations")),
+            "body": {"listing": listing.pk},
+        }
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_reserve_page(self, listing) -> str:
+        return self._absolute(reverse("reserve", args=[listing.pk]))
+
+
+class ReuseCheckSerializer(serializers.ModelSerializer):
+    enough = serializers.SerializerMethodField()
+    outcome_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReuseCheck
+        fields = [
+            "id",
+            "category",
+            "quantity",
+            "needed_by",
+            "reference",
+            "listings_found",
+            "items_found",
+            "enough",
+            "created_at",
+            "outcome",
+            "reason",
+            "reason_text",
+            "reservation",
+            "outcome_at",
+            "outcome_url",
+        ]
+
+    @extend_schema_field(
+        {"type": "boolean", "description": "The items found cover the quantity needed."}
+    )
+    def get_enough(self, check) -> bool:
+        return check.items_found >= check.quantity
+
+    @extend_schema_field(
+        {"type": "string", "format": "uri", "description": "POST here what came of it."}
+    )
+    def get_outcome_url(self, check) -> str:
+        url = reverse("api:reuse_check_outcome", args=[check.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class ReuseCheckAnswerSerializer(ReuseCheckSerializer):
+    matches = serializers.SerializerMethodField()
+
+    class Meta(ReuseCheckSerializer.Meta):
+        fields = [*ReuseCheckSerializer.Meta.fields, "matches"]
+
+    @extend_schema_field(ReuseMatchSerializer(many=True))
+    def get_matches(self, check):
+        return ReuseMatchSerializer(self.context["listings"], many=True, context=self.context).data
+
+
+class ReuseOutcomeSerializer(StrictInput):
+    outcome = serializers.ChoiceField(choices=ReuseCheck.Outcome.choices)
+    reason = serializers.ChoiceField(
+        choices=ReuseCheck.Reason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="With bought_new only: why new was bought.",
+    )
+    reason_text = StrictString(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="In words; needed with reason other.",
+    )
+    reservation = StrictInteger(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="With reserved: the unit's reservation that replaced the purchase.",
     )
 
 

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 
 from kierratys.accounts.identity import email_key
 from kierratys.accounts.models import Unit, User
-from kierratys.accounts.roles import STAFF, coordinators_organisation_id
+from kierratys.accounts.roles import STAFF, WAREHOUSE, coordinators_organisation_id
 from kierratys.common.errors import Conflict, NotFound, ServiceError
+from kierratys.common.limits import MAX_QUANTITY
 
 from . import tokens
-from .models import MAX_RATE_PER_MINUTE, Scope, ServiceToken
+from .models import MAX_RATE_PER_MINUTE, ReuseCheck, Scope, ServiceToken
 
 MAX_DAYS = 730  # two years at most: a token that never expires is never reviewed
 LAST_USED_EVERY = timedelta(minutes=1)  # the last-used time is written at most this often
@@ -36,9 +37,13 @@ def token_create(
     scopes: list[str],
     days: int,
     rate_per_minute: int = 600,
+    warehouse: bool = False,
 ) -> Created:
     """A token of the coordinator's organisation acting for `unit_id` (another
-    organisation's unit is a 404); the secret is in the result and nowhere else."""
+    organisation's unit is a 404); the secret is in the result and nowhere else.
+    `warehouse`: its account also has the warehouse role (a warehouse system), so it sees
+    and works the tasks of the organisation's warehouses as warehouse staff do; it needs
+    the tasks scope."""
     organisation_id = coordinators_organisation_id(actor)
     name = " ".join((name or "").split())
     errors = {}
@@ -47,6 +52,8 @@ def token_create(
     wanted = set(scopes)
     if not wanted or not wanted <= set(Scope.values):
         errors["scopes"] = _("Choose at least one scope.")
+    if warehouse and Scope.TASKS not in wanted:
+        errors["warehouse"] = _("The warehouse role is for tokens with the tasks scope.")
     if not 1 <= days <= MAX_DAYS:
         errors["days"] = _("A token is valid for 1 to %(n)d days.") % {"n": MAX_DAYS}
     if not 1 <= rate_per_minute <= MAX_RATE_PER_MINUTE:
@@ -73,6 +80,8 @@ def token_create(
             password=make_password(None),  # no password: it never signs in
         )
         account.groups.add(Group.objects.get_or_create(name=STAFF)[0])
+        if warehouse:
+            account.groups.add(Group.objects.get_or_create(name=WAREHOUSE)[0])
         token = ServiceToken.objects.create(
             organisation_id=organisation_id,
             unit=unit,
@@ -115,3 +124,101 @@ def token_touch(*, token: ServiceToken, now=None) -> None:
         return
     ServiceToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+
+
+# --- the reuse check before buying (issue 19, item 6) -----------------------------------
+
+
+@dataclass
+class Checked:
+    check: ReuseCheck
+    listings: list  # the first matches (selectors.MAX_REUSE_MATCHES), most items first
+
+
+def reuse_check_create(
+    *, actor, category_id: int, quantity: int, needed_by, reference: str = ""
+) -> Checked:
+    """Before buying new: what the actor's unit could reserve instead (the catalogue's
+    visibility and filters), recorded so that the reports can count checks and outcomes."""
+    from .selectors import reuse_matches
+
+    unit = actor.unit
+    errors = {}
+    if unit is None:
+        raise ServiceError(_("Your account is not linked to a unit. Contact support."))
+    if not 1 <= quantity <= MAX_QUANTITY:
+        errors["quantity"] = _("Choose a quantity between 1 and %(max)d.") % {"max": MAX_QUANTITY}
+    if needed_by < timezone.localdate():
+        errors["needed_by"] = _("The day it is needed cannot be in the past.")
+    reference = " ".join((reference or "").split())
+    if errors:
+        raise ServiceError(errors)
+    listings, found, items = reuse_matches(user=actor, category_id=category_id, needed_by=needed_by)
+    with transaction.atomic():
+        check = ReuseCheck.objects.create(
+            organisation_id=unit.department.organisation_id,
+            unit=unit,
+            asked_by=actor,
+            category_id=category_id,
+            quantity=quantity,
+            needed_by=needed_by,
+            reference=reference[:100],
+            listings_found=found,
+            items_found=items,
+            created_at=timezone.now(),
+        )
+    return Checked(check=check, listings=listings)
+
+
+def reuse_check_outcome(
+    *,
+    actor,
+    check_id: int,
+    outcome: str,
+    reason: str = "",
+    reason_text: str = "",
+    reservation_id: int | None = None,
+) -> ReuseCheck:
+    """What came of a check: reused items reserved (optionally which reservation), or
+    bought new and why. Told once; another unit's check is a 404."""
+    from reservations.selectors import reservation_for_user
+
+    reason_text = " ".join((reason_text or "").split())
+    errors = {}
+    if outcome not in ReuseCheck.Outcome.values:
+        errors["outcome"] = _("Say whether reused items were reserved or new ones bought.")
+    elif outcome == ReuseCheck.Outcome.RESERVED:
+        if reason or reason_text:
+            errors["reason"] = _("A reason is given only when new was bought.")
+    else:
+        if reservation_id is not None:
+            errors["reservation"] = _("A reservation is named only when reused items were.")
+        if reason not in ReuseCheck.Reason.values:
+            errors["reason"] = _("Choose why new was bought.")
+        elif reason == ReuseCheck.Reason.OTHER and not reason_text:
+            errors["reason_text"] = _("Say in a few words why new was bought.")
+    if len(reason_text) > 500:
+        errors["reason_text"] = _("At most 500 characters.")
+    if errors:
+        raise ServiceError(errors)
+    with transaction.atomic():
+        check = (
+            ReuseCheck.objects.select_for_update()
+            .filter(pk=check_id, unit_id=getattr(actor, "unit_id", None) or 0)
+            .first()
+        )
+        if check is None:
+            raise NotFound
+        if check.outcome:
+            raise Conflict(_("What came of this check is already recorded."), code="recorded")
+        if reservation_id is not None:
+            reservation = reservation_for_user(user=actor, reservation_id=reservation_id)
+            if reservation.unit_id != check.unit_id:
+                raise NotFound
+            check.reservation = reservation
+        check.outcome = outcome
+        check.reason = reason if outcome == ReuseCheck.Outcome.BOUGHT_NEW else ""
+        check.reason_text = reason_text
+        check.outcome_at = timezone.now()
+        check.save(update_fields=["outcome", "reason", "reason_text", "reservation", "outcome_at"])
+    return check

@@ -51,6 +51,7 @@ def tokens(request):
             scopes=data["scopes"],
             days=data["days"],
             rate_per_minute=data["rate_per_minute"],
+            warehouse=data["warehouse"],
         )
         # A repeated form goes to the token in the list: the secret is not shown again.
         return redirect(reverse(LIST) + f"#token-{created.token.pk}")

@@ -2,26 +2,38 @@
 answers with JSON. Errors are problem details (problems.py); see the OpenAPI document at
 /api/v1/schema/ for every status and shape."""
 
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import model_to_dict
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import parsers, status
 from rest_framework.exceptions import Throttled
+from rest_framework.fields import empty
 from rest_framework.response import Response
 
+from inventory import selectors as inventory_selectors
+from inventory import services as inventory_services
+from inventory.models import Task
 from kierratys.accounts.roles import is_coordinator, organisation_id_of, role_names
 from kierratys.common.errors import NotFound
 from kierratys.reports import selectors as report_selectors
 from kierratys.reports.forms import ReportFilterForm
 from listings import choices, search
 from listings import selectors as listing_selectors
+from listings import services as listing_services
+from listings.forms import ListingForm, WithdrawForm
+from listings.models import Listing
 from reservations import selectors as reservation_selectors
 from reservations import services as reservation_services
 from reservations.forms import CancelForm
 from reservations.views import reserve_form
 
 from . import serializers as s
+from . import services as api_services
 from .base import ApiView
 from .filters import PARAMETERS, ApiCatalogueFilter
 from .models import Scope
@@ -32,6 +44,8 @@ from .schema import PAGE_PARAMETERS, paginated, problems
 TAG_LISTINGS = "Listings"
 TAG_RESERVATIONS = "Reservations"
 TAG_REPORTS = "Reports"
+TAG_TASKS = "Warehouse tasks"
+TAG_REUSE = "Reuse check"
 
 
 class CategoryList(ApiView):
@@ -73,6 +87,8 @@ class ListingList(ApiView):
     """The catalogue: its filters and search, what the caller's unit may find."""
 
     scope = Scope.LISTINGS_READ
+    scopes_by_method = {"POST": Scope.LISTINGS_WRITE}
+    parser_classes = [parsers.JSONParser, parsers.MultiPartParser]
     query_parameters = PARAMETERS
 
     @extend_schema(
@@ -119,9 +135,91 @@ class ListingList(ApiView):
         data = s.ListingSummarySerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 
+    @extend_schema(
+        tags=[TAG_LISTINGS],
+        operation_id="listings_create",
+        summary="List an item",
+        description=(
+            "For the token's unit, as the listing form does: a draft, or published at once "
+            "with `publish: true`. JSON, or multipart/form-data with up to 8 `photos` files "
+            "(the same photo checks as the page). The values are checked by the page's form, "
+            "with its messages, each error pointing at its field."
+        ),
+        request={
+            "application/json": s.ListingCreateSerializer,
+            "multipart/form-data": s.ListingCreateMultipartSerializer,
+        },
+        responses={
+            201: s.ListingDetailSerializer,
+            **problems(400, 401, 403, 413, 415, 429),
+        },
+    )
+    def post(self, request):
+        data, files = _listing_input(request, s.ListingCreateSerializer, photos=True)
+        for name in ("available_from", "available_until"):  # the form's initial days
+            if data.get(name) in (None, ""):
+                data[name] = Listing._meta.get_field(name).get_default()
+        form = ListingForm(data, files, user=request.user)
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        listing = listing_services.listing_create(
+            actor=request.user,
+            unit=request.user.unit,
+            fields=form.listing_fields(),
+            uploads=form.cleaned_data["photos"],
+            publish=data.get("publish") in (True, "true", "on", "1"),
+        )
+        return _listing_answer(request, listing.pk, status.HTTP_201_CREATED)
+
+
+def _listing_input(request, serializer_class, *, photos: bool, base: dict | None = None):
+    """The body as the listing form's data: JSON type-checked by `serializer_class`, or
+    multipart form fields (strings, as the page sends them) and photo files."""
+    fields = serializer_class().fields
+    known = set(fields)
+    files = None
+    if request.content_type.startswith("multipart/"):
+        unknown = sorted((set(request.data) - known) - ({"photos"} if photos else set()))
+        if unknown:
+            raise ValidationError({name: _("Unknown field.") for name in unknown})
+        data = {name: request.data.get(name) for name in request.data if name != "photos"}
+        if base is None:  # as in JSON: what is not sent takes the field's default
+            for name, field in fields.items():
+                if name not in data and field.default is not empty:
+                    data[name] = field.default
+        files = request.FILES
+        if not photos and files:
+            raise ValidationError({"photos": _("Unknown field.")})
+    else:
+        partial = base is not None
+        body = serializer_class(data=request.data, partial=partial)
+        body.is_valid(raise_exception=True)
+        data = {
+            name: ("" if value is None else value) for name, value in body.validated_data.items()
+        }
+    if base is not None:
+        data = {**base, **data}
+    return data, files
+
+
+def _listing_answer(request, listing_id: int, status_code=status.HTTP_200_OK):
+    listing = listing_selectors.listing_for_edit(user=request.user, listing_id=listing_id)
+    body = s.ListingDetailSerializer(listing, context={"request": request}).data
+    location = request.build_absolute_uri(f"/api/v1/listings/{listing.pk}/")
+    return Response(body, status=status_code, headers={"Location": location})
+
+
+def _edits(function, **kwargs):
+    """A listings service on a listing the caller may not edit: 404, as on the pages."""
+    try:
+        return function(**kwargs)
+    except (Listing.DoesNotExist, PermissionDenied) as error:
+        raise NotFound from error
+
 
 class ListingDetail(ApiView):
     scope = Scope.LISTINGS_READ
+    scopes_by_method = {"PATCH": Scope.LISTINGS_WRITE}
 
     @extend_schema(
         tags=[TAG_LISTINGS],
@@ -132,6 +230,85 @@ class ListingDetail(ApiView):
     def get(self, request, pk):
         listing = listing_selectors.listing_for_view(user=request.user, listing_id=pk)
         return Response(s.ListingDetailSerializer(listing, context={"request": request}).data)
+
+    @extend_schema(
+        tags=[TAG_LISTINGS],
+        operation_id="listings_partial_update",
+        summary="Edit a listing",
+        description=(
+            "Change some of the listing form's fields; the others stay. The edit page's "
+            "rules: reserved items stay reserved, so the quantity cannot go below them. "
+            "404 for a listing the token's unit may not edit (another unit's or "
+            "organisation's)."
+        ),
+        request=s.ListingUpdateSerializer,
+        responses={200: s.ListingDetailSerializer, **problems(400, 401, 403, 404, 415, 429)},
+    )
+    def patch(self, request, pk):
+        listing = listing_selectors.listing_for_edit(user=request.user, listing_id=pk)
+        current = model_to_dict(listing, fields=ListingForm.Meta.fields)
+        current = {name: "" if value is None else value for name, value in current.items()}
+        data, _files = _listing_input(
+            request, s.ListingUpdateSerializer, photos=False, base=current
+        )
+        form = ListingForm(data, instance=listing)
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        _edits(
+            listing_services.listing_update,
+            actor=request.user,
+            listing_id=listing.pk,
+            fields=form.listing_fields(),
+        )
+        return _listing_answer(request, listing.pk)
+
+
+class ListingPublish(ApiView):
+    scope = Scope.LISTINGS_WRITE
+
+    @extend_schema(
+        tags=[TAG_LISTINGS],
+        operation_id="listings_publish",
+        summary="Publish a listing",
+        description=(
+            "A draft or a withdrawn listing becomes findable (a published one stays so). "
+            "400 with the page's message when it cannot be: archived, or its period ended."
+        ),
+        request=None,
+        responses={200: s.ListingDetailSerializer, **problems(400, 401, 403, 404, 429)},
+    )
+    def post(self, request, pk):
+        _edits(listing_services.listing_publish, actor=request.user, listing_id=pk)
+        return _listing_answer(request, pk)
+
+
+class ListingWithdraw(ApiView):
+    scope = Scope.LISTINGS_WRITE
+
+    @extend_schema(
+        tags=[TAG_LISTINGS],
+        operation_id="listings_withdraw",
+        summary="Withdraw a listing",
+        description=(
+            "Nobody can reserve it any more; the reason goes to its history. 400 when it "
+            "is not published."
+        ),
+        request=s.WithdrawSerializer,
+        responses={200: s.ListingDetailSerializer, **problems(400, 401, 403, 404, 415, 429)},
+    )
+    def post(self, request, pk):
+        body = s.WithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        form = WithdrawForm({"reason": body.validated_data["reason"]})
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        _edits(
+            listing_services.listing_withdraw,
+            actor=request.user,
+            listing_id=pk,
+            reason=form.cleaned_data["reason"],
+        )
+        return _listing_answer(request, pk)
 
 
 class ReservationList(ApiView):
@@ -251,6 +428,250 @@ class ReservationCancel(ApiView):
             user=request.user, reservation_id=pk
         )
         return Response(s.ReservationSerializer(reservation, context={"request": request}).data)
+
+
+class TaskFilterForm(forms.Form):
+    """The task list's query parameters (the board's filters, plus status)."""
+
+    warehouse = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    status = forms.ChoiceField(required=False, choices=Task.Status.choices)
+    kind = forms.ChoiceField(required=False, choices=Task.Kind.choices)
+
+
+TASKS_DESCRIPTION = (
+    "The tasks the token's account may see, as on the task pages: with the warehouse role "
+    "(a token made as a warehouse system) every task of the organisation's warehouses; "
+    "otherwise the tasks that fetch from or deliver to the token's unit. The steps need "
+    "the warehouse role (403 without it) and follow the task's states "
+    "(open → scheduled → in_progress → done; 409 for a step its state does not allow)."
+)
+
+
+class TaskList(ApiView):
+    scope = Scope.TASKS
+    query_parameters = ("warehouse", "date", "status", "kind", "cursor", "page_size")
+
+    @extend_schema(
+        tags=[TAG_TASKS],
+        operation_id="tasks_list",
+        summary="Warehouse tasks",
+        description=TASKS_DESCRIPTION + " Newest first.",
+        parameters=[
+            OpenApiParameter("warehouse", OpenApiTypes.INT, description="A warehouse's id."),
+            OpenApiParameter("date", OpenApiTypes.DATE, description="Tasks on this day."),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Task.Status.values),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=Task.Kind.values),
+            *PAGE_PARAMETERS,
+        ],
+        responses={200: paginated(s.TaskSerializer), **problems(400, 401, 403, 429)},
+    )
+    def get(self, request):
+        form = TaskFilterForm(request.query_params)
+        if not form.is_valid():
+            raise QueryInvalid({name: list(errors) for name, errors in form.errors.items()})
+        filters = form.cleaned_data
+        queryset = inventory_selectors.tasks_for_user(
+            user=request.user,
+            warehouse_id=filters["warehouse"],
+            day=filters["date"],
+            status=filters["status"],
+            kind=filters["kind"],
+        ).order_by("-pk")
+        paginator = Cursor()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        data = s.TaskSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+
+class TaskDetail(ApiView):
+    scope = Scope.TASKS
+
+    @extend_schema(
+        tags=[TAG_TASKS],
+        operation_id="tasks_retrieve",
+        summary="A warehouse task",
+        description=TASKS_DESCRIPTION,
+        responses={200: s.TaskSerializer, **problems(400, 401, 403, 404, 429)},
+    )
+    def get(self, request, pk):
+        task = inventory_selectors.task_for_user(user=request.user, task_id=pk)
+        return Response(s.TaskSerializer(task, context={"request": request}).data)
+
+
+def _task_step(request, pk, step):
+    """A step through the inventory service, on a task the caller may see (else 404)."""
+    inventory_selectors.task_for_user(user=request.user, task_id=pk)
+    try:
+        step()
+    except Task.DoesNotExist as error:
+        raise NotFound from error
+    task = inventory_selectors.task_for_user(user=request.user, task_id=pk)
+    return Response(s.TaskSerializer(task, context={"request": request}).data)
+
+
+STEP_PROBLEMS = problems(400, 401, 403, 404, 409, 415, 429)
+
+
+class TaskSchedule(ApiView):
+    scope = Scope.TASKS
+
+    @extend_schema(
+        tags=[TAG_TASKS],
+        operation_id="tasks_schedule",
+        summary="Schedule a task",
+        description="A day (and a time slot) for an open or scheduled task.",
+        request=s.TaskScheduleSerializer,
+        responses={200: s.TaskSerializer, **STEP_PROBLEMS},
+    )
+    def post(self, request, pk):
+        body = s.TaskScheduleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        return _task_step(
+            request,
+            pk,
+            lambda: inventory_services.task_schedule(
+                actor=request.user, task_id=pk, day=data["date"], slot_id=data["slot"]
+            ),
+        )
+
+
+class TaskStart(ApiView):
+    scope = Scope.TASKS
+
+    @extend_schema(
+        tags=[TAG_TASKS],
+        operation_id="tasks_start",
+        summary="Start a task",
+        description="Loading the item (a scheduled task): the scanned label, when given, "
+        "must be this item's.",
+        request=s.TaskStartSerializer,
+        responses={200: s.TaskSerializer, **STEP_PROBLEMS},
+    )
+    def post(self, request, pk):
+        body = s.TaskStartSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        code = body.validated_data["scanned_code"]
+        return _task_step(
+            request,
+            pk,
+            lambda: inventory_services.task_start(
+                actor=request.user, task_id=pk, scanned_code=code
+            ),
+        )
+
+
+class TaskDone(ApiView):
+    scope = Scope.TASKS
+
+    @extend_schema(
+        tags=[TAG_TASKS],
+        operation_id="tasks_done",
+        summary="Finish a task",
+        description=(
+            "As the task page's last step for its kind: an intake or a transfer is shelved "
+            "(`location`: a shelf of the warehouse it ends in), a delivery is delivered "
+            "(`scanned_code` checked when given), a disposal is disposed of."
+        ),
+        request=s.TaskDoneSerializer,
+        responses={200: s.TaskSerializer, **STEP_PROBLEMS},
+    )
+    def post(self, request, pk):
+        body = s.TaskDoneSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        task = inventory_selectors.task_for_user(user=request.user, task_id=pk)
+        actor = request.user
+
+        def step():
+            if task.kind in (Task.Kind.INTAKE, Task.Kind.TRANSFER):
+                if data["location"] is None:
+                    raise ValidationError({"location": _("Choose a shelf.")})
+                return inventory_services.intake_shelve(
+                    actor=actor, task_id=pk, location_id=data["location"]
+                )
+            if task.kind == Task.Kind.DELIVERY:
+                return inventory_services.delivery_complete(
+                    actor=actor, task_id=pk, scanned_code=data["scanned_code"]
+                )
+            return inventory_services.disposal_complete(actor=actor, task_id=pk)
+
+        return _task_step(request, pk, step)
+
+
+class ReuseCheckCreate(ApiView):
+    """Issue 19, item 6: a purchasing system asks before anyone buys new furniture."""
+
+    scope = Scope.LISTINGS_READ
+
+    @extend_schema(
+        tags=[TAG_REUSE],
+        operation_id="reuse_checks_create",
+        summary="Check for reused items before buying",
+        description=(
+            "The listings of the category (and its sub-categories) that the token's unit may "
+            "reserve, available by `needed_by`, most items first (at most 24; the counts "
+            "cover all), each with how to reserve it. The check is recorded: tell what came "
+            "of it at `outcome_url`. Needs the listings:read scope (reserving: reservations)."
+        ),
+        request=s.ReuseCheckCreateSerializer,
+        responses={201: s.ReuseCheckAnswerSerializer, **problems(400, 401, 403, 415, 429)},
+    )
+    def post(self, request):
+        body = s.ReuseCheckCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        checked = api_services.reuse_check_create(
+            actor=request.user,
+            category_id=data["category"],
+            quantity=data["quantity"],
+            needed_by=data["needed_by"],
+            reference=data["reference"],
+        )
+        context = {
+            "request": request,
+            "listings": checked.listings,
+            "today": timezone.localdate(),
+        }
+        answer = s.ReuseCheckAnswerSerializer(checked.check, context=context).data
+        location = request.build_absolute_uri(
+            reverse("api:reuse_check_outcome", args=[checked.check.pk])
+        )
+        return Response(answer, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+class ReuseCheckOutcome(ApiView):
+    scope = Scope.LISTINGS_READ
+
+    @extend_schema(
+        tags=[TAG_REUSE],
+        operation_id="reuse_checks_outcome",
+        summary="What came of a reuse check",
+        description=(
+            "`reserved` (optionally the reservation), or `bought_new` with a reason: "
+            "`no_match`, `wrong_size` (size or model), `needed_sooner`, or `other` with "
+            "`reason_text`. Once per check: 409 when already told. Another unit's check: 404."
+        ),
+        request=s.ReuseOutcomeSerializer,
+        responses={
+            200: s.ReuseCheckSerializer,
+            **problems(400, 401, 403, 404, 409, 415, 429),
+        },
+    )
+    def post(self, request, pk):
+        body = s.ReuseOutcomeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        check = api_services.reuse_check_outcome(
+            actor=request.user,
+            check_id=pk,
+            outcome=data["outcome"],
+            reason=data["reason"],
+            reason_text=data["reason_text"],
+            reservation_id=data["reservation"],
+        )
+        return Response(s.ReuseCheckSerializer(check, context={"request": request}).data)
 
 
 class Impact(ApiView):

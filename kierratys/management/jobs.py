@@ -99,6 +99,7 @@ def periodic_jobs_run() -> dict[str, int]:
 def _jobs() -> dict[str, int]:
     return {
         "expired": reservation_services.reservations_expire(),
+        "requests expired": reservation_services.reservation_requests_expire(),
         "reminders": reservation_services.reservations_remind(),
         "expiry questions": inventory_services.listings_expiry_notify(),
         "audiences widened": listing_services.listings_audience_advance(),

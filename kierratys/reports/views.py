@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kierratys.accounts.roles import is_coordinator, organisation_id_of, role_names
+from kierratys.api.selectors import reuse_figures
 
 from . import exports, region, selectors, spreadsheets, svg
 from .forms import ReportFilterForm, this_year
@@ -205,6 +206,7 @@ def index(request):
             query=_query(filters, own_unit),
             month_charts=_month_charts(report),
             breakdown_chart=_breakdown_chart(report),
+            reuse=reuse_figures(filters=filters),
         )
     return render(request, "reports/index.html", context)
 

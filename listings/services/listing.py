@@ -54,6 +54,8 @@ EDITABLE_FIELDS = [
     "pickup_instructions",
     "available_from",
     "available_until",
+    "owner_approves",
+    "approval_days",
 ]
 
 

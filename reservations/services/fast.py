@@ -21,7 +21,9 @@ from .rules import (
 # is its own transaction, and the row lock lasts only as long as the statement.
 # The columns are the models' own; a field added without a value here fails every
 # reserving test at once. The WHERE is `rules._check_reservable` as SQL (published, inside
-# its dates, not the unit's own, at a stage that shows it to the unit, not paused):
+# its dates, not the unit's own, at a stage that shows it to the unit, not paused), and
+# the listing's owner does not approve requests (those start as "requested": the locked
+# path writes them, rules._holding_status):
 # tests/reservations/test_fast_path_parity.py checks that it refuses each case the rules do.
 RESERVE_SQL = f"""
     WITH taken AS (
@@ -30,16 +32,16 @@ RESERVE_SQL = f"""
          WHERE id = %(listing)s AND status = 'published' AND quantity_available >= %(quantity)s
            AND available_from <= %(today)s AND available_until >= %(today)s
            AND owner_unit_id <> %(unit)s AND {audience.VISIBLE_SQL}
-           AND NOT {LISTING_PAUSED_SQL}
+           AND NOT {LISTING_PAUSED_SQL} AND NOT owner_approves
      RETURNING id, quantity_available, owner_unit_id, organisation_id, department_id, audience
     ), reservation AS (
         INSERT INTO reservations_reservation (
             listing_id, unit_id, requested_by_id, quantity, quantity_collected, handover,
-            wanted_date, contact_name, contact_phone, note, collect_by, extended, status,
-            reason, owner_notified_at, created_at, updated_at)
+            wanted_date, contact_name, contact_phone, note, collect_by, decide_by, extended,
+            status, reason, owner_notified_at, created_at, updated_at)
         SELECT id, %(unit)s, %(actor)s, %(quantity)s, 0, %(handover)s,
                %(wanted_date)s::date, %(contact_name)s, %(contact_phone)s, %(note)s,
-               %(collect_by)s::date,
+               %(collect_by)s::date, NULL,
                FALSE, 'active', '', NULL, %(now)s, %(now)s
           FROM taken
      RETURNING id, listing_id

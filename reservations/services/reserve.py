@@ -24,6 +24,8 @@ from .rules import (
     Status,
     _announce_reservation,
     _check_reservable,
+    _decide_by,
+    _holding_status,
     _new_reservation,
     _not_enough_message,
     _too_few_message,
@@ -37,16 +39,24 @@ def _create(*, listing, actor, **fields) -> Reservation:
     The one-statement fast path (fast.RESERVE_SQL) writes the same two rows; a test
     compares them column by column (tests/reservations/test_fast_path_parity.py).
     """
-    reservation = _new_reservation(listing_id=listing.pk, actor=actor, unit=actor.unit, **fields)
+    requested = fields.get("status") == Status.REQUESTED
+    reservation = _new_reservation(
+        listing_id=listing.pk,
+        actor=actor,
+        unit=actor.unit,
+        decide_by=_decide_by(listing) if requested else None,
+        **fields,
+    )
     reservation.listing = listing
-    active = reservation.status == Status.ACTIVE
-    # Owners hear of active reservations only (notify.notify_owners).
-    reservation.owner_notified_at = None if active else reservation.created_at
+    holding = reservation.status in Reservation.HOLDING_STATUSES
+    # Owners hear of what holds quantity only: reservations, and requests to decide
+    # (notify.notify_owners).
+    reservation.owner_notified_at = None if holding else reservation.created_at
     reservation.save(force_insert=True)
     history.record(
         listing=listing,
         actor=actor,
-        kind="reserved" if active else "waitlisted",
+        kind=("requested" if requested else "reserved") if holding else "waitlisted",
         changes={
             "reservation": reservation.pk,
             "unit": reservation.unit.name,
@@ -166,7 +176,7 @@ def _reserve(
         if listing.quantity_available >= quantity:
             listing.quantity_available -= quantity
             listing.save(update_fields=["quantity_available", "updated_at"])
-            status = Status.ACTIVE
+            status = _holding_status(listing)
             listing_announce(listing)
         elif join_waiting_list:
             left = listing.quantity - listing.quantity_collected - listing.quantity_disposed
@@ -250,7 +260,7 @@ def basket_reserve(
                 listing=listing,
                 actor=actor,
                 quantity=wanted[listing.pk],
-                status=Status.ACTIVE,
+                status=_holding_status(listing),
                 handover=handover,
                 wanted_date=wanted_date,
                 contact_name=contact_name,

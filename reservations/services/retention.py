@@ -2,7 +2,7 @@
 RESERVATION_CONTACT_RETENTION_MONTHS after it closed, then cleared (issue 23).
 
 The reservation itself stays, with its unit, quantities and dates, so the reports do not
-change. "Closed" is collected, cancelled or expired; when it closed is its `updated_at`,
+change. "Closed" is collected, cancelled, expired or declined; when it closed is its `updated_at`,
 which the closing transition writes last (and which the reports read as the handover
 time). The clearing is one UPDATE that leaves `updated_at` alone, so it is idempotent and
 safe to run on several machines at once.
@@ -22,6 +22,7 @@ CLOSED = (
     Reservation.Status.COLLECTED,
     Reservation.Status.CANCELLED,
     Reservation.Status.EXPIRED,
+    Reservation.Status.DECLINED,
 )
 NOT_CLEARED = ~Q(contact_name="") | ~Q(contact_phone="") | ~Q(note="")
 

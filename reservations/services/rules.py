@@ -31,6 +31,11 @@ history.register_kinds(
         "expired": gettext_lazy("Reservation expired"),
         "collected": gettext_lazy("Collected"),
         "extended": gettext_lazy("Collect-by date extended"),
+        # Issue 20: the owner approves requests.
+        "requested": gettext_lazy("Asked for approval"),
+        "promoted_to_request": gettext_lazy("Moved from the waiting list to waiting for approval"),
+        "approved": gettext_lazy("Request approved"),
+        "declined": gettext_lazy("Request declined"),
     }
 )
 # The fixed reasons the services write, shown in the history in the reader's language.
@@ -41,6 +46,7 @@ history.register_notes(
         "quantity_freed": gettext_lazy("Quantity became available."),
         "scanned": gettext_lazy("Confirmed by scanning the label."),
         "by_hand": gettext_lazy("Confirmed by hand."),
+        "not_decided": gettext_lazy("Not approved or declined in time."),
     }
 )
 EVENT_FOR_STATUS = {
@@ -48,6 +54,8 @@ EVENT_FOR_STATUS = {
     Status.CANCELLED: "cancelled",
     Status.EXPIRED: "expired",
     Status.COLLECTED: "collected",
+    Status.REQUESTED: "promoted_to_request",
+    Status.DECLINED: "declined",
 }
 
 
@@ -70,6 +78,12 @@ class NotEnoughAvailable(Conflict):
     """Fewer are available than asked: the view answers 409 and offers the waiting list."""
 
 
+class NotYourDecision(ServiceError):
+    """Approving or declining your own unit's request: the reservation page says so (403)."""
+
+    status = 403
+
+
 @dataclass(frozen=True)
 class BasketItem:
     listing_id: int
@@ -81,6 +95,17 @@ class BasketItem:
 
 def _collect_by(today: date | None = None) -> date:
     return (today or timezone.localdate()) + timedelta(days=settings.RESERVATION_COLLECT_DAYS)
+
+
+def _holding_status(listing: Listing) -> str:
+    """What a reservation that takes its quantity starts as: a request when the owner
+    approves requests (issue 20), else active. The fast path never takes such a listing."""
+    return Status.REQUESTED if listing.owner_approves else Status.ACTIVE
+
+
+def _decide_by(listing: Listing):
+    """Until when the owner side may approve or decline a request of this listing."""
+    return timezone.now() + timedelta(days=listing.approval_days)
 
 
 def _check_reservable(listing: Listing, unit, quantity: int) -> None:
@@ -161,6 +186,7 @@ def _new_reservation(
     contact_name,
     contact_phone,
     note,
+    decide_by=None,
 ) -> Reservation:
     """The row to write, unsaved: the same values on both reserving paths."""
     now = timezone.now()
@@ -176,6 +202,7 @@ def _new_reservation(
         contact_phone=contact_phone.strip()[:40],
         note=(note or "").strip()[:1000],
         collect_by=_collect_by() if status == Status.ACTIVE else None,
+        decide_by=decide_by if status == Status.REQUESTED else None,
         created_at=now,
         updated_at=now,
     )

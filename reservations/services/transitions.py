@@ -27,6 +27,8 @@ from .rules import (
     Status,
     _announce_reservation,
     _collect_by,
+    _decide_by,
+    _holding_status,
 )
 
 
@@ -52,24 +54,39 @@ def reservation_transition(
             code=Code.ILLEGAL_TRANSITION,
         )
     previous = reservation.status
-    if previous == Status.ACTIVE:
+    holding = Reservation.HOLDING_STATUSES
+    if previous in holding and to not in holding:
         returned = reservation.quantity - (collected if to == Status.COLLECTED else 0)
         listing.quantity_available += returned
         listing.quantity_collected += collected if to == Status.COLLECTED else 0
-    elif to == Status.ACTIVE:  # promoted from the waiting list
+    elif previous not in holding and to in holding:  # promoted from the waiting list
         listing.quantity_available -= reservation.quantity
+    # An approved request holds what it held; from now on it is collected by a date.
+    if to == Status.ACTIVE:
         reservation.collect_by = _collect_by()
+    if to == Status.REQUESTED:  # the owner approves requests: asked as if reserved now
+        reservation.decide_by = _decide_by(listing)
+        reservation.owner_notified_at = None  # the owners' sweep tells them (notify.py)
     if to == Status.COLLECTED:
         reservation.quantity_collected = collected
     reservation.status = to
     reservation.reason = reason.strip()[:500]
     reservation.save(
-        update_fields=["status", "reason", "collect_by", "quantity_collected", "updated_at"]
+        update_fields=[
+            "status",
+            "reason",
+            "collect_by",
+            "decide_by",
+            "owner_notified_at",
+            "quantity_collected",
+            "updated_at",
+        ]
     )
+    approved = previous == Status.REQUESTED and to == Status.ACTIVE
     history.record(
         listing=listing,
         actor=actor,
-        kind=EVENT_FOR_STATUS[to],
+        kind="approved" if approved else EVENT_FOR_STATUS[to],
         changes={
             "reservation": reservation.pk,
             "unit": reservation.unit.name,
@@ -85,6 +102,8 @@ def reservation_transition(
     _announce_reservation(reservation)
     listing_announce(listing)  # once per transaction, with the final quantity
     notify.status_changed(reservation, previous)
+    if to == Status.REQUESTED:
+        notify.reserved(reservation)
     return reservation
 
 
@@ -123,7 +142,7 @@ def waiting_list_promote(*, listing: Listing, actor) -> list[Reservation]:
             reservation_transition(
                 reservation=waiting,
                 listing=listing,
-                to=Status.ACTIVE,
+                to=_holding_status(listing),  # a request, when the owner approves them
                 actor=actor,
                 reason=_("Quantity became available."),
             )

@@ -33,4 +33,9 @@ def listing_reservations(context, listing):
     user = context["request"].user
     if not is_owner_side(user, listing):
         return {"show": False}
-    return {"show": True, "reservations": reservations_of_listing(listing=listing)}
+    return {
+        "show": True,
+        "reservations": reservations_of_listing(listing=listing, user=user),
+        "request": context["request"],
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -74,6 +74,11 @@ def data(demo_accounts, server_media):
     )
     desk = ListingFactory(title="Tammipöytä", category=Category.objects.get(slug="desks"))
     pickup = in_worker_thread(reserve, chairs, user=reserver, quantity=2, note="Haemme torstaina.")
+    # Issue 20: a listing whose owner approves requests, and a request waiting for it.
+    table = ListingFactory(
+        title="Neuvottelupöytä", owner_unit=lister.unit, created_by=lister, owner_approves=True
+    )
+    request = in_worker_thread(reserve, table, user=reserver)
     delivery = in_worker_thread(
         reserve, sofa, user=reserver, handover=Reservation.Handover.DELIVERY
     )
@@ -141,6 +146,7 @@ def data(demo_accounts, server_media):
         "chairs": chairs,
         "desk": desk,
         "pickup": pickup,
+        "request": request,
         "task": task,
         "warehouse": warehouse,
         "day": day,
@@ -160,6 +166,9 @@ def main_pages(data) -> list[tuple[str, str | None, str]]:
         ("our-listings", LISTER, "/listings/mine/"),
         ("reservations", LISTER, "/reservations/"),
         ("reservation", RESERVER, f"/reservations/{pickup.pk}/"),
+        ("request", RESERVER, f"/reservations/{data['request'].pk}/"),
+        ("request-to-decide", LISTER, f"/reservations/{data['request'].pk}/"),
+        ("item-owner-approves", RESERVER, f"/listings/{data['request'].listing_id}/"),
         ("handover", LISTER, f"/reservations/{pickup.pk}/handover/"),
         ("basket", RESERVER, "/reservations/basket/"),
         ("saved-searches", RESERVER, "/listings/searches/"),

@@ -50,3 +50,9 @@ class ReservationFactory(factory.django.DjangoModelFactory):
             else None
         )
     )
+    # A request always has its decide-by time (issue 20, a database constraint).
+    decide_by = factory.LazyAttribute(
+        lambda r: (
+            timezone.now() + timedelta(days=3) if r.status == Reservation.Status.REQUESTED else None
+        )
+    )

@@ -50,6 +50,7 @@ def test_other_database_errors_and_a_lock_that_stays_are_raised(monkeypatch, no_
 def test_the_round_reports_what_each_job_did():
     assert set(jobs.periodic_jobs_run()) == {
         "expired",
+        "requests expired",
         "reminders",
         "expiry questions",
         "audiences widened",

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from inventory import services as inventory_services
@@ -165,7 +165,7 @@ def test_prices_are_read_as_typed_in_finnish(coordinator, turku):
 def test_a_bad_price_changes_nothing(coordinator, field, typed, message):
     set_prices(coordinator)
     before = list(PriceList.objects.values())
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(ServiceError) as caught, translation.override("en"):
         set_prices(
             coordinator,
             **{

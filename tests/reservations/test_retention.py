@@ -41,24 +41,25 @@ def test_the_job_clears_exactly_the_old_closed_reservations(settings):
     old = [
         closed(status, THIRTEEN_MONTHS_AGO)
         for status in Status
-        if status not in ("active", "waiting")
+        if status not in Reservation.OPEN_STATUSES
     ]
     recent = closed(Status.COLLECTED, ELEVEN_MONTHS_AGO)
     old_active = closed(Status.ACTIVE, THIRTEEN_MONTHS_AGO)
     old_waiting = closed(Status.WAITING, THIRTEEN_MONTHS_AGO)
+    old_request = closed(Status.REQUESTED, THIRTEEN_MONTHS_AGO)  # still open (issue 20)
     before = {
         r.pk: Reservation.objects.values_list("status", "quantity", "updated_at").get(pk=r.pk)
         for r in old
     }
 
-    assert services.reservation_contacts_expire(now=NOW) == 3
+    assert services.reservation_contacts_expire(now=NOW) == len(old) == 4
 
     for reservation in old:
         assert contact(reservation) == ("", "", "")
         # Still the same reservation for the reports: status, quantity and closing time.
         after = Reservation.objects.values_list("status", "quantity", "updated_at")
         assert after.get(pk=reservation.pk) == before[reservation.pk]
-    for kept in (recent, old_active, old_waiting):
+    for kept in (recent, old_active, old_waiting, old_request):
         assert contact(kept) == ("Maija Meikäläinen", "040 123 4567", "Ovi B")
     assert services.reservation_contacts_expire(now=NOW) == 0  # done once
 

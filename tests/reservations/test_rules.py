@@ -46,7 +46,12 @@ def reservation_in(status):
         services.reservation_cancel(actor=holder.requested_by, reservation_id=holder.pk)
         refresh(waiting)
         return waiting, owner
+    if status in (Status.REQUESTED, Status.DECLINED):  # the owner approves requests
+        Listing.objects.filter(pk=listing.pk).update(owner_approves=True)
+        listing.refresh_from_db()
     reservation = reserve(listing, quantity=1)
+    if status == Status.DECLINED:
+        services.reservation_decline(actor=owner, reservation_id=reservation.pk, reason="Ei")
     if status == Status.CANCELLED:
         services.reservation_cancel(actor=reservation.requested_by, reservation_id=reservation.pk)
     elif status == Status.COLLECTED:

@@ -106,3 +106,26 @@ def test_a_read_only_token_cannot_reserve(client, coordinator, school):
     reader = Api(client, make_token(coordinator, school, scopes=[Scope.LISTINGS_READ]).secret)
     problem_of(reader.post(RESERVE, _body(ListingFactory())), 403)
     assert not Reservation.objects.exists()
+
+
+def test_the_waiting_list_place_is_shown_and_more_than_exist_is_400(api, client):
+    listing = ListingFactory(quantity=2)
+    reserve(listing, quantity=2)
+    first = api.post(RESERVE, _body(listing, join_waiting_list=True)).json()
+    assert (first["status"], first["waiting_place"]) == ("waiting", 1)
+    assert api.get(f"{RESERVE}{first['id']}/").json()["waiting_place"] == 1
+    too_many = api.post(
+        RESERVE, _body(listing, quantity=3, join_waiting_list=True), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert problem_of(too_many, 400)["detail"] == (
+        "Only 2 of these exist, so a waiting list for more cannot be served."
+    )
+    without = api.post(RESERVE, _body(listing))
+    assert problem_of(without, 409)["code"] == "not_enough"
+    document = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    schemas = document.json()["components"]["schemas"]
+    assert (
+        "waiting list"
+        in schemas["ReservationCreateRequest"]["properties"]["join_waiting_list"]["description"]
+    )
+    assert "waiting_place" in schemas["Reservation"]["properties"]

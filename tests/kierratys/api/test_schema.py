@@ -26,7 +26,7 @@ def test_every_operation_lists_its_problems(client):
         for path, item in document["paths"].items()
         for method, operation in item.items()
     ]
-    assert len(operations) == 8
+    assert len(operations) == 19
     for path, method, operation in operations:
         responses = operation["responses"]
         for status in ("400", "401", "403", "429"):
@@ -37,6 +37,21 @@ def test_every_operation_lists_its_problems(client):
             assert "304" in responses and "ETag" in responses["200"]["headers"]
     reserve = document["paths"]["/api/v1/reservations/"]["post"]["responses"]
     assert {"201", "404", "409", "415"} <= set(reserve)
+    create = document["paths"]["/api/v1/listings/"]["post"]
+    assert set(create["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
+    assert {"201", "413", "415"} <= set(create["responses"])
+    for path, statuses in {
+        "/api/v1/listings/{id}/": {"200", "404"},
+        "/api/v1/listings/{id}/publish/": {"200", "404"},
+        "/api/v1/listings/{id}/withdraw/": {"200", "404"},
+        "/api/v1/tasks/{id}/schedule/": {"200", "404", "409"},
+        "/api/v1/reuse-checks/{id}/outcome/": {"200", "404", "409"},
+    }.items():
+        operation = next(iter(document["paths"][path].values()))
+        if path == "/api/v1/listings/{id}/":
+            operation = document["paths"][path]["patch"]
+        assert statuses <= set(operation["responses"]), path
+    assert "201" in document["paths"]["/api/v1/reuse-checks/"]["post"]["responses"]
 
 
 def test_the_docs_page_uses_our_own_static_files(client):
