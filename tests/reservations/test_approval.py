@@ -376,6 +376,7 @@ def test_the_owner_sees_requests_to_decide_on_the_reservations_and_listing_pages
     assert reverse("reservations:approve", args=[request.pk]) in page
     page = client.get(request.get_absolute_url()).content.decode()
     assert reverse("reservations:decline", args=[request.pk]) in page
+    assert "held for you" not in page  # that is the requester's to read
 
 
 def test_the_requester_sees_until_when_it_waits_and_no_decide_buttons(client):
