@@ -510,6 +510,9 @@ RESERVATIONS = [
     ("cancelled", RESERVER, "Matala hylly lastenhuoneeseen", 1, "Hylly leikkinurkkaan."),
     # Not collected by its collect-by date.
     ("expired", LISTER, "Pinottava tuoli, koivu", 6, "Tuolit kevätjuhlaan."),
+    # Listings whose owners approve requests: one waiting for the decision, one declined.
+    ("requested", RESERVER, "Satulatuoli", 1, "Satulatuoli vastaanoton tiskille."),
+    ("declined", RESERVER, "Verhoiltu työtuoli", 2, "Tuolit neuvotteluhuoneeseen."),
     # Across organisations, at the partner stage: Kaarina (a partnership) and Varha (the
     # region) reserve Turku's items, Turku one of Kaarina's. The collected one has a
     # handover document between two organisations.
@@ -606,6 +609,12 @@ def _reservation_scenario(users, scenario, email, title, quantity, note) -> int:
         reservations.reservation_collect(actor=owner, reservation_id=reservation.pk)
     elif scenario == "cancelled":
         reservations.reservation_cancel(actor=actor, reservation_id=reservation.pk)
+    elif scenario == "declined":
+        reservations.reservation_decline(
+            actor=owner,
+            reservation_id=reservation.pk,
+            reason="Tuolit on jo luvattu koulun muuttoon.",
+        )
     elif scenario == "expired":
         # The one write outside the services: time passing. The collect-by date was
         # yesterday, and the periodic job expires it as it would have overnight.

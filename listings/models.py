@@ -202,14 +202,17 @@ class Listing(models.Model):
     pickup_instructions = models.TextField(_("pickup instructions"), blank=True, max_length=1000)
     # Issue 20: a reservation starts as a request that holds its quantity until the owner
     # side approves or declines it within `approval_days` (reservations.services.approval).
+    # Database defaults too: bulk inserts in SQL (bench/_regions.py) need not name them.
     owner_approves = models.BooleanField(
         _("I approve requests"),
         default=False,
+        db_default=False,
         help_text=_("A reservation waits for your approval before it binds."),
     )
     approval_days = models.PositiveSmallIntegerField(
         _("days to decide"),
         default=3,
+        db_default=3,
         help_text=_("How many days you have to approve or decline a request (1–14)."),
     )
     available_from = models.DateField(_("available from"), default=timezone.localdate)

@@ -17,6 +17,7 @@ class Migration(migrations.Migration):
             model_name="listing",
             name="approval_days",
             field=models.PositiveSmallIntegerField(
+                db_default=3,
                 default=3,
                 help_text="How many days you have to approve or decline a request (1–14).",
                 verbose_name="days to decide",
@@ -26,6 +27,7 @@ class Migration(migrations.Migration):
             model_name="listing",
             name="owner_approves",
             field=models.BooleanField(
+                db_default=False,
                 default=False,
                 help_text="A reservation waits for your approval before it binds.",
                 verbose_name="I approve requests",
