@@ -9,6 +9,7 @@ the waiting list. Every status change goes through transitions.reservation_trans
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -16,12 +17,12 @@ from django.utils.translation import gettext as _
 from kierratys.accounts.roles import belongs_to_unit
 from kierratys.common.errors import Conflict, ServiceError
 from listings.events import listing_announce
-from listings.models import Listing
 
 from ..errors import ReservationError as Code
 from ..locks import reservation_lock
 from ..models import Reservation
 from ..permissions import can_decide
+from .jobs import expire_due
 from .rules import NotYourDecision, Status
 from .transitions import reservation_transition, waiting_list_promote
 
@@ -92,35 +93,6 @@ def reservation_requests_expire(*, now=None) -> int:
     """Expire requests nobody decided by their `decide_by`; give quantity back; serve the
     waiting list. Idempotent and safe to run twice at once (reservations_expire's way)."""
     now = now or timezone.now()
-    due = list(
-        Reservation.objects.filter(status=Status.REQUESTED, decide_by__lt=now)
-        .order_by("listing_id", "pk")
-        .values_list("pk", "listing_id")
+    return expire_due(
+        Q(status=Status.REQUESTED, decide_by__lt=now), _("Not approved or declined in time.")
     )
-    expired = 0
-    for reservation_id, listing_id in due:
-        with transaction.atomic():
-            listing = (
-                Listing.objects.select_for_update(skip_locked=True).filter(pk=listing_id).first()
-            )
-            if listing is None:
-                continue  # another run is working on this listing
-            reservation = (
-                Reservation.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("unit", "requested_by")
-                .filter(pk=reservation_id, status=Status.REQUESTED, decide_by__lt=now)
-                .first()
-            )
-            if reservation is None:
-                continue
-            reservation_transition(
-                reservation=reservation,
-                listing=listing,
-                to=Status.EXPIRED,
-                actor=None,
-                reason=_("Not approved or declined in time."),
-            )
-            waiting_list_promote(listing=listing, actor=None)
-            listing_announce(listing)
-            expired += 1
-    return expired

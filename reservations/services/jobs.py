@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,13 +25,20 @@ def reservations_expire(*, today: date | None = None) -> int:
     Idempotent and safe to run twice at once: rows another run holds are skipped.
     """
     today = today or timezone.localdate()
-    due = list(
-        Reservation.objects.filter(status=Status.ACTIVE, collect_by__lt=today)
-        .order_by("listing_id", "pk")
-        .values_list("pk", "listing_id")
+    return expire_due(
+        Q(status=Status.ACTIVE, collect_by__lt=today), _("Not collected by the collect-by date.")
+    )
+
+
+def expire_due(due: Q, reason: str) -> int:
+    """Expire the reservations matching `due`, each in its own transaction, giving their
+    quantity back and serving the waiting list. Rows another run holds are skipped, and
+    `due` is checked again under the lock."""
+    rows = list(
+        Reservation.objects.filter(due).order_by("listing_id", "pk").values_list("pk", "listing_id")
     )
     expired = 0
-    for reservation_id, listing_id in due:
+    for reservation_id, listing_id in rows:
         with transaction.atomic():
             listing = (
                 Listing.objects.select_for_update(skip_locked=True).filter(pk=listing_id).first()
@@ -40,7 +48,7 @@ def reservations_expire(*, today: date | None = None) -> int:
             reservation = (
                 Reservation.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("unit", "requested_by")
-                .filter(pk=reservation_id, status=Status.ACTIVE, collect_by__lt=today)
+                .filter(due, pk=reservation_id)
                 .first()
             )
             if reservation is None:
@@ -50,7 +58,7 @@ def reservations_expire(*, today: date | None = None) -> int:
                 listing=listing,
                 to=Status.EXPIRED,
                 actor=None,
-                reason=_("Not collected by the collect-by date."),
+                reason=reason,
             )
             waiting_list_promote(listing=listing, actor=None)
             listing_announce(listing)
