@@ -4,6 +4,7 @@ Every active user has the staff role; warehouse and coordinator are added by coo
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from .models import Unit, User
@@ -74,3 +75,25 @@ def same_organisation(actor, user) -> bool:
     """Do two people belong to one organisation? Never when either has none."""
     own = organisation_id_of(actor)
     return own is not None and own == organisation_id_of(user)
+
+
+def may_act_for_other_units(user) -> bool:
+    """Warehouse staff and coordinators reserve, borrow and post requests on behalf of a unit."""
+    return bool(role_names(user) & {WAREHOUSE, COORDINATOR})
+
+
+def unit_acted_for(actor, unit_id) -> Unit:
+    """The unit `actor` acts for: their own, or (for the roles above) another of their organisation.
+
+    Any other unit is a 404, so another organisation's units cannot be probed.
+    """
+    if unit_id is None or belongs_to_unit(actor, unit_id):
+        return Unit.objects.select_related("department__organisation").get(pk=actor.unit_id)
+    unit = (
+        Unit.objects.select_related("department__organisation")
+        .filter(pk=unit_id, department__organisation_id=organisation_id_of(actor))
+        .first()
+    )
+    if unit is None or not may_act_for_other_units(actor):
+        raise Http404
+    return unit
