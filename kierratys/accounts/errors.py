@@ -12,6 +12,7 @@ class AccountError(StrEnum):
     BUSINESS_ID = "business_id"  # not a valid Y-tunnus (check digit)
     COLOUR_FORMAT = "colour_format"  # a brand colour not written as #rrggbb
     COLOUR_CONTRAST = "colour_contrast"  # white header text on it below WCAG AA
+    IMPACT_OVERRIDES = "impact_overrides"  # not {category slug: {figure: positive number}}
     DOMAIN_TAKEN = "domain_taken"  # a sign-up domain another organisation already has
     OTHER_ORGANISATION = "other_organisation"  # a unit of another organisation than the address's
     INACTIVE = "inactive"  # a sign-in to an account that is switched off

@@ -7,7 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ..common.names import NameInLanguages
 from .identity import email_key
-from .organisations import validate_brand_colour, validate_business_id
+from .organisations import (
+    validate_brand_colour,
+    validate_business_id,
+    validate_impact_overrides,
+)
 
 
 def _all_languages() -> list[str]:
@@ -67,7 +71,12 @@ class Organisation(NameInLanguages):
         _("impact factor overrides"),
         default=dict,
         blank=True,
-        help_text=_("Per category slug, figures that replace the service's defaults."),
+        validators=[validate_impact_overrides],
+        help_text=_(
+            "Per category identifier, figures that replace the category's own in this "
+            "organisation's listings, for example "
+            '{"office-chairs": {"typical_weight_kg": 12, "co2e_kg_per_item": 35}}.'
+        ),
     )
     department_days = models.PositiveSmallIntegerField(
         _("days shown to the department"), default=_department_days

@@ -1,4 +1,4 @@
-"""What makes an organisation's details valid: its business ID and its brand colour.
+"""What makes an organisation's details valid: business ID, brand colour, impact overrides.
 
 A business ID (Y-tunnus) is checked by its check digit with python-stdnum. The brand
 colour is the background of the page header, under white text: WCAG AA asks a contrast of
@@ -6,6 +6,7 @@ at least 4.5:1 for normal text, so a lighter colour is refused.
 """
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -70,3 +71,40 @@ def validate_brand_colour(value: str) -> None:
 def domain_normalise(value: str) -> str:
     """A sign-up domain as stored: lower case, without a leading @ or spaces."""
     return (value or "").strip().lstrip("@").lower()
+
+
+# The category figures an organisation may replace in its reports, as the category names them.
+IMPACT_FIGURES = ("typical_weight_kg", "co2e_kg_per_item", "replacement_value_eur")
+
+
+def validate_impact_overrides(value) -> None:
+    """{"<category slug>": {"co2e_kg_per_item": "35.5", ...}}: known figures, positive numbers.
+
+    A slug no category has is allowed: categories come and go, and it simply matches nothing.
+    """
+
+    def positive(number) -> bool:
+        if isinstance(number, bool) or not isinstance(number, int | float | str):
+            return False
+        try:
+            return Decimal(str(number)).is_finite() and Decimal(str(number)) > 0
+        except InvalidOperation:
+            return False
+
+    valid = isinstance(value, dict) and all(
+        isinstance(slug, str)
+        and isinstance(figures, dict)
+        and figures
+        and all(name in IMPACT_FIGURES and positive(n) for name, n in figures.items())
+        for slug, figures in value.items()
+    )
+    if not valid:
+        raise ValidationError(
+            _(
+                "Write the overrides as category identifiers, each with the figures it replaces "
+                "(%(figures)s) as positive numbers, for example "
+                '{"office-chairs": {"co2e_kg_per_item": 35}}.'
+            )
+            % {"figures": ", ".join(IMPACT_FIGURES)},
+            code=Code.IMPACT_OVERRIDES,
+        )

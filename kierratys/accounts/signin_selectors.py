@@ -35,7 +35,10 @@ def organisation_users(*, organisation_id: int, text: str = "", page_number=1):
     Three queries whatever the page size: the count, the page with units, their roles.
     """
     users = (
-        User.objects.filter(unit__department__organisation_id=organisation_id)
+        # Not the accounts that service tokens act through: the tokens page lists those.
+        User.objects.filter(
+            unit__department__organisation_id=organisation_id, service_token__isnull=True
+        )
         .select_related("unit__department")
         .prefetch_related(
             Prefetch("groups", queryset=Group.objects.filter(name__in=ROLES), to_attr="roles")

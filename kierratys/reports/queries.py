@@ -7,6 +7,9 @@ for what the organisation received from partners, the receiving unit (filters.py
 
 Weight, CO2e and value per item come from the listing (weight only) or else from its
 category, or else from the nearest broader category that has the figure: COALESCE in SQL.
+At each level the listing's organisation may have replaced the category's figure
+(`Organisation.impact_overrides`): the owner's figure, so the giving and the receiving
+organisation report the same kilograms for one handover.
 
 Speed: joining collections to the (wide) listings table is the expensive part, so it is
 done once per page. The ORM builds that query (filters, fallbacks, month, days); one SQL
@@ -32,6 +35,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
+from kierratys.accounts.models import Organisation
 from reservations.models import Reservation
 
 from .filters import (
@@ -52,13 +56,31 @@ from .filters import (
 # --- expressions ----------------------------------------------------------------------------
 
 
-def _category_factor(name: str) -> Coalesce:
-    """The listing's category figure, else its parent's, else its grandparent's."""
-    return Coalesce(
-        f"listing__category__{name}",
-        f"listing__category__parent__{name}",
-        f"listing__category__parent__parent__{name}",
-    )
+def _category_factor(name: str, overrides: dict) -> Coalesce:
+    """The listing's category figure, else its parent's, else its grandparent's; at each
+    level the listing organisation's override first."""
+    levels = []
+    for path in ("category", "category__parent", "category__parent__parent"):
+        replaced = [
+            When(listing__organisation_id=org, **{f"listing__{path}__slug": slug}, then=value)
+            for (org, slug), figures in overrides.items()
+            if (value := figures.get(name)) is not None
+        ]
+        if replaced:
+            levels.append(Case(*replaced, default=None, output_field=AMOUNT))
+        levels.append(f"listing__{path}__{name}")
+    return Coalesce(*levels, output_field=AMOUNT)
+
+
+def impact_overrides() -> dict:
+    """{(organisation id, category slug): {figure: Decimal}} of every organisation that has any."""
+    return {
+        (org, slug): {name: Value(Decimal(str(n)), AMOUNT) for name, n in figures.items()}
+        for org, given in Organisation.objects.exclude(impact_overrides={}).values_list(
+            "pk", "impact_overrides"
+        )
+        for slug, figures in given.items()
+    }
 
 
 class DaysBetween(Func):
@@ -121,17 +143,14 @@ def _credited(f: ReportFilter, group: str):
 
 def with_figures(queryset):
     """Collections with the weight, CO2e and value each item counts for."""
+    overrides = impact_overrides()
+    category_weight = _category_factor("typical_weight_kg", overrides)
     return queryset.annotate(
         own_weight=F("listing__weight_kg"),
-        category_weight=_category_factor("typical_weight_kg"),
-        weight_each=Coalesce(
-            "listing__weight_kg",
-            "listing__category__typical_weight_kg",
-            "listing__category__parent__typical_weight_kg",
-            "listing__category__parent__parent__typical_weight_kg",
-        ),
-        co2e_each=_category_factor("co2e_kg_per_item"),
-        value_each=_category_factor("replacement_value_eur"),
+        category_weight=category_weight,
+        weight_each=Coalesce("listing__weight_kg", category_weight, output_field=AMOUNT),
+        co2e_each=_category_factor("co2e_kg_per_item", overrides),
+        value_each=_category_factor("replacement_value_eur", overrides),
     ).order_by()
 
 

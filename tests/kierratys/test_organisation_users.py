@@ -183,3 +183,21 @@ def test_control_characters_in_the_search_are_ignored(coordinator_client):
     page = coordinator_client.get(URL, {"q": "Mai\x00ja"}, **EN)
     assert page.status_code == 200
     assert [row.split(" ")[0] for row in rows(page)] == ["Maija"]
+
+
+def test_the_accounts_service_tokens_act_through_are_not_among_the_people(
+    coordinator, coordinator_client
+):
+    from kierratys.api import services
+
+    UserFactory(full_name="Pekka Ihminen", unit=coordinator.unit)
+    services.token_create(
+        actor=coordinator,
+        unit_id=coordinator.unit_id,
+        name="Varastojärjestelmä",
+        scopes=["listings:read"],
+        days=30,
+    )
+    shown = rows(coordinator_client.get(URL, **EN))
+    assert [row for row in shown if row.startswith("Pekka Ihminen")]
+    assert not [row for row in shown if row.startswith("API:")]

@@ -338,3 +338,38 @@ def test_a_member_that_left_later_keeps_its_row_for_the_period(client, world):
     report = client.get(reverse("reports:region"), YEAR_2025, **EN).context["report"]
     assert world.turku.pk in [row["organisation"].pk for row in report.members]
     assert report.total["between"] == 2  # still a transfer inside the region in 2025
+
+
+def test_an_organisations_own_figures_replace_the_categorys(client, world):
+    """Turku counts its chairs at 25 kg CO2e: its own listings use that, in both sides' reports;
+    Raisio's table keeps the category's 30 kg."""
+    world.turku.impact_overrides = {"ro-chairs": {"co2e_kg_per_item": "25"}}
+    world.turku.full_clean()
+    world.turku.save()
+
+    turku = report_of(client, world.turku_coordinator).context["report"].totals
+    assert (turku["items"], turku["co2e"], turku["kg"]) == (1, Decimal("25.00"), Decimal("10.00"))
+    raisio = report_of(client, world.raisio_coordinator).context["report"].totals
+    # 3 own tables at 30 kg and the 2 chairs received from Turku at Turku's 25 kg.
+    assert raisio["co2e"] == Decimal("3") * 30 + 2 * 25
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["ro-chairs"],
+        {"ro-chairs": 25},
+        {"ro-chairs": {}},
+        {"ro-chairs": {"weight": 3}},
+        {"ro-chairs": {"co2e_kg_per_item": -1}},
+        {"ro-chairs": {"co2e_kg_per_item": "many"}},
+        {"ro-chairs": {"co2e_kg_per_item": True}},
+    ],
+)
+def test_overrides_that_are_not_positive_figures_are_refused(world, overrides):
+    from django.core.exceptions import ValidationError
+
+    world.turku.impact_overrides = overrides
+    with pytest.raises(ValidationError) as refused:
+        world.turku.full_clean()
+    assert "category identifiers" in str(refused.value)

@@ -43,6 +43,7 @@ VALUES = [
     "%ED%A0%80",  # an unpaired surrogate
 ]
 # `next` gets one of these in every request, whatever the other keys get.
+REPEATING = ("warehouse", "coordinator")  # after "staff", in the order of `world`'s users
 NEXTS = ["%20%20//evil.example", "//evil.example", "/%5Cevil.example", "javascript:alert(1)", "foo"]
 LOGIN_PAGES = ("/accounts/login/", "/admin/login/")
 CONVERTER = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
@@ -131,15 +132,21 @@ def test_no_input_gives_a_server_error(client, world):
     users, objects = world
     client.raise_request_exception = False
     failures = []
-
+    # (path, method, value) that got past sign-in and the role and object checks. Warehouse
+    # staff and coordinators send only what the plain staff user could not get through: their
+    # own pages get every value, the shared ones are not walked three times.
+    reached = set()
     sent = iter(range(10**9))
 
-    def send(path, value) -> bool:
+    def send(who, path, value) -> bool:
         """Both methods with this value; True when both only sent the user to sign in."""
         body = "&".join(f"{key}={value}" for key in KEYS)
         body += "&next=" + NEXTS[next(sent) % len(NEXTS)]
         sign_in = True
         for method in ("GET", "POST"):
+            if who in REPEATING and (path, method, value) in reached:
+                sign_in = False
+                continue
             if method == "GET":
                 response = client.get(path, QUERY_STRING=body)
             else:
@@ -147,10 +154,13 @@ def test_no_input_gives_a_server_error(client, world):
             if response.status_code >= 500:
                 failures.append((who, method, path, value[:30], response.status_code))
             location = response.get("Location", "")
-            sign_in &= response.status_code == 302 and location.startswith(LOGIN_PAGES)
+            to_sign_in = response.status_code == 302 and location.startswith(LOGIN_PAGES)
+            if who != "anonymous" and not to_sign_in and response.status_code not in (403, 404):
+                reached.add((path, method, value))
+            sign_in &= to_sign_in
         return sign_in
 
-    for who, user in users.items():  # noqa: B007  (named in the failures)
+    for who, user in users.items():
         for route, is_admin in routes():
             real, odd = fill(route, objects)
             for path in real + odd:
@@ -162,6 +172,6 @@ def test_no_input_gives_a_server_error(client, world):
                 if is_admin:
                     values = values[:2]  # Django's own forms; the ids are what matter there
                 for value in values:
-                    if send(path, value):
+                    if send(who, path, value):
                         break  # the page is behind sign-in: the values never reach it
     assert not failures, "\n".join(map(str, failures))
