@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "listings",
     "reservations",
     "reservations.charges",  # internal prices and charges to cost centres (issue 21)
+    "reservations.loans",  # lending for a period, booked on a calendar (issue 20)
     "inventory",
     "listings.projects",  # relocation and renovation projects (issue 21)
     "listings.wanted",  # what units need, and the listings answering it (issue 20)

@@ -141,6 +141,12 @@ from .webhooks import views as webhook_views  # noqa: E402
 
 urlpatterns.append(path("organisation/webhooks/", include((webhook_views.urls, "webhooks"))))
 
+# Loans (issue 20): booking an item's days, handing out and taking back, "my loans" and
+# the overdue lists: the "loans" namespace (reservations.loans).
+from reservations.loans import views as loan_views  # noqa: E402
+
+urlpatterns.append(path("loans/", include((loan_views.urls, "loans"))))
+
 # The accessibility statement, its feedback and the privacy notice (issue 23): the "legal"
 # namespace. Last, so that its /<slug>/privacy/ never shadows a fixed address above.
 urlpatterns.append(path("", include("kierratys.legal.urls")))

@@ -42,10 +42,11 @@ def matches(saved: SavedSearch, listing_id: int) -> bool:
     return listing_matches(saved.user, saved.query, listing_id)
 
 
-def listing_matches(user, query: str, listing_id: int) -> bool:
+def listing_matches(user, query: str, listing_id: int, *, viewer=None) -> bool:
     """The catalogue's own FilterSet decides, so an alert equals what the user would see
-    with that query (saved searches; wanted requests by their category)."""
-    viewer = audience.viewer_of(user)
+    with that query (saved searches; wanted requests by their category). `viewer`: whose
+    stage decides, when not the user's own (a wanted request posted for another unit)."""
+    viewer = viewer or audience.viewer_of(user)
     candidates = visible_listings(viewer).filter(pk=listing_id)
     filterset = CatalogueFilter(QueryDict(query), queryset=candidates, viewer=viewer)
     return filterset.qs.exists()

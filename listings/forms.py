@@ -82,6 +82,8 @@ class ListingForm(forms.ModelForm):
             "available_until",
             "owner_approves",
             "approval_days",
+            "for_loan",
+            "loan_max_days",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -134,6 +136,10 @@ class ListingForm(forms.ModelForm):
         self.fields["approval_days"].widget.attrs.update(min=1, max=14, inputmode="numeric")
         self.fields["approval_days"].validators.extend(_range_validators(1, 14))
         self.fields["approval_days"].required = False  # the default when left empty
+        # Issue 20: lent for a period (reservations.loans), at most this many days a loan.
+        self.fields["loan_max_days"].widget.attrs.update(min=1, max=365, inputmode="numeric")
+        self.fields["loan_max_days"].validators.extend(_range_validators(1, 365))
+        self.fields["loan_max_days"].required = False  # the default when left empty
         self.fields["condition"].choices = Listing.Condition.choices
         self.fields["material"].choices = [("", _("Not specified")), *Listing.Material.choices]
         self.fields["colour"].choices = [("", _("Not specified")), *Listing.Colour.choices]
@@ -156,6 +162,8 @@ class ListingForm(forms.ModelForm):
             self.add_error("available_until", _("The last day cannot be before the first day."))
         if "approval_days" in cleaned and cleaned["approval_days"] is None:
             cleaned["approval_days"] = Listing._meta.get_field("approval_days").default
+        if "loan_max_days" in cleaned and cleaned["loan_max_days"] is None:
+            cleaned["loan_max_days"] = Listing._meta.get_field("loan_max_days").default
         return cleaned
 
     def listing_fields(self) -> dict:

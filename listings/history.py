@@ -178,7 +178,8 @@ def _pairs(event) -> list[tuple[str, object, object]]:
 
 
 def describe(events) -> list[ListingEvent]:
-    """The events with `.change_lines` (label, old, new, all words) and `.note_display`.
+    """The events with `.change_lines` (label, old, new, all words), `.note_display` and
+    `.for_unit` (the unit an event was made for on its behalf, else "").
 
     Run in the reader's language. One query for the categories named, however many events."""
     events = list(events)
@@ -205,4 +206,7 @@ def describe(events) -> list[ListingEvent]:
             )
         event.change_lines = lines
         event.note_display = note_text(event)
+        # Made by the actor on behalf of a unit (issue 20): "· Anna Actor for Unit Y".
+        changes = event.changes if isinstance(event.changes, dict) else {}
+        event.for_unit = str(changes.get("unit") or "") if changes.get("on_behalf") else ""
     return events

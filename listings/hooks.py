@@ -12,3 +12,8 @@ warehouse_shelves = Hook("warehouse_shelves")
 # A listing is published (first time or again), in the publishing transaction: wanted
 # requests (listings.wanted) tell their posters. Receivers take the listing and the actor.
 listing_published = Hook("listing_published")
+
+# A listing's audience widened to a later stage (the periodic advance, or its owner), in
+# that transaction: wanted requests (listings.wanted) tell the posters it now reaches.
+# Receivers take the listing and the stage it widened from (`before`).
+audience_widened = Hook("audience_widened")

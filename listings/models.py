@@ -215,6 +215,20 @@ class Listing(models.Model):
         db_default=3,
         help_text=_("How many days you have to approve or decline a request (1–14)."),
     )
+    # Issue 20: lent for a period instead of given for keeps (reservations.loans): units
+    # book days on a calendar, at most `loan_max_days` at a time; nothing leaves for good.
+    for_loan = models.BooleanField(
+        _("for loan"),
+        default=False,
+        db_default=False,
+        help_text=_("Lent for a period and returned, instead of given for keeps."),
+    )
+    loan_max_days = models.PositiveSmallIntegerField(
+        _("longest loan in days"),
+        default=14,
+        db_default=14,
+        help_text=_("How many days in a row a unit may borrow it (1–365)."),
+    )
     available_from = models.DateField(_("available from"), default=timezone.localdate)
     available_until = models.DateField(_("available until"), default=default_available_until)
     status = models.CharField(
@@ -281,6 +295,10 @@ class Listing(models.Model):
             models.CheckConstraint(
                 condition=Q(approval_days__gte=1, approval_days__lte=14),
                 name="listing_approval_days_1_14",
+            ),
+            models.CheckConstraint(
+                condition=Q(loan_max_days__gte=1, loan_max_days__lte=365),
+                name="listing_loan_max_days_1_365",
             ),
         ]
         indexes = [

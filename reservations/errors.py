@@ -18,4 +18,6 @@ class ReservationError(StrEnum):
     OWN_REQUEST = "own_request"  # approving or declining your own unit's request (403)
     DECIDE_LATE = "decide_late"  # the time to approve or decline a request has passed (409)
     NOT_REQUESTED = "not_requested"  # only a request waiting for approval can be decided (409)
+    FOR_UNIT = "for_unit"  # the unit reserved for cannot have this item (not shown to it, its own)
+    FOR_LOAN = "for_loan"  # the item is lent for a period, booked on its calendar (400)
     BASKET = "basket"  # some items of a basket were refused (400, or 409 if all for NOT_ENOUGH)

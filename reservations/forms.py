@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kierratys.accounts.forms_for_unit import for_unit_field
 from kierratys.common import inputs
 from kierratys.common.limits import MAX_QUANTITY
 
@@ -66,9 +67,14 @@ class ReserveForm(forms.Form):
         available: int | None = None,
         prefill: dict | None = None,
         delivery_options=(),
+        actor=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        # Warehouse staff and coordinators may reserve for another unit (issue 20).
+        field = for_unit_field(actor)
+        if field is not None:
+            self.fields = {"for_unit": field, **self.fields}  # first: whose it is
         if available is not None:
             self.fields["quantity"].widget.attrs["max"] = max(available, 1)
             self.fields["quantity"].widget.attrs["data-max-available"] = ""
@@ -99,6 +105,11 @@ class ReserveForm(forms.Form):
         if delivering and "delivery_slot" in self.fields and not cleaned.get("delivery_slot"):
             self.add_error("delivery_slot", _("Choose a delivery time."))
         return cleaned
+
+    def for_unit_id(self) -> int | None:
+        """The unit chosen in "For unit", or None for the actor's own."""
+        unit = self.cleaned_data.get("for_unit")
+        return unit.pk if unit is not None else None
 
     def delivery(self) -> tuple[int, date] | None:
         """The chosen (slot id, day) when the warehouse delivers, else None."""

@@ -51,6 +51,11 @@ class Reservation(models.Model):
         related_name="reservations",
         verbose_name=_("reserved by"),
     )
+    # Issue 20, item 4: made by warehouse staff or a coordinator for another unit of their
+    # organisation ("by requested_by for unit"); the unit's own reservation all the same.
+    on_behalf = models.BooleanField(
+        _("made on behalf of the unit"), default=False, db_default=False
+    )
     quantity = models.PositiveSmallIntegerField(_("quantity"))
     quantity_collected = models.PositiveSmallIntegerField(_("collected"), default=0)
     handover = models.CharField(

@@ -112,7 +112,7 @@ def notify_reservation(reservation_id: int, template: str, which: str = "") -> i
     if template == "reservation_new":  # queued before the owners' sweep existed
         recipients = _owner_recipients(reservation.listing)
     else:
-        recipients = [reservation.requested_by] if reservation.requested_by.is_active else []
+        recipients = _reserving_recipients(reservation)
     context = {**_context(reservation), "which": which}
     for user in recipients:
         mail.send_later(
@@ -142,7 +142,21 @@ def _context(reservation) -> dict:
         "contact": f"{reservation.contact_name}, {reservation.contact_phone}",
         "reason": reservation.reason,
         "url": settings.SITE_URL + reservation.get_absolute_url(),
+        # Made on the unit's behalf (issue 20): by whom, said in every mail about it.
+        "made_by": reservation.requested_by.full_name if reservation.on_behalf else "",
     }
+
+
+def _reserving_recipients(reservation) -> list[User]:
+    """Who hears of a reservation's changes on the reserving side: the one who made it;
+    for one made on a unit's behalf, the unit's own people too, as for the owner side
+    (the one who made it may not be there to collect it)."""
+    maker = reservation.requested_by
+    recipients = [maker] if maker.is_active else []
+    if reservation.on_behalf:
+        others = User.objects.filter(unit_id=reservation.unit_id, is_active=True)
+        recipients += list(others.exclude(pk=maker.pk).order_by("pk")[:5])
+    return recipients
 
 
 def _owner_recipients(listing) -> list[User]:

@@ -29,8 +29,19 @@ def is_owner_side(user, listing: Listing) -> bool:
     return False
 
 
+def made_it_for_them(user, reservation: Reservation) -> bool:
+    """The warehouse staff member or coordinator who made it on behalf of its unit."""
+    return reservation.on_behalf and getattr(user, "pk", None) == reservation.requested_by_id
+
+
 def can_cancel(user, reservation: Reservation) -> bool:
-    return belongs_to_unit(user, reservation.unit_id) or is_owner_side(user, reservation.listing)
+    """The reserving unit (it is theirs, whoever made it), the one who made it on their
+    behalf, and the owner side."""
+    return (
+        belongs_to_unit(user, reservation.unit_id)
+        or made_it_for_them(user, reservation)
+        or is_owner_side(user, reservation.listing)
+    )
 
 
 def can_hand_over(user, reservation: Reservation, *, by_delivery: bool = False) -> bool:
@@ -43,5 +54,10 @@ def can_hand_over(user, reservation: Reservation, *, by_delivery: bool = False) 
 
 def can_decide(user, reservation: Reservation) -> bool:
     """Who approves or declines a request (issue 20): whoever hands it over. The
-    requesting unit never decides its own request (services.approval refuses it)."""
-    return can_hand_over(user, reservation) and not belongs_to_unit(user, reservation.unit_id)
+    requesting unit never decides its own request, nor does whoever made it on that unit's
+    behalf (services.approval refuses both)."""
+    return (
+        can_hand_over(user, reservation)
+        and not belongs_to_unit(user, reservation.unit_id)
+        and not made_it_for_them(user, reservation)
+    )

@@ -13,7 +13,7 @@ from listings.models import Listing, ListingPhoto
 from . import hooks
 from .filters import ReservationFilter, open_first
 from .models import Reservation
-from .permissions import can_cancel, can_decide, can_hand_over
+from .permissions import can_cancel, can_decide, can_hand_over, made_it_for_them
 
 
 def _base():
@@ -23,7 +23,7 @@ def _base():
         "listing__created_by",
         "listing__storage_location__warehouse",
         "unit__department",
-        "requested_by",
+        "requested_by__unit",
     )
 
 
@@ -46,7 +46,10 @@ def reservations_of_unit(*, user, params=None) -> dict:
     def listed(queryset):
         return list(open_first(ReservationFilter(params or None, queryset=queryset).qs)[:200])
 
-    ours = listed(reservations_of_own_unit(user=user))
+    # Ours: the unit's own, and those the user made on behalf of other units (issue 20).
+    ours = listed(
+        _base().filter(Q(unit_id=user.unit_id) | Q(requested_by_id=user.pk, on_behalf=True))
+    )
     theirs_all = _base().filter(theirs_filter).exclude(unit_id=user.unit_id)
     theirs = listed(theirs_all)
     # Requests waiting for our decision (issue 20), whatever the filter shows, soonest first.
@@ -82,8 +85,11 @@ def _add_permissions(user, reservation: Reservation) -> None:
 def sees_reservation(user, reservation: Reservation) -> bool:
     """The two parties: the reserving unit and the owner side (which includes the owner's
     organisation's coordinators), and the coordinators of the reserving unit's
-    organisation. Across organisations both sides see it; nobody else does."""
+    organisation, and whoever made it on behalf of the reserving unit. Across organisations
+    both sides see it; nobody else does."""
     if belongs_to_unit(user, reservation.unit_id) or can_hand_over(user, reservation):
+        return True
+    if made_it_for_them(user, reservation):
         return True
     own = organisation_id_of(user)
     return (
@@ -123,7 +129,7 @@ def reservations_of_listing(*, listing: Listing, user=None):
     """The listing's open reservations; with `user`, what that user may decide of them."""
     reservations = list(
         Reservation.objects.filter(listing=listing, status__in=Reservation.OPEN_STATUSES)
-        .select_related("unit")
+        .select_related("unit", "requested_by")
         .order_by("status", "created_at")
     )
     for reservation in reservations:

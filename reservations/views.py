@@ -35,7 +35,15 @@ def reserve_form(*, user, listing, data=None) -> ReserveForm:
         delivery_options=selectors.delivery_options(listing=listing)
         if listing.quantity_available > 0
         else (),
+        actor=user,
     )
+
+
+def _refuse_foreign_unit(form) -> None:
+    """A "For unit" id outside the actor's organisation is only ever posted by hand: 404,
+    as for any other organisation's object (the picker offers none of them)."""
+    if form.has_error("for_unit", "invalid_choice"):
+        raise Http404
 
 
 def reserve_context(*, user, listing, form, conflict=False) -> dict:
@@ -84,6 +92,7 @@ def reserve(request, pk):
         )
         if isinstance(outcome, HttpResponse):
             return outcome
+        _refuse_foreign_unit(form)
         status = outcome
         listing.refresh_from_db(fields=["quantity_available"])
     context = reserve_context(user=request.user, listing=listing, form=form, conflict=conflict)
@@ -108,6 +117,7 @@ def _reserve(request, listing, form) -> Reservation:
         seen_available=inputs.bounded_int(
             request.POST.get("seen_available"), low=0, high=MAX_QUANTITY
         ),
+        for_unit_id=form.for_unit_id(),
     )
     delivering = reservation.handover == Reservation.Handover.DELIVERY
     if reservation.status == Reservation.Status.REQUESTED:
@@ -153,7 +163,16 @@ def _reserve(request, listing, form) -> Reservation:
             _("Reserved. Collect it by %(date)s.")
             % {"date": date_format(reservation.collect_by, "SHORT_DATE_FORMAT")},
         )
+    if reservation.on_behalf:
+        messages.info(request, _on_behalf_message(reservation))
     return reservation
+
+
+def _on_behalf_message(reservation) -> str:
+    return _(
+        "Made for %(unit)s: the reservation is theirs, and their people are told of it by "
+        "e-mail. You find it among your reservations too."
+    ) % {"unit": reservation.unit.display_name}
 
 
 def reservation_list(request):
@@ -352,7 +371,11 @@ def basket_remove(request, pk):
 
 def basket(request):
     items = selectors.basket_listings(basket=_basket(request))
-    form = BasketForm(request.POST or None, prefill=selectors.contact_prefill(user=request.user))
+    form = BasketForm(
+        request.POST or None,
+        prefill=selectors.contact_prefill(user=request.user),
+        actor=request.user,
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -375,6 +398,7 @@ def basket(request):
                 contact_name=data["contact_name"],
                 contact_phone=data["contact_phone"],
                 note=data["note"],
+                for_unit_id=form.for_unit_id(),
             )
             request.session[BASKET_KEY] = {}
             messages.success(
@@ -382,11 +406,14 @@ def basket(request):
                 _("Reserved %(n)d items. Collect them by the dates shown.")
                 % {"n": len(reservations)},
             )
+            if reservations and reservations[0].on_behalf:
+                messages.info(request, _on_behalf_message(reservations[0]))
             return redirect("reservations:list")
 
         outcome = submissions.submit_once(request, form, write=write, fallback="reservations:list")
         if isinstance(outcome, HttpResponse):
             return outcome
+        _refuse_foreign_unit(form)
         status = outcome
     # The internal charges, before confirming (issue 21); None when none would be made.
     quote = charge_selectors.basket_quote(unit_id=request.user.unit_id, listings=items)

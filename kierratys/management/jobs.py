@@ -42,6 +42,7 @@ from listings import services as listing_services
 from listings.wanted import services as wanted_services
 from reservations import notify
 from reservations import services as reservation_services
+from reservations.loans import services as loan_services
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +117,10 @@ def _jobs() -> dict[str, int]:
         "sign-in sessions removed": account_services.user_sessions_clean(),
         # Scheduled announcements whose queued task has not run yet (issue 21).
         "announcements gone live": announcement_services.announcements_announce_due(),
+        # Loans (issue 20): reminders before the last day and when overdue; bookings never
+        # picked up by their last day are cancelled.
+        "loan reminders": loan_services.loans_remind(),
+        "loans not picked up cancelled": loan_services.loans_expire(),
     }
 
 

@@ -6,6 +6,7 @@ from listings import choices
 from listings.models import Category
 
 from .filters import TABLES, TOP_CATEGORIES, ReportFilter  # noqa: F401  (views use TABLES)
+from .loans import loan_figures
 from .outcomes import end_of_life_rates
 from .presenters import (
     _breakdown,
@@ -33,6 +34,8 @@ class Report:
     to_fix: list[dict]
     categories_missing: list[dict] = field(default_factory=list)
     outcomes: list[dict] = field(default_factory=list)
+    # Loans (issue 20), counted apart from reuse: reports.loans.
+    loans: dict = field(default_factory=dict)
 
     @property
     def to_fix_more(self) -> int:
@@ -54,6 +57,7 @@ def impact_report(*, filters: ReportFilter, top: int | None = TOP_CATEGORIES) ->
         to_fix=_fix_details(found["fix"]),
         categories_missing=missing,
         outcomes=end_of_life_rates(filters=filters, totals=totals),
+        loans=loan_figures(filters=filters),
     )
 
 

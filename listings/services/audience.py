@@ -17,7 +17,7 @@ from django_tasks import task
 from kierratys.accounts.models import Notice, User
 from kierratys.common import mail
 
-from .. import audience, history
+from .. import audience, history, hooks
 from ..events import listing_announce
 from ..models import Listing
 from ..permissions import can_edit
@@ -80,6 +80,7 @@ def _record_move(listing: Listing, *, actor, before: str) -> None:
         _tell_owners_it_ended(listing)
     else:
         match_saved_searches_widened.enqueue(listing.pk, before)
+        hooks.audience_widened(listing=listing, before=before)
 
 
 def _decision_url(listing: Listing) -> str:

@@ -56,6 +56,8 @@ EDITABLE_FIELDS = [
     "available_until",
     "owner_approves",
     "approval_days",
+    "for_loan",
+    "loan_max_days",
 ]
 
 
@@ -265,8 +267,11 @@ def listing_update(
     remove_photo_ids=(),
     alt_texts: dict | None = None,
     cover_photo_id: int | None = None,
+    photo_order=(),
 ) -> Listing:
-    """Edit a listing and its photos. Reserved items stay reserved when quantity changes."""
+    """Edit a listing and its photos. Reserved items stay reserved when quantity changes.
+    `photo_order`: photo ids that come first, in that order (the rest keep theirs after
+    them; new photos go last); ids that are not the listing's photos are ignored."""
     uploads = list(uploads)
     if uploads:  # checked without locks before the photo work, again under the lock below
         listing = Listing.objects.filter(pk=listing_id).first()
@@ -289,6 +294,7 @@ def listing_update(
                 remove_photo_ids=remove_photo_ids,
                 alt_texts=alt_texts,
                 cover_photo_id=cover_photo_id,
+                photo_order=photo_order,
             )
     except BaseException:
         _delete_files(*written)
@@ -297,7 +303,7 @@ def listing_update(
 
 
 def _update_rows(
-    *, actor, listing_id, fields, rows, remove_photo_ids, alt_texts, cover_photo_id
+    *, actor, listing_id, fields, rows, remove_photo_ids, alt_texts, cover_photo_id, photo_order
 ) -> Listing:
     listing = _lock_for_edit(actor, listing_id)
     changes = {}
@@ -346,8 +352,10 @@ def _update_rows(
             photo.alt_text = text.strip()[:200]
             photo.save(update_fields=["alt_text"])
     ordered = sorted(photos.values(), key=lambda p: p.position)
-    if cover_photo_id in photos and ordered[0].pk != cover_photo_id:
-        ordered.sort(key=lambda p: p.pk != cover_photo_id)
+    first = [pk for pk in photo_order if pk in photos] or [cover_photo_id]
+    reordered = sorted(ordered, key=lambda p: first.index(p.pk) if p.pk in first else len(first))
+    if reordered != ordered:
+        ordered = reordered
         history.record(listing=listing, actor=actor, kind=ListingEvent.Kind.PHOTO_CHANGED)
     _renumber(ordered)
     _add_photo_rows(listing, rows, len(ordered))

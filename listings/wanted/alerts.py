@@ -12,6 +12,7 @@ from django_tasks import task
 from kierratys import live
 from kierratys.accounts.models import Notice
 from kierratys.common import mail
+from listings import audience
 from listings.alerts import listing_matches
 from listings.models import Category, Listing
 
@@ -31,9 +32,41 @@ def _categories_above(category_id: int) -> list[int]:
 
 @task()
 def match_wanted_requests(listing_id: int) -> int:
+    return _match(listing_id, before=None)
+
+
+@task()
+def match_wanted_requests_widened(listing_id: int, before: str) -> int:
+    """The listing's audience widened from `before` (the periodic stage advance, or its
+    owner's "show it wider now"): the posters of open matching requests whose unit the
+    wider stage shows it to for the first time are told, as saved searches' owners are
+    (listings.services.audience.match_saved_searches_widened); those who saw it before
+    were told when it was published."""
+    return _match(listing_id, before=before)
+
+
+def _match(listing_id: int, *, before: str | None) -> int:
+    """Tell the posters of open requests the listing matches, as their requesting unit
+    sees it (a request posted on behalf of a unit is that unit's need)."""
     listing = Listing.objects.filter(pk=listing_id).first()
     if listing is None or listing.status != Listing.Status.PUBLISHED:
         return 0
+    earlier = (
+        Listing(
+            audience=before,
+            department_id=listing.department_id,
+            organisation_id=listing.organisation_id,
+        )
+        if before is not None
+        else None
+    )
+
+    def matches(wanted, query: str) -> bool:
+        viewer = audience.viewer_for_unit(wanted.unit)
+        if earlier is not None and audience.sees(viewer, earlier):
+            return False  # shown to them before, and told then
+        return listing_matches(wanted.poster, query, listing_id, viewer=viewer)
+
     answered = set(
         WantedAnswer.objects.filter(listing_id=listing_id).values_list("request_id", flat=True)
     )
@@ -44,26 +77,39 @@ def match_wanted_requests(listing_id: int) -> int:
             poster__is_active=True,
         )
         .exclude(unit_id=listing.owner_unit_id)  # nobody needs telling of their own items
-        .select_related("poster__unit__department", "category")
+        .select_related("unit__department", "category", "poster")
         .order_by("pk")
     )
     told = 0
     for wanted in candidates.filter(pk__in=answered):
-        if listing_matches(wanted.poster, "", listing_id):  # it can be seen and reserved
-            _tell(wanted, listing, answer=True)
+        if matches(wanted, "") and _tell(wanted, listing, answer=True):  # seen and reservable
             told += 1
     matching = candidates.exclude(pk__in=answered).filter(
         category_id__in=_categories_above(listing.category_id)
     )
     for wanted in matching.iterator():
-        if listing_matches(wanted.poster, f"category={wanted.category_id}", listing_id):
-            _tell(wanted, listing, answer=False)
+        if matches(wanted, f"category={wanted.category_id}") and _tell(
+            wanted, listing, answer=False
+        ):
             told += 1
     return told
 
 
-def _tell(wanted: WantedRequest, listing: Listing, *, answer: bool) -> None:
+def _told_before(wanted: WantedRequest, url: str) -> bool:
+    """A poster hears of a listing once per request: an answer published and widened to
+    them in one transaction queues both matchers, and a listing may widen again later."""
+    return Notice.objects.filter(
+        user_id=wanted.poster_id,
+        kind__in=[Notice.Kind.WANTED_ANSWER, Notice.Kind.WANTED_MATCH],
+        url=url,
+        params__request_id=wanted.pk,
+    ).exists()
+
+
+def _tell(wanted: WantedRequest, listing: Listing, *, answer: bool) -> bool:
     url = reverse("listings:detail", args=[listing.pk])
+    if _told_before(wanted, url):
+        return False
     with transaction.atomic():
         Notice.objects.create(
             user=wanted.poster,
@@ -89,3 +135,4 @@ def _tell(wanted: WantedRequest, listing: Listing, *, answer: bool) -> None:
             },
             language=wanted.poster.language or None,
         )
+    return True

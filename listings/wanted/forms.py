@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kierratys.accounts.forms_for_unit import for_unit_field
 from kierratys.common.limits import MAX_QUANTITY
 from listings.forms import _range_validators, grouped_category_choices
 from listings.models import Category
@@ -45,8 +46,12 @@ class WantedForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Warehouse staff and coordinators may post for another unit (issue 20).
+        field = for_unit_field(actor)
+        if field is not None:
+            self.fields = {"for_unit": field, **self.fields}
         self.fields["category"].choices = grouped_category_choices()[0]
         # Here, not on the fields: a number put in at import would fix the language.
         self.fields["quantity"].help_text = _("How many you need (1–%(max)d).") % {

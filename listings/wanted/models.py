@@ -55,6 +55,11 @@ class WantedRequest(models.Model):
         related_name="+",
         verbose_name=_("posted by"),
     )
+    # Issue 20, item 4: posted by warehouse staff or a coordinator for another unit of
+    # their organisation ("by poster for unit"); the unit's own request all the same.
+    on_behalf = models.BooleanField(
+        _("posted on behalf of the unit"), default=False, db_default=False
+    )
     category = models.ForeignKey(
         "listings.Category",
         on_delete=models.PROTECT,

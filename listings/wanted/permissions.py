@@ -7,11 +7,14 @@ from .models import WantedRequest
 
 
 def can_manage(user, wanted: WantedRequest) -> bool:
-    """The requesting unit's staff, and the coordinators of its organisation."""
+    """The requesting unit's staff, whoever posted it on the unit's behalf, and the
+    coordinators of its organisation."""
     if not user.is_authenticated:
         return False
     if belongs_to_unit(user, wanted.unit_id):
         return True
+    if wanted.on_behalf and wanted.poster_id == user.pk:
+        return True  # who posted it on the unit's behalf (issue 20)
     return COORDINATOR in role_names(user) and organisation_id_of(user) == wanted.organisation_id
 
 

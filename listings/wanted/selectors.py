@@ -2,7 +2,7 @@
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from kierratys.common.errors import NotFound
@@ -43,10 +43,12 @@ def wanted_page(*, user, category_id: int | None, page_number):
 
 
 def wanted_of_unit(*, user) -> list[WantedRequest]:
+    """The unit's own requests, and those the user posted on behalf of other units."""
     if user.unit_id is None:
         return []
+    own = Q(unit_id=user.unit_id) | Q(poster_id=user.pk, on_behalf=True)
     return list(
-        _with_relations(WantedRequest.objects.filter(unit_id=user.unit_id)).order_by(
+        _with_relations(WantedRequest.objects.filter(own).select_related("poster")).order_by(
             "-created_at", "-pk"
         )[:OWN_SHOWN]
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kierratys import live
+from kierratys.accounts.roles import belongs_to_unit, unit_acted_for
 from kierratys.common.errors import Conflict, NotFound, ServiceError
 from kierratys.common.limits import MAX_QUANTITY
 from listings import audience
@@ -67,12 +68,22 @@ def expiry_for(needed_by, now) -> datetime:
     return timezone.make_aware(end_of_day)
 
 
-def wanted_post(*, actor, unit, fields: dict) -> WantedRequest:
-    """A unit posts what it needs. Nothing is written when any field is refused."""
-    if unit is None:
+def wanted_post(*, actor, fields: dict, for_unit_id: int | None = None, unit=None) -> WantedRequest:
+    """A unit posts what it needs. Nothing is written when any field is refused.
+
+    The actor's own unit, or (`for_unit_id`, issue 20 item 4) another unit of their
+    organisation when they are warehouse staff or a coordinator: the request is then that
+    unit's own, recorded as posted on its behalf. Any other unit is 404
+    (kierratys.accounts.roles.unit_acted_for). `unit` is the older way of naming the
+    actor's own unit and must be it."""
+    if for_unit_id is None and unit is not None:
+        for_unit_id = unit.pk
+    if actor.unit_id is None and for_unit_id is None:
         raise ServiceError(
             _("Your account is not linked to a unit. Contact support."), code=WantedError.NO_UNIT
         )
+    on_behalf = for_unit_id is not None and not belongs_to_unit(actor, for_unit_id)
+    unit = unit_acted_for(actor, for_unit_id)
     fields = _validate({name: fields.get(name) for name in POSTED_FIELDS}, timezone.localdate())
     now = timezone.now()
     with transaction.atomic():
@@ -81,6 +92,7 @@ def wanted_post(*, actor, unit, fields: dict) -> WantedRequest:
             department_id=unit.department_id,
             unit=unit,
             poster=actor,
+            on_behalf=on_behalf,
             expires_at=expiry_for(fields["needed_by"], now),
             **fields,
         )
@@ -116,6 +128,29 @@ def wanted_close(*, actor, request_id: int, fulfilled: bool) -> WantedRequest:
         if wanted.status != WantedRequest.Status.OPEN:
             raise Conflict(_("This request is no longer open."), code=WantedError.NOT_OPEN)
         wanted.status = WantedRequest.Status.FULFILLED if fulfilled else WantedRequest.Status.CLOSED
+        wanted.closed_at = timezone.now()
+        wanted.closed_by = actor
+        wanted.save(update_fields=["status", "closed_at", "closed_by"])
+        _announce(wanted, "wanted.closed")
+    return wanted
+
+
+def wanted_fulfil_by_reservation(*, listing_id: int, unit_id: int, actor) -> WantedRequest | None:
+    """The requesting unit now holds (an active reservation of) a listing made in answer to
+    its own open request: the request is closed as fulfilled, by the one who reserved
+    (reservations call this when a reservation becomes active, in its transaction). None
+    when the listing answers no open request of that unit."""
+    with transaction.atomic():
+        wanted = (
+            WantedRequest.objects.select_for_update(of=("self",))
+            .filter(
+                answers__listing_id=listing_id, unit_id=unit_id, status=WantedRequest.Status.OPEN
+            )
+            .first()
+        )
+        if wanted is None:
+            return None
+        wanted.status = WantedRequest.Status.FULFILLED
         wanted.closed_at = timezone.now()
         wanted.closed_by = actor
         wanted.save(update_fields=["status", "closed_at", "closed_by"])
@@ -179,6 +214,15 @@ def wanted_listing_published(*, listing: Listing, actor) -> None:
     if answer is not None and answer.request.is_open:
         _show_to_requester(listing, answer.request, actor)
     match_wanted_requests.enqueue(listing.pk)
+
+
+def wanted_listing_widened(*, listing: Listing, before: str) -> None:
+    """In the transaction that widens a listing's audience (listings.hooks
+    .audience_widened): after commit the worker tells the posters of open requests whose
+    unit the wider stage shows it to for the first time."""
+    from .alerts import match_wanted_requests_widened
+
+    match_wanted_requests_widened.enqueue(listing.pk, before)
 
 
 def _show_to_requester(listing: Listing, wanted: WantedRequest, actor) -> None:

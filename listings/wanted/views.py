@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,20 +31,31 @@ def wanted_list(request):
 
 
 def wanted_new(request):
-    form = WantedForm(request.POST or None)
+    form = WantedForm(request.POST or None, actor=request.user)
     status = 200
     if request.method == "POST":
 
         def write(cleaned):
+            for_unit = cleaned.get("for_unit")
             wanted = services.wanted_post(
-                actor=request.user, unit=request.user.unit, fields=cleaned
+                actor=request.user,
+                for_unit_id=for_unit.pk if for_unit is not None else None,
+                fields=cleaned,
             )
-            messages.success(request, _("Your request is posted."))
+            if wanted.on_behalf:
+                messages.success(
+                    request,
+                    _("The request is posted for %(unit)s.") % {"unit": wanted.unit.display_name},
+                )
+            else:
+                messages.success(request, _("Your request is posted."))
             return redirect(wanted)
 
         result = submissions.submit_once(request, form, write=write, fallback="wanted:list")
         if not isinstance(result, int):
             return result
+        if form.has_error("for_unit", "invalid_choice"):
+            raise Http404  # another organisation's unit, posted by hand (no probing)
         status = result
     return render(request, "wanted/form.html", {"form": form}, status=status)
 

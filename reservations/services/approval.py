@@ -21,7 +21,7 @@ from listings.events import listing_announce
 from ..errors import ReservationError as Code
 from ..locks import reservation_lock
 from ..models import Reservation
-from ..permissions import can_decide
+from ..permissions import can_decide, made_it_for_them
 from .jobs import expire_due
 from .rules import NotYourDecision, Status
 from .transitions import reservation_transition, waiting_list_promote
@@ -34,6 +34,12 @@ def _locked_request(*, actor, reservation_id: int):
     if belongs_to_unit(actor, reservation.unit_id):
         raise NotYourDecision(
             _("Your unit made this request, so someone from the giving unit decides it."),
+            code=Code.OWN_REQUEST,
+        )
+    if made_it_for_them(actor, reservation):
+        raise NotYourDecision(
+            _("You made this request for %(unit)s, so someone from the giving unit decides it.")
+            % {"unit": reservation.unit.display_name},
             code=Code.OWN_REQUEST,
         )
     if not can_decide(actor, reservation):

@@ -7,12 +7,14 @@ from kierratys.accounts.pauses.selectors import LISTING_PAUSED_SQL
 from listings import audience
 from listings.events import listing_announce
 from listings.models import Listing
+from listings.wanted.models import WantedAnswer
 
 from .. import notify
 from ..models import Reservation
 from .rules import (
     Status,
     _announce_reservation,
+    _fulfil_wanted,
     _new_reservation,
 )
 
@@ -21,10 +23,12 @@ from .rules import (
 # is its own transaction, and the row lock lasts only as long as the statement.
 # The columns are the models' own; a field added without a value here fails every
 # reserving test at once. The WHERE is `rules._check_reservable` as SQL (published, inside
-# its dates, not the unit's own, at a stage that shows it to the unit, not paused), and
-# the listing's owner does not approve requests (those start as "requested": the locked
-# path writes them, rules._holding_status):
+# its dates, not the unit's own, at a stage that shows it to the unit, not paused, not
+# lent for a period: reservations.loans), and the listing's owner does not approve
+# requests (those start as "requested": the locked path writes them, rules._holding_status):
 # tests/reservations/test_fast_path_parity.py checks that it refuses each case the rules do.
+# `answers` says whether the listing answers a wanted request (issue 20), so the request is
+# looked at only then (rules._fulfil_wanted), with no extra round trip otherwise.
 RESERVE_SQL = f"""
     WITH taken AS (
         UPDATE listings_listing
@@ -32,8 +36,10 @@ RESERVE_SQL = f"""
          WHERE id = %(listing)s AND status = 'published' AND quantity_available >= %(quantity)s
            AND available_from <= %(today)s AND available_until >= %(today)s
            AND owner_unit_id <> %(unit)s AND {audience.VISIBLE_SQL}
-           AND NOT {LISTING_PAUSED_SQL} AND NOT owner_approves
-     RETURNING id, quantity_available, owner_unit_id, organisation_id, department_id, audience
+           AND NOT {LISTING_PAUSED_SQL} AND NOT owner_approves AND NOT for_loan
+     RETURNING id, quantity_available, owner_unit_id, organisation_id, department_id, audience,
+               EXISTS (SELECT 1 FROM {WantedAnswer._meta.db_table} a
+                        WHERE a.listing_id = listings_listing.id) AS answers
     ), reservation AS (
         INSERT INTO reservations_reservation (
             listing_id, unit_id, requested_by_id, quantity, quantity_collected, handover,
@@ -54,7 +60,7 @@ RESERVE_SQL = f"""
           FROM reservation
     )
     SELECT reservation.id, taken.quantity_available, taken.owner_unit_id,
-           taken.organisation_id, taken.department_id, taken.audience
+           taken.organisation_id, taken.department_id, taken.audience, taken.answers
       FROM reservation, taken
 """
 
@@ -119,7 +125,7 @@ def reserve_fast(*, actor, unit, listing_id, quantity, **details) -> Reservation
         row = cursor.fetchone()
     if row is None:
         return None
-    reservation.pk, available, owner_unit_id, organisation_id, department_id, stage = row
+    reservation.pk, available, owner_unit_id, organisation_id, department_id, stage, answers = row
     reservation._state.adding = False
     notify.reserved(reservation)
     listing_announce(  # its audience too: only those who may see it hear of it
@@ -134,4 +140,6 @@ def reserve_fast(*, actor, unit, listing_id, quantity, **details) -> Reservation
         )
     )
     _announce_reservation(reservation, owner_unit_id)
+    if answers:
+        _fulfil_wanted(reservation, actor)
     return reservation

@@ -25,26 +25,30 @@ from .rules import (
     _announce_reservation,
     _check_reservable,
     _decide_by,
+    _fulfil_wanted,
     _holding_status,
     _new_reservation,
     _not_enough_message,
     _too_few_message,
+    _unit_reserving,
     _validate_details,
 )
 
 
-def _create(*, listing, actor, **fields) -> Reservation:
+def _create(*, listing, actor, unit, on_behalf=False, **fields) -> Reservation:
     """The reservation row and its history event, for the locked path and the basket.
 
     The one-statement fast path (fast.RESERVE_SQL) writes the same two rows; a test
-    compares them column by column (tests/reservations/test_fast_path_parity.py).
+    compares them column by column (tests/reservations/test_fast_path_parity.py). One made
+    on behalf of a unit records so in its event too ("by the actor for the unit").
     """
     requested = fields.get("status") == Status.REQUESTED
     reservation = _new_reservation(
         listing_id=listing.pk,
         actor=actor,
-        unit=actor.unit,
+        unit=unit,
         decide_by=_decide_by(listing) if requested else None,
+        on_behalf=on_behalf,
         **fields,
     )
     reservation.listing = listing
@@ -61,9 +65,12 @@ def _create(*, listing, actor, **fields) -> Reservation:
             "reservation": reservation.pk,
             "unit": reservation.unit.name,
             "quantity": reservation.quantity,
+            **({"on_behalf": True} if on_behalf else {}),
         },
     )
     _announce_reservation(reservation)
+    if reservation.status == Status.ACTIVE:
+        _fulfil_wanted(reservation, actor)
     return reservation
 
 
@@ -80,8 +87,14 @@ def reservation_create(
     join_waiting_list: bool = False,
     delivery: tuple[int, date] | None = None,
     seen_available: int | None = None,
+    for_unit_id: int | None = None,
 ) -> Reservation:
     """Reserve `quantity` of a listing for the actor's unit, or queue for it.
+
+    `for_unit_id`: warehouse staff and coordinators reserve for another unit of their
+    organisation (issue 20, item 4); every rule is then that unit's, and the reservation
+    is that unit's own, recorded as made by the actor on its behalf. Another organisation's
+    unit, or any unit for someone without those roles, is 404.
 
     `delivery` (a slot id and a day) books the delivery in the same transaction, through
     the `delivery_book` hook: a full or closed slot leaves nothing written. A reservation
@@ -90,6 +103,7 @@ def reservation_create(
     (409); asking for more than was on offer is bad input (400).
     """
     _validate_details(wanted_date, contact_name, contact_phone)
+    unit, on_behalf = _unit_reserving(actor, for_unit_id)
     if delivery is not None and handover != Reservation.Handover.DELIVERY:
         delivery = None  # a time picked, then "we collect it ourselves": no delivery
     if delivery is not None and not hooks.delivery_book.receivers:
@@ -102,6 +116,8 @@ def reservation_create(
     with transaction.atomic() if delivery is not None else nullcontext():
         reservation = _reserve(
             actor=actor,
+            unit=unit,
+            on_behalf=on_behalf,
             listing_id=listing_id,
             quantity=quantity,
             handover=handover,
@@ -144,6 +160,8 @@ def _coded(error: ValidationError, code) -> ValidationError:
 def _reserve(
     *,
     actor,
+    unit,
+    on_behalf,
     listing_id,
     quantity,
     handover,
@@ -154,8 +172,9 @@ def _reserve(
     join_waiting_list,
     seen_available,
 ) -> Reservation:
-    unit = actor.unit  # loaded before any lock is taken
-    if unit is not None and 1 <= quantity <= MAX_QUANTITY:
+    # The unit is loaded before any lock is taken. One made on behalf of another unit takes
+    # the locked path: rare, and its history event says who it was made by.
+    if unit is not None and not on_behalf and 1 <= quantity <= MAX_QUANTITY:
         reservation = reserve_fast(
             actor=actor,
             unit=unit,
@@ -172,7 +191,7 @@ def _reserve(
     # Not enough, or something to explain: take the lock, look, and queue or refuse.
     with transaction.atomic():
         listing = listing_lock(listing_id)
-        _check_reservable(listing, unit, quantity)
+        _check_reservable(listing, unit, quantity, on_behalf=on_behalf)
         if listing.quantity_available >= quantity:
             listing.quantity_available -= quantity
             listing.save(update_fields=["quantity_available", "updated_at"])
@@ -199,6 +218,8 @@ def _reserve(
         reservation = _create(
             listing=listing,
             actor=actor,
+            unit=unit,
+            on_behalf=on_behalf,
             quantity=quantity,
             status=status,
             handover=handover,
@@ -220,15 +241,17 @@ def basket_reserve(
     contact_name: str,
     contact_phone: str,
     note: str = "",
+    for_unit_id: int | None = None,
 ) -> list[Reservation]:
-    """Reserve several listings at once: all of them or none."""
+    """Reserve several listings at once: all of them or none; for another unit as
+    reservation_create does (`for_unit_id`)."""
     if not items:
         raise ServiceError(_("The basket is empty."), code=Code.BASKET)
     wanted = {}
     for item in items:
         wanted[item.listing_id] = wanted.get(item.listing_id, 0) + item.quantity
     _validate_details(wanted_date, contact_name, contact_phone)
-    unit = actor.unit
+    unit, on_behalf = _unit_reserving(actor, for_unit_id)
     with transaction.atomic():
         # Primary-key order: concurrent baskets over the same listings queue, never deadlock.
         listings = listings_lock(wanted)
@@ -238,7 +261,7 @@ def basket_reserve(
         for listing in listings:
             try:
                 try:
-                    _check_reservable(listing, unit, wanted[listing.pk])
+                    _check_reservable(listing, unit, wanted[listing.pk], on_behalf=on_behalf)
                 except NotFound:  # its audience moved on since it went in the basket
                     raise ServiceError(_("This item is not available for reservation.")) from None
                 if listing.quantity_available < wanted[listing.pk]:
@@ -259,6 +282,8 @@ def basket_reserve(
             reservation = _create(
                 listing=listing,
                 actor=actor,
+                unit=unit,
+                on_behalf=on_behalf,
                 quantity=wanted[listing.pk],
                 status=_holding_status(listing),
                 handover=handover,

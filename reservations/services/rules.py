@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy
 from kierratys import live
 from kierratys.accounts.pauses.errors import paused_refusal
 from kierratys.accounts.pauses.selectors import pause_for_listing
+from kierratys.accounts.roles import belongs_to_unit, unit_acted_for
 from kierratys.common.errors import Conflict, NotFound, ServiceError
 from kierratys.common.limits import MAX_QUANTITY
 from listings import audience, history
 from listings.models import Listing
+from listings.wanted.services import wanted_fulfil_by_reservation
 
 from ..errors import ReservationError as Code
 from ..models import Reservation
@@ -108,16 +110,42 @@ def _decide_by(listing: Listing):
     return timezone.now() + timedelta(days=listing.approval_days)
 
 
-def _check_reservable(listing: Listing, unit, quantity: int) -> None:
+def _unit_reserving(actor, for_unit_id: int | None):
+    """The unit a reservation is for, and whether it is made on that unit's behalf.
+
+    Without `for_unit_id`, or with the actor's own, the actor's unit. Another unit only for
+    warehouse staff and coordinators, and only one of their organisation: anything else is
+    404 (kierratys.accounts.roles.unit_acted_for), so no other unit can be probed."""
+    if for_unit_id is None or belongs_to_unit(actor, for_unit_id):
+        return actor.unit, False
+    return unit_acted_for(actor, for_unit_id), True
+
+
+def _check_reservable(listing: Listing, unit, quantity: int, *, on_behalf: bool = False) -> None:
     """Refuse, with the reason, what cannot be reserved. The fast path's WHERE
     (`fast.RESERVE_SQL`) enforces the same conditions, the audience too, in one statement;
-    the parity tests in tests/reservations/test_fast_path_parity.py keep the two in step."""
+    the parity tests in tests/reservations/test_fast_path_parity.py keep the two in step.
+
+    Every rule is the reserving unit's: for a reservation made on behalf of a unit
+    (`on_behalf`), the listing must be shown to that unit and not be its own; the actor,
+    who could see it, is told why under the "For unit" field."""
     today = timezone.localdate()
     if unit is not None and not audience.sees(audience.viewer_for_unit(unit), listing):
+        if on_behalf:
+            raise _for_unit_error(
+                _("This item is not shown to %(unit)s yet, so it cannot be reserved for them.")
+                % {"unit": unit.display_name},
+                Code.FOR_UNIT,
+            )
         raise NotFound  # not at a stage that shows it to this unit: as if it did not exist
     if listing.status != Listing.Status.PUBLISHED:
         raise ServiceError(
             _("This item is not available for reservation."), code=Code.NOT_PUBLISHED
+        )
+    if listing.for_loan:  # lent for a period (reservations.loans): booked on its calendar
+        raise ServiceError(
+            _("This item is lent, not given: book the days you need on its page."),
+            code=Code.FOR_LOAN,
         )
     if not listing.available_from <= today <= listing.available_until:
         raise ServiceError(
@@ -131,6 +159,11 @@ def _check_reservable(listing: Listing, unit, quantity: int) -> None:
     if unit is None:
         raise ServiceError(
             _("Your account is not linked to a unit. Contact support."), code=Code.NO_UNIT
+        )
+    if listing.owner_unit_id == unit.pk and on_behalf:
+        raise _for_unit_error(
+            _("%(unit)s cannot reserve its own item.") % {"unit": unit.display_name},
+            Code.OWN_ITEM,
         )
     if listing.owner_unit_id == unit.pk:
         raise ServiceError(_("Your unit cannot reserve its own item."), code=Code.OWN_ITEM)
@@ -146,6 +179,14 @@ def _check_reservable(listing: Listing, unit, quantity: int) -> None:
         raise paused_refusal(pause)
 
 
+def _for_unit_error(message: str, code) -> ServiceError:
+    """A refusal for the acted-for unit, under the form's "For unit" field, with its code
+    (Django keeps none on a dict of errors)."""
+    error = ServiceError({"for_unit": message})
+    error.code = code
+    return error
+
+
 def _validate_details(wanted_date, contact_name, contact_phone) -> None:
     errors = {}
     if wanted_date is not None and wanted_date < timezone.localdate():
@@ -159,10 +200,14 @@ def _validate_details(wanted_date, contact_name, contact_phone) -> None:
 
 
 def _announce_reservation(reservation: Reservation, owner_unit_id: int | None = None) -> None:
-    """Both units' open pages hear of it once the transaction commits."""
+    """Both units' open pages hear of it once the transaction commits; so do those of
+    whoever made it on the reserving unit's behalf (issue 20)."""
     owner_unit_id = owner_unit_id or reservation.listing.owner_unit_id
+    groups = [live.unit_group(reservation.unit_id), live.unit_group(owner_unit_id)]
+    if reservation.on_behalf:
+        groups.append(live.user_group(reservation.requested_by_id))
     live.publish(
-        [live.unit_group(reservation.unit_id), live.unit_group(owner_unit_id)],
+        groups,
         "reservation.changed",
         {
             "id": reservation.pk,
@@ -187,6 +232,7 @@ def _new_reservation(
     contact_phone,
     note,
     decide_by=None,
+    on_behalf=False,
 ) -> Reservation:
     """The row to write, unsaved: the same values on both reserving paths."""
     now = timezone.now()
@@ -194,6 +240,7 @@ def _new_reservation(
         listing_id=listing_id,
         unit=unit,
         requested_by=actor,
+        on_behalf=on_behalf,
         quantity=quantity,
         status=status,
         handover=handover,
@@ -205,4 +252,14 @@ def _new_reservation(
         decide_by=decide_by if status == Status.REQUESTED else None,
         created_at=now,
         updated_at=now,
+    )
+
+
+def _fulfil_wanted(reservation: Reservation, actor) -> None:
+    """Issue 20: a unit that now holds a listing made in answer to its own open wanted
+    request ("I have this") got what it asked for, so the request is closed as fulfilled.
+    Called when a reservation becomes active, in its transaction (on the fast path, once
+    its statement has committed, and only for a listing that answers a request)."""
+    wanted_fulfil_by_reservation(
+        listing_id=reservation.listing_id, unit_id=reservation.unit_id, actor=actor
     )

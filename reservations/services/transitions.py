@@ -28,6 +28,7 @@ from .rules import (
     _announce_reservation,
     _collect_by,
     _decide_by,
+    _fulfil_wanted,
     _holding_status,
 )
 
@@ -104,6 +105,8 @@ def reservation_transition(
     notify.status_changed(reservation, previous)
     if to == Status.REQUESTED:
         notify.reserved(reservation)
+    if to == Status.ACTIVE:  # approved, or promoted from the waiting list
+        _fulfil_wanted(reservation, actor)
     return reservation
 
 

@@ -26,6 +26,7 @@ from .inventory import (
     warehouse_with_slots,
 )
 from .listings import CategoryFactory, ListingFactory
+from .loans import book, loan_listing
 from .reservations import ReservationFactory, reserve
 
 __all__ = [
@@ -45,8 +46,10 @@ __all__ = [
     "UnitFactory",
     "UserFactory",
     "WarehouseFactory",
+    "book",
     "book_delivery",
     "next_working_day",
+    "loan_listing",
     "reserve",
     "slot_for",
     "warehouse_with_slots",

@@ -71,10 +71,13 @@ def _not_reservable_cases():
             "available_from": today - timedelta(days=10),
             "available_until": today - timedelta(days=1),
         },
+        "for loan": {"for_loan": True},  # lent for a period: booked, never reserved
     }
 
 
-@pytest.mark.parametrize("case", ["draft", "withdrawn", "not yet", "no longer", "own item"])
+@pytest.mark.parametrize(
+    "case", ["draft", "withdrawn", "not yet", "no longer", "own item", "for loan"]
+)
 def test_the_fast_path_refuses_whatever_the_rules_refuse(case):
     actor = UserFactory()
     if case == "own item":

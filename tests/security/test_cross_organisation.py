@@ -154,7 +154,9 @@ ALLOWED = {
             "listings/<id:pk>/publish/",
             "listings/<id:pk>/withdraw/",
             "reuse-checks/<id:pk>/outcome/",
+            "tasks/<id:pk>/cancel/",
             "tasks/<id:pk>/done/",
+            "tasks/<id:pk>/problem/",
             "tasks/<id:pk>/schedule/",
             "tasks/<id:pk>/start/",
         )

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LoansConfig(AppConfig):
+    name = "reservations.loans"
+    label = "loans"
+    verbose_name = _("Loans")
+    default_auto_field = "django.db.models.BigAutoField"
