@@ -7,7 +7,7 @@ lists what was wrong with which body field (`pointer`, a JSON Pointer) or query 
 `code`. Services' errors keep their statuses (kierratys.common.errors.status_of).
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ def _titles():
         405: ("method-not-allowed", _("This method is not allowed here.")),
         406: ("not-acceptable", _("This response format is not available.")),
         409: ("conflict", _("The current state does not allow this.")),
+        413: ("too-large", _("The request is too large.")),
         415: ("unsupported-media-type", _("Send the body as application/json.")),
         429: ("rate-limited", _("Too many requests.")),
     }
@@ -112,6 +113,13 @@ def handle(exc, context):
         return problem(404, detail=_("Not found, or not yours to see."))
     if isinstance(exc, PermissionDenied):
         return problem(403)
+    if isinstance(exc, RequestDataTooBig | TooManyFilesSent):  # multipart parsed by the API
+        from kierratys.common.limits import request_body_limit
+
+        limit_mb = request_body_limit() // (1024 * 1024)
+        return problem(
+            413, detail=_("Send at most %(limit_mb)d MB at once.") % {"limit_mb": limit_mb}
+        )
     if isinstance(exc, DjangoValidationError):
         detail, errors = _service_errors(exc)
         status_code = status_of(exc)

@@ -1,5 +1,6 @@
 """The OpenAPI document's shared parts: the problem responses, the paging parameters, the
-token's security scheme, and the headers every answer carries (a postprocessing hook)."""
+token's security scheme, and the headers every answer carries and the webhook messages'
+components (a postprocessing hook)."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -83,8 +84,93 @@ RATE_HEADERS = {
 }
 
 
+def add_webhook_messages(result) -> None:
+    """The webhook messages (version 2, docs/webhooks.md) as components, one per resource,
+    so that a receiver can generate its models from the same document as the API's."""
+    from kierratys.webhooks import payloads
+
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    reservation = {
+        **schemas["Reservation"],
+        "properties": {
+            name: field
+            for name, field in schemas["Reservation"]["properties"].items()
+            if name not in payloads.PRIVATE_RESERVATION_FIELDS
+        },
+    }
+    reservation["required"] = [
+        name for name in reservation.get("required", []) if name in reservation["properties"]
+    ]
+    reservation["description"] = "A reservation as the API shows it, without contact details."
+    schemas["WebhookReservation"] = reservation
+    uri = {"type": "string", "format": "uri"}
+    schemas["WebhookLinks"] = {
+        "type": "object",
+        "properties": {
+            "self": {**uri, "description": "The resource's API address."},
+            "listing": {**uri, "description": "A reservation's or task's listing (API)."},
+            "page": {**uri, "description": "Its page in the service; with a resource."},
+        },
+        "required": ["self"],
+    }
+    integer, text = {"type": "integer"}, {"type": "string"}
+    kinds = {
+        "Listing": (
+            "ListingDetail",
+            ["listing.published", "listing.changed", "listing.removed"],
+            {"id": integer, "status": text, "quantity_available": integer},
+        ),
+        "Reservation": (
+            "WebhookReservation",
+            ["reservation.changed"],
+            {"id": integer, "listing": integer, "status": text, "quantity": integer},
+        ),
+        "Task": (
+            "Task",
+            ["task.changed"],
+            {
+                "id": integer,
+                "kind": text,
+                "status": text,
+                "warehouse": integer,
+                "date": {"type": "string", "format": "date", "nullable": True},
+            },
+        ),
+    }
+    for name, (component, types, fields) in kinds.items():
+        schemas[f"Webhook{name}Message"] = {
+            "type": "object",
+            "description": f"The body of a webhook message of type {', '.join(types)}.",
+            "properties": {
+                "type": {"type": "string", "enum": types},
+                "timestamp": {"type": "string", "format": "date-time"},
+                "version": {"type": "integer", "enum": [payloads.VERSION]},
+                "data": {
+                    "type": "object",
+                    "properties": {
+                        **fields,
+                        "resource": {
+                            # Not allOf + nullable: validators read that as never null.
+                            "anyOf": [
+                                {"$ref": f"#/components/schemas/{component}"},
+                                {"nullable": True, "enum": [None]},
+                            ],
+                            "description": "As the API shows it when first sent; null "
+                            "when the organisation may not see it, or it is gone.",
+                        },
+                        "links": {"$ref": "#/components/schemas/WebhookLinks"},
+                    },
+                    "required": [*fields, "resource", "links"],
+                },
+            },
+            "required": ["type", "timestamp", "version", "data"],
+        }
+
+
 def add_headers(result, generator, request, public):
-    """Every answer's rate headers; 429's Retry-After; GET's ETag and 304."""
+    """Every answer's rate headers; 429's Retry-After; GET's ETag and 304. And the
+    webhook messages' components (add_webhook_messages)."""
+    add_webhook_messages(result)
     for path in result.get("paths", {}).values():
         for method, operation in path.items():
             responses = operation.get("responses", {})

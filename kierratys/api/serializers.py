@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from inventory.forms import ProblemForm
 from inventory.models import Task
 from kierratys.common.limits import MAX_QUANTITY
 from listings.forms import WithdrawForm
@@ -71,6 +72,18 @@ def _media_url(name) -> str | None:
     return default_storage.url(name) if name else None
 
 
+def absolute(context, url: str | None) -> str | None:
+    """An address as a full URL: from the request, or from `base_url` in the context (a
+    webhook's payload, made without a request: settings.SITE_URL)."""
+    if url is None or url.startswith(("http://", "https://")):
+        return url
+    request = context.get("request")
+    if request is not None:
+        return request.build_absolute_uri(url)
+    base = context.get("base_url")
+    return f"{base.rstrip('/')}{url}" if base else url
+
+
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
@@ -125,10 +138,7 @@ class ListingSummarySerializer(serializers.ModelSerializer):
         return self._absolute(listing.get_absolute_url())
 
     def _absolute(self, url):
-        request = self.context.get("request")
-        if url is None or request is None or url.startswith("http"):
-            return url
-        return request.build_absolute_uri(url)
+        return absolute(self.context, url)
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -137,15 +147,15 @@ class PhotoSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ListingPhoto
-        fields = ["position", "large", "thumbnail", "width", "height", "alt_text"]
+        fields = ["id", "position", "large", "thumbnail", "width", "height", "alt_text"]
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_large(self, photo) -> str:
-        return _media_url(photo.large.name)
+        return absolute(self.context, _media_url(photo.large.name))
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_thumbnail(self, photo) -> str:
-        return _media_url(photo.thumb.name)
+        return absolute(self.context, _media_url(photo.thumb.name))
 
 
 class ListingDetailSerializer(ListingSummarySerializer):
@@ -204,9 +214,7 @@ class ReservationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_page(self, reservation) -> str:
-        request = self.context.get("request")
-        url = reservation.get_absolute_url()
-        return request.build_absolute_uri(url) if request else url
+        return absolute(self.context, reservation.get_absolute_url())
 
 
 class ReservationCreateSerializer(StrictInput):
@@ -252,12 +260,29 @@ class ReservationCreateSerializer(StrictInput):
         max_length=40,
         help_text='A delivery time as "<slot id>:<YYYY-MM-DD>", only with handover "delivery".',
     )
+    for_unit = StrictInteger(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=(
+            "Reserve on behalf of another unit of the caller's organisation (warehouse staff "
+            "and coordinators only): the reservation is that unit's, recorded as made by the "
+            "caller. 404 for a unit the caller cannot act for."
+        ),
+    )
+
+
+def _reason(max_length: int, help_text: str | None = None):
+    """A step's optional reason (cancel, withdraw): free text, empty when not given."""
+    return StrictString(
+        max_length=max_length, required=False, allow_blank=True, default="", help_text=help_text
+    )
 
 
 class CancelSerializer(StrictInput):
-    reason = StrictString(
-        max_length=_form_limit(CancelForm, "reason"), required=False, allow_blank=True, default=""
-    )
+    reason = _reason(_form_limit(CancelForm, "reason"))
 
 
 class FormChecked:
@@ -364,7 +389,33 @@ class ListingCreateMultipartSerializer(ListingCreateSerializer):
     )
 
 
+def _photo_ids(help_text):
+    return serializers.ListField(
+        child=StrictInteger(min_value=1, max_value=2**31 - 1),
+        required=False,
+        max_length=MAX_PHOTOS,
+        help_text=help_text,
+    )
+
+
 class ListingUpdateSerializer(ListingWriteSerializer):
+    """The listing form's fields, each optional, and the edit page's photo changes."""
+
+    remove_photos = _photo_ids("Ids of the listing's photos to remove (`photos[].id`).")
+    photo_order = _photo_ids(
+        "Ids of the listing's photos in the order wanted, the first the cover; photos not "
+        "named keep their order after them, and new photos go last."
+    )
+    photo_alt_texts = serializers.DictField(
+        child=StrictString(max_length=200, allow_blank=True),
+        required=False,
+        help_text=(
+            'What a photo shows, for screen readers, by photo id: {"17": "Grey chair, '
+            'front"}; empty: the title is read. JSON only (a new photo gets its id in the '
+            "answer)."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
@@ -372,13 +423,25 @@ class ListingUpdateSerializer(ListingWriteSerializer):
             field.default = serializers.empty
 
 
-class WithdrawSerializer(StrictInput):
-    reason = StrictString(
-        max_length=_form_limit(WithdrawForm, "reason"),
+class ListingUpdateMultipartSerializer(ListingUpdateSerializer):
+    """The same as multipart/form-data: `remove_photos` and `photo_order` as repeated
+    fields, one id each, and new photos as `photos` files (descriptions: JSON)."""
+
+    photo_alt_texts = None
+
+    photos = serializers.ListField(
+        child=serializers.FileField(),
         required=False,
-        allow_blank=True,
-        default="",
+        max_length=MAX_PHOTOS,
+        help_text=(
+            "Photos to add after the others, with the page's checks: JPEG, PNG, WebP or "
+            "HEIC, a listing has at most 8."
+        ),
     )
+
+
+class WithdrawSerializer(StrictInput):
+    reason = _reason(_form_limit(WithdrawForm, "reason"))
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -447,9 +510,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_page(self, task) -> str:
-        request = self.context.get("request")
-        url = reverse("inventory:task", args=[task.pk])
-        return request.build_absolute_uri(url) if request else url
+        return absolute(self.context, reverse("inventory:task", args=[task.pk]))
 
 
 class TaskScheduleSerializer(StrictInput):
@@ -482,6 +543,18 @@ class TaskDoneSerializer(TaskStartSerializer):
         min_value=1,
         max_value=2**31 - 1,
         help_text="The shelf: needed for an intake or a transfer.",
+    )
+
+
+class TaskCancelSerializer(StrictInput):
+    reason = _reason(500, "Why (optional): kept on the task and in the item's history.")
+
+
+class TaskProblemSerializer(StrictInput):
+    problem = StrictString(
+        max_length=_form_limit(ProblemForm, "problem"),
+        allow_blank=True,  # the service's own message for an empty one
+        help_text="What is wrong: missing, damaged, not where it should be ...",
     )
 
 
@@ -589,9 +662,7 @@ class ReuseCheckSerializer(serializers.ModelSerializer):
         {"type": "string", "format": "uri", "description": "POST here what came of it."}
     )
     def get_outcome_url(self, check) -> str:
-        url = reverse("api:reuse_check_outcome", args=[check.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
+        return absolute(self.context, reverse("api:reuse_check_outcome", args=[check.pk]))
 
 
 class ReuseCheckAnswerSerializer(ReuseCheckSerializer):

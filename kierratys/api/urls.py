@@ -31,6 +31,8 @@ urlpatterns = [
     path("tasks/<id:pk>/schedule/", _open(views.TaskSchedule), name="task_schedule"),
     path("tasks/<id:pk>/start/", _open(views.TaskStart), name="task_start"),
     path("tasks/<id:pk>/done/", _open(views.TaskDone), name="task_done"),
+    path("tasks/<id:pk>/cancel/", _open(views.TaskCancel), name="task_cancel"),
+    path("tasks/<id:pk>/problem/", _open(views.TaskProblem), name="task_problem"),
     path("reuse-checks/", _open(views.ReuseCheckCreate), name="reuse_checks"),
     path(
         "reuse-checks/<id:pk>/outcome/",

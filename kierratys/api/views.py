@@ -25,8 +25,9 @@ from kierratys.reports.forms import ReportFilterForm
 from listings import choices, search
 from listings import selectors as listing_selectors
 from listings import services as listing_services
-from listings.forms import ListingForm, WithdrawForm
+from listings.forms import ListingForm, PhotoEditForm, WithdrawForm
 from listings.models import Listing
+from listings.photos import PhotoRejected
 from reservations import selectors as reservation_selectors
 from reservations import services as reservation_services
 from reservations.forms import CancelForm
@@ -34,6 +35,7 @@ from reservations.views import reserve_form
 
 from . import serializers as s
 from . import services as api_services
+from .actions import Action, action_schema
 from .base import ApiView
 from .filters import PARAMETERS, ApiCatalogueFilter
 from .models import Scope
@@ -162,7 +164,8 @@ class ListingList(ApiView):
         form = ListingForm(data, files, user=request.user)
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
-        listing = listing_services.listing_create(
+        listing = _photo_work(
+            listing_services.listing_create,
             actor=request.user,
             unit=request.user.unit,
             fields=form.listing_fields(),
@@ -172,17 +175,24 @@ class ListingList(ApiView):
         return _listing_answer(request, listing.pk, status.HTTP_201_CREATED)
 
 
-def _listing_input(request, serializer_class, *, photos: bool, base: dict | None = None):
+def _listing_input(
+    request, serializer_class, *, photos: bool, base: dict | None = None, multipart_class=None
+):
     """The body as the listing form's data: JSON type-checked by `serializer_class`, or
-    multipart form fields (strings, as the page sends them) and photo files."""
-    fields = serializer_class().fields
-    known = set(fields)
+    multipart form fields (strings, as the page sends them; those of `multipart_class`
+    when given) and photo files."""
     files = None
     if request.content_type.startswith("multipart/"):
+        fields = (multipart_class or serializer_class)().fields
+        known = set(fields)
         unknown = sorted((set(request.data) - known) - ({"photos"} if photos else set()))
         if unknown:
             raise ValidationError({name: _("Unknown field.") for name in unknown})
-        data = {name: request.data.get(name) for name in request.data if name != "photos"}
+        data = {
+            name: request.data.getlist(name) if name in PHOTO_IDS else request.data.get(name)
+            for name in request.data
+            if name != "photos"
+        }
         if base is None:  # as in JSON: what is not sent takes the field's default
             for name, field in fields.items():
                 if name not in data and field.default is not empty:
@@ -200,6 +210,75 @@ def _listing_input(request, serializer_class, *, photos: bool, base: dict | None
     if base is not None:
         data = {**base, **data}
     return data, files
+
+
+PHOTO_IDS = ("remove_photos", "photo_order")  # PATCH's photo changes, lists of photo ids
+PHOTO_CHANGES = (*PHOTO_IDS, "photo_alt_texts")
+
+
+def _photo_ids(values, name: str) -> list[int]:
+    """JSON's are checked by the serializer; multipart sends each id as a string."""
+    ids = []
+    for index, value in enumerate(values):
+        if isinstance(value, str):
+            if not (value.isascii() and value.isdigit() and 0 < int(value) < 2**31):
+                raise ValidationError({f"{name}/{index}": _("Give a whole number.")})
+            value = int(value)
+        ids.append(value)
+    return ids
+
+
+def _photo_changes(ids: dict, files, listing) -> dict:
+    """The edit page's own photo form checks the new files and the removals; the order
+    must name the listing's photos, each once, none that is removed."""
+    remove = _photo_ids(ids["remove_photos"], "remove_photos")
+    order = _photo_ids(ids["photo_order"], "photo_order")
+    texts = ids["photo_alt_texts"] or {}
+    alt_ids = dict(zip(_photo_ids(list(texts), "photo_alt_texts"), texts.values(), strict=True))
+    data = {"remove": [str(pk) for pk in remove]}
+    data |= {f"alt_{pk}": text for pk, text in alt_ids.items()}
+    form = PhotoEditForm(data, files or {}, listing=listing)
+    errors = {}
+    if not form.is_valid():
+        names = {"remove": "remove_photos"} | {
+            f"alt_{pk}": f"photo_alt_texts/{pk}" for pk in alt_ids
+        }
+        errors = {names.get(name, name): found for name, found in form.errors.as_data().items()}
+    photo_ids = {photo.pk for photo in form.listing_photos}
+    for pk in alt_ids:
+        if pk not in photo_ids:
+            problem = _("Photo %(id)d is not one of this listing's photos.") % {"id": pk}
+            errors.setdefault("photo_alt_texts", []).append(problem)
+    for pk in order:
+        if pk not in photo_ids:
+            problem = _("Photo %(id)d is not one of this listing's photos.")
+        elif order.count(pk) > 1:
+            problem = _("Photo %(id)d is named more than once.")
+        elif pk in remove:
+            problem = _("Photo %(id)d is being removed; leave it out of the order.")
+        else:
+            continue
+        errors.setdefault("photo_order", []).append(problem % {"id": pk})
+    if errors:
+        raise ValidationError(errors)
+    described = form.alt_texts()  # the page's: every photo's; here only those named
+    return {
+        "uploads": form.cleaned_data["photos"],
+        "remove_photo_ids": form.cleaned_data["remove"],
+        "photo_order": order,
+        "alt_texts": {pk: described[pk] for pk in alt_ids if pk in described},
+    }
+
+
+def _photo_work(service, **kwargs):
+    """A listings service with uploads: a refused file (the photo pipeline's message and
+    code) points at `photos`."""
+    try:
+        return service(**kwargs)
+    except PhotoRejected as error:
+        refused = ValidationError({"photos": error.error_list})
+        refused.code = error.code
+        raise refused from error
 
 
 def _listing_answer(request, listing_id: int, status_code=status.HTTP_200_OK):
@@ -220,6 +299,7 @@ def _edits(function, **kwargs):
 class ListingDetail(ApiView):
     scope = Scope.LISTINGS_READ
     scopes_by_method = {"PATCH": Scope.LISTINGS_WRITE}
+    parser_classes = [parsers.JSONParser, parsers.MultiPartParser]
 
     @extend_schema(
         tags=[TAG_LISTINGS],
@@ -238,68 +318,94 @@ class ListingDetail(ApiView):
         description=(
             "Change some of the listing form's fields; the others stay. The edit page's "
             "rules: reserved items stay reserved, so the quantity cannot go below them. "
-            "404 for a listing the token's unit may not edit (another unit's or "
-            "organisation's)."
+            "Photos as on the edit page: `remove_photos`, `photo_order` and (JSON) "
+            "`photo_alt_texts` name photos by their `id`; new photos come as "
+            "multipart/form-data `photos` files, with "
+            "the page's checks (a file that is not a usable photo is a 400 with the "
+            "photo check's `code`, e.g. `not_a_photo`, `too_large`, `damaged`; at most 8 "
+            "photos; GPS and other metadata are never kept). Everything in one request "
+            "is saved together or not at all. 404 for a listing the token's unit may not "
+            "edit (another unit's or organisation's)."
         ),
-        request=s.ListingUpdateSerializer,
-        responses={200: s.ListingDetailSerializer, **problems(400, 401, 403, 404, 415, 429)},
+        request={
+            "application/json": s.ListingUpdateSerializer,
+            "multipart/form-data": s.ListingUpdateMultipartSerializer,
+        },
+        responses={200: s.ListingDetailSerializer, **problems(400, 401, 403, 404, 413, 415, 429)},
     )
     def patch(self, request, pk):
         listing = listing_selectors.listing_for_edit(user=request.user, listing_id=pk)
         current = model_to_dict(listing, fields=ListingForm.Meta.fields)
         current = {name: "" if value is None else value for name, value in current.items()}
-        data, _files = _listing_input(
-            request, s.ListingUpdateSerializer, photos=False, base=current
+        data, files = _listing_input(
+            request,
+            s.ListingUpdateSerializer,
+            photos=True,
+            base=current,
+            multipart_class=s.ListingUpdateMultipartSerializer,
         )
+        ids = {name: data.pop(name, None) or [] for name in PHOTO_CHANGES}
         form = ListingForm(data, instance=listing)
-        if not form.is_valid():
-            raise ValidationError(form.errors.as_data())
+        form_errors = {} if form.is_valid() else form.errors.as_data()
+        try:
+            photos = _photo_changes(ids, files, listing)
+        except ValidationError as error:
+            form_errors = {**form_errors, **error.error_dict}
+        if form_errors:
+            raise ValidationError(form_errors)
         _edits(
-            listing_services.listing_update,
+            _photo_work,
+            service=listing_services.listing_update,
             actor=request.user,
             listing_id=listing.pk,
             fields=form.listing_fields(),
+            **photos,
         )
         return _listing_answer(request, listing.pk)
 
 
-class ListingPublish(ApiView):
+class ListingAction(Action):
+    """A step on a listing the token's unit may edit (else 404), answered with the listing."""
+
     scope = Scope.LISTINGS_WRITE
 
-    @extend_schema(
-        tags=[TAG_LISTINGS],
-        operation_id="listings_publish",
-        summary="Publish a listing",
-        description=(
-            "A draft or a withdrawn listing becomes findable (a published one stays so). "
-            "400 with the page's message when it cannot be: archived, or its period ended."
-        ),
-        request=None,
-        responses={200: s.ListingDetailSerializer, **problems(400, 401, 403, 404, 429)},
-    )
-    def post(self, request, pk):
-        _edits(listing_services.listing_publish, actor=request.user, listing_id=pk)
+    def answer(self, request, pk):
         return _listing_answer(request, pk)
 
 
-class ListingWithdraw(ApiView):
-    scope = Scope.LISTINGS_WRITE
+@action_schema(
+    tag=TAG_LISTINGS,
+    operation_id="listings_publish",
+    summary="Publish a listing",
+    description=(
+        "A draft or a withdrawn listing becomes findable (a published one stays so). "
+        "400 with the page's message when it cannot be: archived, or its period ended."
+    ),
+    answer=s.ListingDetailSerializer,
+    statuses=(400, 401, 403, 404, 429),
+)
+class ListingPublish(ListingAction):
+    def act(self, request, pk, data):
+        _edits(listing_services.listing_publish, actor=request.user, listing_id=pk)
 
-    @extend_schema(
-        tags=[TAG_LISTINGS],
-        operation_id="listings_withdraw",
-        summary="Withdraw a listing",
-        description=(
-            "Nobody can reserve it any more; the reason goes to its history. 400 when it "
-            "is not published."
-        ),
-        request=s.WithdrawSerializer,
-        responses={200: s.ListingDetailSerializer, **problems(400, 401, 403, 404, 415, 429)},
-    )
-    def post(self, request, pk):
-        body = s.WithdrawSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        form = WithdrawForm({"reason": body.validated_data["reason"]})
+
+@action_schema(
+    tag=TAG_LISTINGS,
+    operation_id="listings_withdraw",
+    summary="Withdraw a listing",
+    description=(
+        "Nobody can reserve it any more; the reason goes to its history. 400 when it "
+        "is not published."
+    ),
+    body=s.WithdrawSerializer,
+    answer=s.ListingDetailSerializer,
+    statuses=(400, 401, 403, 404, 429),
+)
+class ListingWithdraw(ListingAction):
+    body = s.WithdrawSerializer
+
+    def act(self, request, pk, data):
+        form = WithdrawForm({"reason": data["reason"]})
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
         _edits(
@@ -308,7 +414,6 @@ class ListingWithdraw(ApiView):
             listing_id=pk,
             reason=form.cleaned_data["reason"],
         )
-        return _listing_answer(request, pk)
 
 
 class ReservationList(ApiView):
@@ -376,6 +481,7 @@ class ReservationList(ApiView):
             join_waiting_list=cleaned["join_waiting_list"],
             delivery=form.delivery(),
             seen_available=data["seen_available"],  # as the reserve page's hidden field
+            for_unit_id=data["for_unit"],  # issue 20: on behalf of a unit (roles.unit_acted_for)
         )
         reservation = reservation_selectors.reservation_for_user(
             user=request.user, reservation_id=reservation.pk
@@ -401,21 +507,21 @@ class ReservationDetail(ApiView):
         return Response(s.ReservationSerializer(reservation, context={"request": request}).data)
 
 
-class ReservationCancel(ApiView):
+@action_schema(
+    tag=TAG_RESERVATIONS,
+    operation_id="reservations_cancel",
+    summary="Cancel a reservation",
+    body=s.CancelSerializer,
+    answer=s.ReservationSerializer,
+    statuses=(400, 401, 403, 404, 409, 429),
+)
+class ReservationCancel(Action):
     scope = Scope.RESERVATIONS
+    body = s.CancelSerializer
 
-    @extend_schema(
-        tags=[TAG_RESERVATIONS],
-        operation_id="reservations_cancel",
-        summary=("Cancel a reservation"),
-        request=s.CancelSerializer,
-        responses={200: s.ReservationSerializer, **problems(400, 401, 403, 404, 409, 415, 429)},
-    )
-    def post(self, request, pk):
-        body = s.CancelSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+    def act(self, request, pk, data):
         reservation_selectors.reservation_for_user(user=request.user, reservation_id=pk)
-        form = CancelForm({"reason": body.validated_data["reason"]})
+        form = CancelForm({"reason": data["reason"]})
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
         try:
@@ -424,6 +530,8 @@ class ReservationCancel(ApiView):
             )
         except PermissionDenied as error:  # like the page: no party to it, nothing to see
             raise NotFound from error
+
+    def answer(self, request, pk):
         reservation = reservation_selectors.reservation_for_user(
             user=request.user, reservation_id=pk
         )
@@ -443,8 +551,9 @@ TASKS_DESCRIPTION = (
     "The tasks the token's account may see, as on the task pages: with the warehouse role "
     "(a token made as a warehouse system) every task of the organisation's warehouses; "
     "otherwise the tasks that fetch from or deliver to the token's unit. The steps need "
-    "the warehouse role (403 without it) and follow the task's states "
-    "(open → scheduled → in_progress → done; 409 for a step its state does not allow)."
+    "the warehouse role (403 without it; a unit may cancel its own intake request) and "
+    "follow the task's states (open → scheduled → in_progress → done, or cancelled; 409 "
+    "for a step its state does not allow)."
 )
 
 
@@ -499,105 +608,130 @@ class TaskDetail(ApiView):
         return Response(s.TaskSerializer(task, context={"request": request}).data)
 
 
-def _task_step(request, pk, step):
-    """A step through the inventory service, on a task the caller may see (else 404)."""
-    inventory_selectors.task_for_user(user=request.user, task_id=pk)
-    try:
-        step()
-    except Task.DoesNotExist as error:
-        raise NotFound from error
-    task = inventory_selectors.task_for_user(user=request.user, task_id=pk)
-    return Response(s.TaskSerializer(task, context={"request": request}).data)
+class TaskAction(Action):
+    """A step on a task the token's account may see (else 404, as another organisation's
+    is), through the inventory service, answered with the task."""
 
-
-STEP_PROBLEMS = problems(400, 401, 403, 404, 409, 415, 429)
-
-
-class TaskSchedule(ApiView):
     scope = Scope.TASKS
 
-    @extend_schema(
-        tags=[TAG_TASKS],
-        operation_id="tasks_schedule",
-        summary="Schedule a task",
-        description="A day (and a time slot) for an open or scheduled task.",
-        request=s.TaskScheduleSerializer,
-        responses={200: s.TaskSerializer, **STEP_PROBLEMS},
-    )
     def post(self, request, pk):
-        body = s.TaskScheduleSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
-        return _task_step(
-            request,
-            pk,
-            lambda: inventory_services.task_schedule(
-                actor=request.user, task_id=pk, day=data["date"], slot_id=data["slot"]
-            ),
+        try:
+            return super().post(request, pk)
+        except Task.DoesNotExist as error:
+            raise NotFound from error
+
+    def answer(self, request, pk):
+        task = inventory_selectors.task_for_user(user=request.user, task_id=pk)
+        return Response(s.TaskSerializer(task, context={"request": request}).data)
+
+
+STEP_STATUSES = (400, 401, 403, 404, 409, 429)
+
+
+def _task_schema(*, statuses=STEP_STATUSES, **kwargs):
+    return action_schema(tag=TAG_TASKS, answer=s.TaskSerializer, statuses=statuses, **kwargs)
+
+
+@_task_schema(
+    operation_id="tasks_schedule",
+    summary="Schedule a task",
+    description="A day (and a time slot) for an open or scheduled task.",
+    body=s.TaskScheduleSerializer,
+)
+class TaskSchedule(TaskAction):
+    body = s.TaskScheduleSerializer
+
+    def act(self, request, pk, data):
+        inventory_selectors.task_for_user(user=request.user, task_id=pk)
+        inventory_services.task_schedule(
+            actor=request.user, task_id=pk, day=data["date"], slot_id=data["slot"]
         )
 
 
-class TaskStart(ApiView):
-    scope = Scope.TASKS
+@_task_schema(
+    operation_id="tasks_start",
+    summary="Start a task",
+    description="Loading the item (a scheduled task): the scanned label, when given, "
+    "must be this item's.",
+    body=s.TaskStartSerializer,
+)
+class TaskStart(TaskAction):
+    body = s.TaskStartSerializer
 
-    @extend_schema(
-        tags=[TAG_TASKS],
-        operation_id="tasks_start",
-        summary="Start a task",
-        description="Loading the item (a scheduled task): the scanned label, when given, "
-        "must be this item's.",
-        request=s.TaskStartSerializer,
-        responses={200: s.TaskSerializer, **STEP_PROBLEMS},
-    )
-    def post(self, request, pk):
-        body = s.TaskStartSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        code = body.validated_data["scanned_code"]
-        return _task_step(
-            request,
-            pk,
-            lambda: inventory_services.task_start(
-                actor=request.user, task_id=pk, scanned_code=code
-            ),
+    def act(self, request, pk, data):
+        inventory_selectors.task_for_user(user=request.user, task_id=pk)
+        inventory_services.task_start(
+            actor=request.user, task_id=pk, scanned_code=data["scanned_code"]
         )
 
 
-class TaskDone(ApiView):
-    scope = Scope.TASKS
+@_task_schema(
+    operation_id="tasks_done",
+    summary="Finish a task",
+    description=(
+        "As the task page's last step for its kind: an intake or a transfer is shelved "
+        "(`location`: a shelf of the warehouse it ends in), a delivery is delivered "
+        "(`scanned_code` checked when given), a disposal is disposed of."
+    ),
+    body=s.TaskDoneSerializer,
+)
+class TaskDone(TaskAction):
+    body = s.TaskDoneSerializer
 
-    @extend_schema(
-        tags=[TAG_TASKS],
-        operation_id="tasks_done",
-        summary="Finish a task",
-        description=(
-            "As the task page's last step for its kind: an intake or a transfer is shelved "
-            "(`location`: a shelf of the warehouse it ends in), a delivery is delivered "
-            "(`scanned_code` checked when given), a disposal is disposed of."
-        ),
-        request=s.TaskDoneSerializer,
-        responses={200: s.TaskSerializer, **STEP_PROBLEMS},
-    )
-    def post(self, request, pk):
-        body = s.TaskDoneSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+    def act(self, request, pk, data):
         task = inventory_selectors.task_for_user(user=request.user, task_id=pk)
         actor = request.user
+        if task.kind in (Task.Kind.INTAKE, Task.Kind.TRANSFER):
+            if data["location"] is None:
+                raise ValidationError({"location": _("Choose a shelf.")})
+            inventory_services.intake_shelve(actor=actor, task_id=pk, location_id=data["location"])
+        elif task.kind == Task.Kind.DELIVERY:
+            inventory_services.delivery_complete(
+                actor=actor, task_id=pk, scanned_code=data["scanned_code"]
+            )
+        else:
+            inventory_services.disposal_complete(actor=actor, task_id=pk)
 
-        def step():
-            if task.kind in (Task.Kind.INTAKE, Task.Kind.TRANSFER):
-                if data["location"] is None:
-                    raise ValidationError({"location": _("Choose a shelf.")})
-                return inventory_services.intake_shelve(
-                    actor=actor, task_id=pk, location_id=data["location"]
-                )
-            if task.kind == Task.Kind.DELIVERY:
-                return inventory_services.delivery_complete(
-                    actor=actor, task_id=pk, scanned_code=data["scanned_code"]
-                )
-            return inventory_services.disposal_complete(actor=actor, task_id=pk)
 
-        return _task_step(request, pk, step)
+@_task_schema(
+    operation_id="tasks_cancel",
+    summary="Cancel a task",
+    description=(
+        "As the task page's Cancel: the warehouse's staff cancel any open, scheduled or "
+        "started task of its warehouse, and a unit takes back its own intake request "
+        "(403 for any other task it sees). A booked time slot is freed; the reason "
+        "(optional) is kept as the task's problem and goes to the item's history. 409 "
+        "for a task already done or cancelled."
+    ),
+    body=s.TaskCancelSerializer,
+)
+class TaskCancel(TaskAction):
+    body = s.TaskCancelSerializer
+
+    def act(self, request, pk, data):
+        inventory_selectors.task_for_user(user=request.user, task_id=pk)
+        inventory_services.task_cancel(actor=request.user, task_id=pk, reason=data["reason"])
+
+
+@_task_schema(
+    operation_id="tasks_report_problem",
+    summary="Report a problem with a task",
+    description=(
+        "As the task page's Report a problem (missing, damaged ...): the text is shown on "
+        "the task and goes to the item's history; the task keeps its state. The warehouse "
+        "role only (403 without it)."
+    ),
+    body=s.TaskProblemSerializer,
+    statuses=(400, 401, 403, 404, 429),
+)
+class TaskProblem(TaskAction):
+    body = s.TaskProblemSerializer
+
+    def act(self, request, pk, data):
+        inventory_selectors.task_for_user(user=request.user, task_id=pk)
+        inventory_services.task_report_problem(
+            actor=request.user, task_id=pk, problem=data["problem"]
+        )
 
 
 class ReuseCheckCreate(ApiView):

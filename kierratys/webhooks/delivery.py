@@ -2,10 +2,12 @@
 pauses, logged on the delivery row, and the endpoint paused after repeated failures.
 
 Each round claims the due rows in a short transaction (skipping rows another worker has),
-sends them with no transaction open (an endpoint may take seconds), and records each
-outcome in a transaction of its own. A claim is a lease: a worker that dies mid-send leaves
-its rows to be sent again after CLAIM_SECONDS, so a receiver may see a message twice and
-should use `webhook-id` to tell (as Standard Webhooks says).
+completes the messages sent for the first time with their resource (payloads.py), sends
+them with no transaction open (an endpoint may take seconds), and records each outcome in
+a transaction of its own (a failure with the message, for its retries). A claim is a
+lease: a worker that dies mid-send leaves its rows to be sent again after CLAIM_SECONDS
+(their message made afresh), so a receiver may see a message twice and should use
+`webhook-id` to tell (as Standard Webhooks says).
 
 The signature: `webhook-id`, `webhook-timestamp` and `webhook-signature: v1,<base64 of
 HMAC-SHA256 over "<id>.<timestamp>.<body>">` with the endpoint's `whsec_` secret
@@ -32,6 +34,7 @@ from kierratys.accounts.models import User
 from kierratys.accounts.roles import COORDINATOR
 from kierratys.common import mail
 
+from . import payloads
 from .models import Delivery, Endpoint
 
 logger = logging.getLogger(__name__)
@@ -81,7 +84,17 @@ def _claim() -> list[Delivery]:
         Delivery.objects.filter(pk__in=[d.pk for d in due]).update(
             next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS)
         )
+        # Sent for the first time: the message gets its resource (payloads.py), in memory.
+        # A failed attempt stores it, so that the retries send it again; a delivered one
+        # keeps the event's own data only (no copy of the resource is kept).
+        payloads.completed(due)
     return due
+
+
+def _body(payload: dict) -> str:
+    """The message as sent: keys sorted, so a retry (its payload read back from the
+    database, which may reorder keys) sends the same bytes."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
 
 
 _local = threading.local()
@@ -100,7 +113,7 @@ def _post(delivery: Delivery) -> tuple[int | None, str]:
     endpoint = delivery.endpoint
     if not address_allowed(endpoint.url):
         return None, "The address is not a public HTTPS address."
-    body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    body = _body(delivery.payload).encode()
     now = timezone.now()
     message_id = f"msg_{delivery.message_id.hex}"
     headers = {
@@ -155,6 +168,7 @@ def _record_failed(delivery: Delivery, status_code: int | None, error: str) -> N
         row = Delivery.objects.select_for_update().get(pk=delivery.pk)
         endpoint = Endpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
         row.attempts += 1
+        row.payload = delivery.payload  # the message as sent: a retry sends it again
         row.last_attempt_at, row.last_status_code, row.last_error = now, status_code, error
         pause = retry_after(row.attempts)
         if pause is None:

@@ -2,7 +2,8 @@
 its people may see. Deliveries are written in the changing transaction, signed by the
 Standard Webhooks scheme (verified here by a real HTTPS receiver with the library
 receivers use), retried with pauses, logged, and a failing endpoint is paused and its
-coordinators told."""
+coordinators told. Each message (version 2) carries its resource as the API shows it to
+the endpoint's organisation when first sent, and nothing that organisation may not see."""
 
 import http.server
 import json
@@ -15,6 +16,7 @@ import trustme
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from standardwebhooks import Webhook
 
 from kierratys.accounts.roles import COORDINATOR
@@ -271,9 +273,212 @@ def test_the_page_shows_the_secret_once_and_others_may_not_touch_it(client, coor
     assert not Endpoint.objects.exists()
 
 
-def test_the_payload_is_the_events_own_json(receiver, coordinator):
+def test_the_message_is_the_events_own_json_and_a_delivered_row_keeps_only_that(
+    receiver, coordinator
+):
     endpoint = register(coordinator, receiver, events=["reservation.changed"])
     reserve(ListingFactory())
     delivery.deliveries_send_due()
     _headers, body = receiver.received[0]
-    assert json.loads(body) == Delivery.objects.get(endpoint=endpoint).payload
+    message, kept = json.loads(body), Delivery.objects.get(endpoint=endpoint).payload
+    assert {name: message[name] for name in ("type", "timestamp")} == {
+        name: kept[name] for name in ("type", "timestamp")
+    }
+    assert {**message["data"], "resource": None, "links": None} == {
+        **kept["data"],
+        "resource": None,
+        "links": None,
+    }
+    assert "resource" not in kept["data"]  # no copy of the reservation stays in the log
+
+
+# Version 2 (docs/webhooks.md): the resource as the API shows it, made when first sent.
+
+
+def _sent(receiver, endpoint) -> list[dict]:
+    delivery.deliveries_send_due()
+    return receiver.verified(endpoint.secret)
+
+
+def test_a_reservations_message_carries_it_as_the_api_shows_it_without_contacts(
+    receiver, coordinator, client, settings
+):
+    from kierratys.api import services as api_services
+
+    settings.SITE_URL = "http://testserver"
+    endpoint = register(coordinator, receiver)
+    listing = ListingFactory()
+    reservation = reserve(listing, quantity=2, note="Kolmas kerros")
+    (message,) = _sent(receiver, endpoint)
+    assert message["version"] == 2 and message["type"] == "reservation.changed"
+    data = message["data"]
+    assert (data["id"], data["status"], data["quantity"]) == (reservation.pk, "active", 2)
+    resource = data["resource"]
+    token = api_services.token_create(
+        actor=coordinator,
+        name="Vertailu",
+        unit_id=reservation.unit_id,
+        scopes=["reservations"],
+        days=1,
+    )
+    shown = client.get(
+        f"/api/v1/reservations/{reservation.pk}/",
+        HTTP_AUTHORIZATION=f"Bearer {token.secret}",
+    ).json()
+    assert shown["contact_phone"] and shown["note"] == "Kolmas kerros"
+    private = {"contact_name", "contact_phone", "note"}
+    assert resource == {name: value for name, value in shown.items() if name not in private}
+    assert data["links"] == {
+        "self": f"http://testserver/api/v1/reservations/{reservation.pk}/",
+        "listing": f"http://testserver/api/v1/listings/{listing.pk}/",
+        "page": f"http://testserver/reservations/{reservation.pk}/",
+    }
+    assert "040" not in json.dumps(message)
+
+
+def test_a_listings_message_carries_the_apis_listing_with_its_links(receiver, coordinator):
+    endpoint = register(coordinator, receiver, events=["listing.published"])
+    owner = member_of(coordinator.unit.department.organisation)
+    draft = ListingFactory(owner_unit=owner.unit, status=Listing.Status.DRAFT, published_at=None)
+    listing_services.listing_publish(actor=owner, listing_id=draft.pk)
+    (message,) = _sent(receiver, endpoint)
+    resource = message["data"]["resource"]
+    assert resource["id"] == draft.pk and resource["status"] == "published"
+    assert resource["title"] == draft.title and resource["photos"] == []
+    assert {"description", "quantity_available", "category", "page"} <= set(resource)
+    assert message["data"]["links"]["self"].endswith(f"/api/v1/listings/{draft.pk}/")
+
+
+def test_a_tasks_message_carries_the_apis_task(receiver, coordinator):
+    from inventory import services as inventory_services
+    from tests.factories.inventory import WarehouseFactory
+
+    organisation = coordinator.unit.department.organisation
+    WarehouseFactory(organisation=organisation)
+    endpoint = register(coordinator, receiver, events=["task.changed"])
+    owner = member_of(organisation)
+    listing = ListingFactory(owner_unit=owner.unit)
+    task = inventory_services.intake_request(actor=owner, listing_id=listing.pk)
+    (message,) = _sent(receiver, endpoint)
+    resource = message["data"]["resource"]
+    assert (resource["id"], resource["kind"], resource["status"]) == (task.pk, "intake", "open")
+    assert resource["listing_code"] == listing.code and "contact_phone" not in resource
+    assert message["data"]["links"]["self"].endswith(f"/api/v1/tasks/{task.pk}/")
+
+
+def test_what_the_organisation_no_longer_sees_when_sent_is_left_out(receiver, coordinator):
+    """A partner hears of a listing at the partners stage; the partnership ends before the
+    message goes: the event's ids go, the listing itself does not."""
+    from kierratys.accounts.partnerships import Partnership
+
+    endpoint = register(coordinator, receiver, events=["listing.published", "listing.changed"])
+    elsewhere = other_organisation(2)
+    owner = member_of(elsewhere)
+    running_partnership(coordinator.unit.department.organisation, elsewhere)
+    listing = ListingFactory(owner_unit=owner.unit)
+    listing_services.listing_audience_set(
+        actor=owner, listing_id=listing.pk, audience=Listing.Audience.PARTNERS, hold=False
+    )
+    assert Delivery.objects.filter(endpoint=endpoint).exists()
+    Partnership.objects.update(ended_at=timezone.now())
+    messages = _sent(receiver, endpoint)
+    assert messages and all(m["data"]["id"] == listing.pk for m in messages)
+    assert all(m["data"]["resource"] is None for m in messages)
+    assert listing.title not in json.dumps(messages)
+    assert all(set(m["data"]["links"]) == {"self"} for m in messages)
+
+
+def test_a_partner_sees_the_listing_while_it_is_shown_to_it(receiver, coordinator):
+    endpoint = register(coordinator, receiver, events=["listing.published", "listing.changed"])
+    elsewhere = other_organisation(2)
+    owner = member_of(elsewhere)
+    running_partnership(coordinator.unit.department.organisation, elsewhere)
+    listing = ListingFactory(owner_unit=owner.unit)
+    listing_services.listing_audience_set(
+        actor=owner, listing_id=listing.pk, audience=Listing.Audience.PARTNERS, hold=False
+    )
+    messages = _sent(receiver, endpoint)
+    assert messages and all(m["data"]["resource"]["title"] == listing.title for m in messages)
+
+
+def test_a_retry_sends_the_same_message_although_the_resource_changed(
+    receiver, coordinator, settings
+):
+    from reservations import services as reservation_services
+
+    settings.WEBHOOK_RETRY_SECONDS = [3600]
+    register(coordinator, receiver)
+    receiver.statuses = [500, 204]
+    reservation = reserve(ListingFactory(), quantity=2)
+    assert delivery.deliveries_send_due() == 1  # failed: tried again in an hour
+    first = Delivery.objects.get()
+    assert first.payload["data"]["resource"]["status"] == "active"  # stored as sent
+    reservation_services.reservation_cancel(
+        actor=reservation.requested_by, reservation_id=reservation.pk, reason=""
+    )
+    Delivery.objects.filter(pk=first.pk).update(next_attempt_at=timezone.now())
+    assert delivery.deliveries_send_due() == 2  # the retry, and the cancellation's own
+    by_id: dict[str, list[bytes]] = {}
+    for headers, body in receiver.received:
+        by_id.setdefault(headers["webhook-id"], []).append(body)
+    tried = by_id.pop(f"msg_{first.message_id.hex}")
+    assert len(tried) == 2 and tried[0] == tried[1]  # the same bytes both times
+    assert json.loads(tried[0])["data"]["resource"]["status"] == "active"
+    ((cancelled,),) = by_id.values()
+    assert json.loads(cancelled)["data"]["resource"]["status"] == "cancelled"
+
+
+def test_the_resource_is_read_once_for_all_the_endpoints_that_hear_of_it(
+    receiver, coordinator, django_assert_max_num_queries
+):
+    from kierratys.webhooks import payloads
+
+    for n in range(5):
+        services.endpoint_create(
+            actor=coordinator, url=f"{receiver.url}/{n}", event_types=["reservation.changed"]
+        )
+    reserve(ListingFactory())
+    rows = list(Delivery.objects.select_related("endpoint"))
+    assert len(rows) == 5
+    with django_assert_max_num_queries(4):
+        payloads.completed(rows)
+    assert len({json.dumps(row.payload, sort_keys=True) for row in rows}) == 1
+
+
+def test_every_kind_of_message_matches_its_component_in_the_openapi_document(
+    receiver, coordinator, client
+):
+    from openapi_schema_validator import OAS30Validator
+
+    from inventory import services as inventory_services
+    from tests.factories.inventory import WarehouseFactory
+
+    document = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    organisation = coordinator.unit.department.organisation
+    WarehouseFactory(organisation=organisation)
+    endpoint = register(
+        coordinator, receiver, events=["listing.changed", "reservation.changed", "task.changed"]
+    )
+    owner = member_of(organisation)
+    listing = ListingFactory(owner_unit=owner.unit)
+    reserve(listing)
+    inventory_services.intake_request(actor=owner, listing_id=listing.pk)
+    # A reservation gone before it is sent (or never there): a null resource matches too.
+    outbox_add(
+        groups=[f"organisation-{organisation.pk}"],
+        event="reservation.changed",
+        data={"id": 2**31 - 1, "listing": listing.pk, "status": "cancelled", "quantity": 1},
+    )
+    messages = _sent(receiver, endpoint)
+    component = {"listing": "Listing", "reservation": "Reservation", "task": "Task"}
+    seen = set()
+    for message in messages:
+        name = component[message["type"].split(".")[0]]
+        schema = {
+            "$ref": f"#/components/schemas/Webhook{name}Message",
+            "components": document["components"],
+        }
+        OAS30Validator(schema).validate(message)
+        seen.add((name, message["data"]["resource"] is None))
+    assert {("Listing", False), ("Reservation", False), ("Task", False)} <= seen
+    assert ("Reservation", True) in seen

@@ -38,6 +38,7 @@ from listings.wanted import services as wanted_services
 from listings.wanted.models import WantedAnswer, WantedRequest
 from reservations import services as reservation_services
 from reservations.charges.models import PriceList
+from reservations.loans.models import Loan
 from reservations.models import Reservation
 
 from ..factories import (
@@ -50,7 +51,9 @@ from ..factories import (
     UnitFactory,
     UserFactory,
     WarehouseFactory,
+    book,
     book_delivery,
+    loan_listing,
     next_working_day,
     other_organisation,
     reserve,
@@ -135,6 +138,11 @@ CASES = {
     "wanted/<id:pk>/close/": {"pk": ("wanted",)},
     "organisation/webhooks/<id:pk>/delete/": {"pk": ("webhook",)},
     "projects/<id:pk>/": {"pk": ("project",)},
+    "loans/item/<id:pk>/": {"pk": ("bike", *LISTINGS)},
+    "loans/<id:pk>/": {"pk": ("loan",)},
+    "loans/<id:pk>/cancel/": {"pk": ("loan",)},
+    "loans/<id:pk>/pick-up/": {"pk": ("loan",)},
+    "loans/<id:pk>/return/": {"pk": ("loan",)},
     "projects/<id:pk>/edit/": {"pk": ("project",)},
     "projects/<id:pk>/report/": {"pk": ("project",)},
     "projects/<id:pk>/items/<id:item_pk>/remove/": {
@@ -362,6 +370,8 @@ def world(monkeypatch):
             "audience": "organisation",
         },
     )
+    bike = loan_listing(owner_unit=a_unit, created_by=a_staff, title="Aarteen pyörä")
+    loan = book(bike, user=a_reserver)
     b_unit = UnitFactory(department=DepartmentFactory(organisation=org_b), name="Beetan koulu")
     b_warehouse = WarehouseFactory(organisation=org_b, name="Beetan varasto")
     StorageLocationFactory(warehouse=b_warehouse, code="B-01-1")
@@ -397,6 +407,8 @@ def world(monkeypatch):
         "token": token.pk,
         "price_list": PriceList.objects.create(organisation=org_a, delivery_eur=5).pk,
         "wanted": wanted.pk,
+        "bike": bike.pk,
+        "loan": loan.pk,
     }
     names = [
         a_unit.name,
@@ -441,6 +453,7 @@ def snapshot() -> dict:
             User.objects.order_by("pk").values_list("pk", "email", "full_name", "is_active")
         ),
         "pauses": list(OrderingPause.objects.order_by("pk").values_list("pk", "ended_at")),
+        "loans": list(Loan.objects.order_by("pk").values_list("pk", "status", "quantity")),
         "projects": list(
             Project.objects.order_by("pk").values_list("pk", "name", "unit_id", "target_reuse_rate")
         ),

@@ -129,3 +129,19 @@ def test_the_waiting_list_place_is_shown_and_more_than_exist_is_400(api, client)
         in schemas["ReservationCreateRequest"]["properties"]["join_waiting_list"]["description"]
     )
     assert "waiting_place" in schemas["Reservation"]["properties"]
+
+
+def test_a_warehouse_token_reserves_on_behalf_of_a_unit(client, coordinator, school, turku):
+    """Issue 20: `for_unit` as on the reserve page; 404 for a unit it cannot act for."""
+    other_school = unit_of(turku)
+    warehouse = Api(client, make_token(coordinator, school, warehouse=True).secret)
+    listing = ListingFactory(quantity=3)
+    response = warehouse.post(RESERVE, _body(listing, for_unit=other_school.pk))
+    assert response.status_code == 201, response.content
+    reservation = Reservation.objects.get(pk=response.json()["id"])
+    assert reservation.unit == other_school and reservation.on_behalf
+    foreign = unit_of(other_organisation())
+    problem_of(warehouse.post(RESERVE, _body(listing, for_unit=foreign.pk)), 404)
+    staff = Api(client, make_token(coordinator, school, name="Toinen").secret)
+    problem_of(staff.post(RESERVE, _body(listing, for_unit=other_school.pk)), 404)
+    assert Reservation.objects.count() == 1

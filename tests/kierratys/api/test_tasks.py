@@ -195,3 +195,88 @@ def test_another_organisations_task_is_404_to_see_and_to_work(warehouse_api):
     assert theirs.pk not in _ids(warehouse_api.get(TASKS))
     theirs.refresh_from_db()
     assert theirs.status == Task.Status.OPEN
+
+
+def test_cancel_and_report_a_problem_as_the_task_board_does(warehouse_api, depot):
+    from listings.models import ListingEvent
+
+    task = _task(depot)
+    reported = warehouse_api.post(f"{TASKS}{task.pk}/problem/", {"problem": "Selkänoja irti"}, **EN)
+    assert reported.status_code == 200, reported.content
+    assert reported.json()["problem"] == "Selkänoja irti"
+    assert reported.json()["status"] == "open"  # a problem does not change the state
+    cancelled = warehouse_api.post(f"{TASKS}{task.pk}/cancel/", {"reason": "Ei noudeta"}, **EN)
+    assert cancelled.status_code == 200, cancelled.content
+    assert (cancelled.json()["status"], cancelled.json()["problem"]) == ("cancelled", "Ei noudeta")
+    kinds = set(ListingEvent.objects.filter(listing=task.listing).values_list("kind", flat=True))
+    assert {"task_problem", "task_cancelled"} <= kinds
+    again = warehouse_api.post(f"{TASKS}{task.pk}/cancel/", {}, **EN)
+    assert problem_of(again, 409)["code"] == "illegal_transition"
+
+
+def test_a_cancel_frees_the_booked_slot(warehouse_api, depot):
+    from tests.factories.inventory import TimeSlotFactory
+
+    day = next_working_day()
+    slot = TimeSlotFactory(warehouse=depot, weekday=day.weekday())
+    task = _task(depot, kind=Task.Kind.DELIVERY)
+    warehouse_api.post(f"{TASKS}{task.pk}/schedule/", {"date": str(day), "slot": slot.pk})
+    assert warehouse_api.get(f"{TASKS}{task.pk}/").json()["slot"]["id"] == slot.pk
+    assert warehouse_api.post(f"{TASKS}{task.pk}/cancel/", {}).status_code == 200
+    task.refresh_from_db()
+    assert task.slot_day_id is None and task.status == Task.Status.CANCELLED
+
+
+def test_a_problem_needs_words_and_bad_bodies_change_nothing(warehouse_api, depot):
+    task = _task(depot)
+    for body, pointer in [
+        ({}, "#/problem"),
+        ({"problem": "x" * 501}, "#/problem"),
+        ({"problem": 5}, "#/problem"),
+        ({"problem": "Rikki", "urgent": True}, "#/urgent"),
+    ]:
+        response = warehouse_api.post(f"{TASKS}{task.pk}/problem/", body, **EN)
+        assert pointer in [e["pointer"] for e in problem_of(response, 400)["errors"]], body
+    for blank in ("", "   "):
+        response = warehouse_api.post(f"{TASKS}{task.pk}/problem/", {"problem": blank}, **EN)
+        assert problem_of(response, 400)["errors"] == [
+            {"pointer": "#/problem", "detail": "Describe the problem."}
+        ]
+    too_long = warehouse_api.post(f"{TASKS}{task.pk}/cancel/", {"reason": "x" * 501}, **EN)
+    assert problem_of(too_long, 400)["errors"][0]["pointer"] == "#/reason"
+    task.refresh_from_db()
+    assert (task.status, task.problem) == (Task.Status.OPEN, "")
+
+
+def test_a_unit_takes_back_its_own_intake_but_works_no_other_task(
+    client, coordinator, school, depot
+):
+    unit_api = Api(client, make_token(coordinator, school, scopes=[Scope.TASKS]).secret)
+    listing = ListingFactory(owner_unit=school)
+    intake = TaskFactory(warehouse=depot, listing=listing, from_unit=school)
+    delivery = TaskFactory(
+        warehouse=depot, listing=listing, to_unit=school, kind=Task.Kind.DELIVERY
+    )
+    problem_of(unit_api.post(f"{TASKS}{intake.pk}/problem/", {"problem": "Rikki"}), 403)
+    problem_of(unit_api.post(f"{TASKS}{delivery.pk}/cancel/", {}), 403)
+    delivery.refresh_from_db()
+    assert delivery.status == Task.Status.OPEN
+    taken_back = unit_api.post(f"{TASKS}{intake.pk}/cancel/", {})
+    assert taken_back.status_code == 200, taken_back.content
+    assert taken_back.json()["status"] == "cancelled"
+
+
+def test_cancel_and_problem_need_the_tasks_scope_and_are_404_elsewhere(
+    client, coordinator, school, warehouse_api, depot
+):
+    mine = _task(depot)
+    reader = Api(client, make_token(coordinator, school, scopes=[Scope.LISTINGS_READ]).secret)
+    problem_of(reader.post(f"{TASKS}{mine.pk}/cancel/", {}), 403)
+    problem_of(reader.post(f"{TASKS}{mine.pk}/problem/", {"problem": "Rikki"}), 403)
+    theirs = _task(WarehouseFactory(organisation=other_organisation(1)))
+    problem_of(warehouse_api.post(f"{TASKS}{theirs.pk}/cancel/", {}), 404)
+    problem_of(warehouse_api.post(f"{TASKS}{theirs.pk}/problem/", {"problem": "Rikki"}), 404)
+    problem_of(warehouse_api.post(f"{TASKS}999999/cancel/", {}), 404)
+    for task in (mine, theirs):
+        task.refresh_from_db()
+        assert (task.status, task.problem) == (Task.Status.OPEN, "")
