@@ -20,7 +20,9 @@ from reservations.models import Reservation
 
 from ..factories import (
     ListingFactory,
+    book,
     book_delivery,
+    loan_listing,
     next_working_day,
     reserve,
     warehouse_with_slots,
@@ -137,7 +139,12 @@ def data(demo_accounts, server_media):
             category=Category.objects.get(slug="office-chairs"),
             condition="good",
         )
+    # Loans (issue 20): two bikes lent for up to 14 days, one booked by the reserver.
+    bike = loan_listing(owner_unit=lister.unit, created_by=lister, title="Kesäleirin pyörä")
+    loan = in_worker_thread(book, bike, user=reserver)
     return {
+        "bike": bike,
+        "loan": loan,
         "project": project,
         "users": demo_accounts,
         "stool": stool,
@@ -193,6 +200,13 @@ def main_pages(data) -> list[tuple[str, str | None, str]]:
         ("open-data-turku", None, "/open-data/turku/"),
         ("open-data-manage", COORDINATOR, "/organisation/open-data/"),
         ("webhooks", COORDINATOR, "/organisation/webhooks/"),
+        ("loan-calendar", RESERVER, f"/listings/{data['bike'].pk}/"),
+        ("loan-book", RESERVER, f"/loans/item/{data['bike'].pk}/"),
+        ("my-loans", RESERVER, "/loans/"),
+        ("loan", RESERVER, f"/loans/{data['loan'].pk}/"),
+        ("loan-pick-up", LISTER, f"/loans/{data['loan'].pk}/pick-up/"),
+        ("loans-overdue", LISTER, "/loans/overdue/"),
+        ("loans-overdue-warehouse", WAREHOUSE, "/loans/overdue/warehouse/"),
     ]
 
 
