@@ -530,6 +530,12 @@ SAVED_SEARCHES = [
 # The lister asks the warehouse to fetch this one: an intake task on the board.
 INTAKE_TITLE = "Neuvottelupöytä 8 hengelle"
 
+# Lent, not given (issue 20): the lister's unit lends camp beds for summer camps, and the
+# reserver's unit has booked two of them, so the item page shows the loan calendar.
+LOAN_TITLE = "Retkisänky kesäleireille"
+LOAN_QUANTITY, LOAN_MAX_DAYS = 3, 14
+LOAN_BOOKED = (3, 9, 2)  # from the 3rd to the 9th day from today, two of them
+
 
 def seed_activity() -> int:
     """Reservations in every status, a delivery and an intake task, saved searches.
@@ -548,6 +554,7 @@ def seed_activity() -> int:
         *[(_reservation_scenario, (users, *row)) for row in RESERVATIONS],
         *[(_saved_search, (users, *row)) for row in SAVED_SEARCHES],
         (_intake, (users,)),
+        (_loan, (users,)),
     ]
     for step, args in steps:
         try:
@@ -648,3 +655,60 @@ def _intake(users) -> int:
         return 0
     inventory.intake_request(actor=users[LISTER], listing_id=listing.pk)
     return 1
+
+
+def _loan(users) -> int:
+    """A for-loan item of the lister's unit with one booking by the reserver's unit."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from listings import services as listings
+    from listings.demo import COLOURS, _draw
+    from listings.models import Category, Listing
+    from reservations.loans import services as loans
+    from reservations.loans.models import Loan
+
+    lister, reserver = users[LISTER], users[RESERVER]
+    listing = Listing.objects.filter(owner_unit=lister.unit, title=LOAN_TITLE).first()
+    made = 0
+    if listing is None:
+        today = timezone.localdate()
+        listing = listings.listing_create(
+            actor=lister,
+            unit=lister.unit,
+            fields={
+                "title": LOAN_TITLE,
+                "description": "Kokoontaittuvat retkisängyt leireille ja yökouluun. "
+                "Lainataan enintään kahdeksi viikoksi kerrallaan.",
+                "category": Category.objects.get(slug="beds"),
+                "condition": "good",
+                "material": "fabric",
+                "colour": "green",
+                "quantity": LOAN_QUANTITY,
+                "width_cm": 65,
+                "depth_cm": 190,
+                "height_cm": 40,
+                "weight_kg": 6,
+                "pickup_instructions": "Varasto B, kysy vahtimestarilta.",
+                "available_from": today,
+                "available_until": today + timedelta(days=180),
+                "for_loan": True,
+                "loan_max_days": LOAN_MAX_DAYS,
+            },
+            uploads=[SimpleUploadedFile("demo-loan.jpg", _draw("bed", COLOURS["green"], 2020))],
+            publish=True,
+        )
+        made = 1
+    if not Loan.objects.filter(listing=listing).exists():
+        first, last, quantity = LOAN_BOOKED
+        today = timezone.localdate()
+        loans.loan_book(
+            actor=reserver,
+            listing_id=listing.pk,
+            start=today + timedelta(days=first),
+            end=today + timedelta(days=last),
+            quantity=quantity,
+        )
+        made = 1
+    return made

@@ -106,6 +106,12 @@ class CatalogueFilter(django_filters.FilterSet):
         choices=[("unit", _("At a unit")), ("warehouse", _("In a warehouse"))],
         empty_label=_("Anywhere"),
     )
+    lending = django_filters.ChoiceFilter(
+        method="filter_lending",
+        label=_("Given or lent"),
+        choices=[("keep", _("For keeps")), ("loan", _("For loan"))],
+        empty_label=_("For keeps or for loan"),
+    )
     available_now = django_filters.ChoiceFilter(
         method="filter_available_now",
         label=_("Availability"),
@@ -164,6 +170,9 @@ class CatalogueFilter(django_filters.FilterSet):
 
     def filter_location(self, queryset, name, value):
         return queryset.filter(storage_location__isnull=(value == "unit"))
+
+    def filter_lending(self, queryset, name, value):
+        return queryset.filter(for_loan=(value == "loan"))
 
     def filter_available_now(self, queryset, name, value):
         return queryset  # applied in `qs`: "now" is the default even when absent

@@ -44,6 +44,7 @@ FILTER_FIELDS = (
     "department",
     "unit",
     "location",
+    "lending",
     "available_now",
     "sort",
 )

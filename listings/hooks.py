@@ -17,3 +17,10 @@ listing_published = Hook("listing_published")
 # that transaction: wanted requests (listings.wanted) tell the posters it now reaches.
 # Receivers take the listing and the stage it widened from (`before`).
 audience_widened = Hook("audience_widened")
+
+# A listing's edit, under its lock, with the new values set but not yet saved: higher
+# apps refuse what their own rows forbid (loans: switching "for loan" off while loans are
+# open, a quantity below what a future day has booked) by raising a ValidationError with
+# field errors; nothing of the edit is written. Receivers take the listing and `changes`
+# ({field: [old, new]}).
+listing_edit_check = Hook("listing_edit_check")

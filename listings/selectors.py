@@ -234,6 +234,7 @@ CHIP_FIELDS = (
     "department",
     "unit",
     "location",
+    "lending",
     "available_now",
 )
 SIZE_LABELS = {

@@ -46,10 +46,21 @@ def _refuse_foreign_unit(form) -> None:
         raise Http404
 
 
+def acted_for(form):
+    """The unit chosen in a bound form's "For unit" (issue 20), or None for the actor's own:
+    the internal charges are quoted for it once chosen (and charged to it at handover, as
+    the reservation is its)."""
+    if not form.is_bound or "for_unit" not in form.fields:
+        return None
+    form.is_valid()  # already validated when posted: its valid fields are in cleaned_data
+    return form.cleaned_data.get("for_unit")
+
+
 def reserve_context(*, user, listing, form, conflict=False) -> dict:
     """What the reserve form shows besides its fields: with none left, the main action is
     the waiting list, with the place the user would get."""
     none_left = listing.quantity_available == 0
+    for_unit = acted_for(form)
     return {
         "listing": listing,
         "form": form,
@@ -62,11 +73,13 @@ def reserve_context(*, user, listing, form, conflict=False) -> dict:
         "pause": pause_for_listing(listing),  # told above the form (issue 21)
         # The internal charges, before confirming (issue 21); None when none would be made.
         "quote": charge_selectors.quote(
-            unit_id=user.unit_id,
+            unit_id=for_unit.pk if for_unit else user.unit_id,
             listing=listing,
             quantity=inputs.bounded_int(form["quantity"].value(), low=1, high=MAX_QUANTITY),
             delivery_by=[option["organisation_id"] for option in form.delivery_options[:1]],
         ),
+        "quote_for_unit": for_unit,
+        "quote_may_act_for": "for_unit" in form.fields,
     }
 
 
@@ -416,10 +429,15 @@ def basket(request):
         _refuse_foreign_unit(form)
         status = outcome
     # The internal charges, before confirming (issue 21); None when none would be made.
-    quote = charge_selectors.basket_quote(unit_id=request.user.unit_id, listings=items)
-    return render(
-        request,
-        "reservations/basket.html",
-        {"items": items, "form": form, "quote": quote},
-        status=status,
+    for_unit = acted_for(form)
+    quote = charge_selectors.basket_quote(
+        unit_id=for_unit.pk if for_unit else request.user.unit_id, listings=items
     )
+    context = {
+        "items": items,
+        "form": form,
+        "quote": quote,
+        "quote_for_unit": for_unit,
+        "quote_may_act_for": "for_unit" in form.fields,
+    }
+    return render(request, "reservations/basket.html", context, status=status)

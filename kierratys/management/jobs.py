@@ -121,6 +121,8 @@ def _jobs() -> dict[str, int]:
         # picked up by their last day are cancelled.
         "loan reminders": loan_services.loans_remind(),
         "loans not picked up cancelled": loan_services.loans_expire(),
+        # Overdue loans keep holding their items today and tomorrow.
+        "overdue loans holding their items": loan_services.loans_hold_overdue(),
     }
 
 

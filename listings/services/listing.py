@@ -323,6 +323,8 @@ def _update_rows(
             }
         )
     listing.quantity_available = listing.quantity - held
+    if changes:
+        hooks.listing_edit_check(listing=listing, changes=changes)
     if "available_until" in changes and listing.available_until >= timezone.localdate():
         listing.expiry_notified_at = None  # a new last day: the owner is asked again after it
     _validate(listing)

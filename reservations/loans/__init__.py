@@ -21,6 +21,16 @@ How two units never get the last bike of a week (the capacity guarantee):
    overbook a day: the whole transaction fails instead. Cancelling and returning early
    take the quantity off the remaining days the same way.
 
+Overdue loans keep holding their items (a loan picked up, past its last day, not back):
+the periodic job (`services.loans_hold_overdue`, with the other loan jobs) extends the
+loan's hold in the same ledger day by day, always today and tomorrow, recording each day
+it holds as a `LoanHold` row (day, quantity). So a new booking of those days sees them
+taken and is refused with a message saying an earlier loan is late back. A day that
+others booked before the loan went overdue cannot be overbooked: the hold takes only
+what is free that day, and each booking on a day it could not fully hold is marked
+(`told_short_at`) and its borrower and the owner unit are mailed once that they may
+come up short. When the loan comes back, its holds from today on are released.
+
 A per-day ledger rather than an exclusion constraint: an exclusion constraint can refuse
 overlaps only for a quantity of one, while a listing lends several identical bikes.
 """

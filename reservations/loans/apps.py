@@ -7,3 +7,10 @@ class LoansConfig(AppConfig):
     label = "loans"
     verbose_name = _("Loans")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from listings import hooks
+
+        from .services import loans_check_listing_edit
+
+        hooks.listing_edit_check.connect(loans_check_listing_edit)

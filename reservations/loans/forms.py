@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kierratys.accounts.forms_for_unit import for_unit_field
 from kierratys.common.limits import MAX_QUANTITY
 
 from .models import Loan
@@ -20,10 +21,14 @@ class LoanForm(forms.Form):
     quantity = forms.IntegerField(
         label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY, initial=1
     )
-    unit = forms.TypedChoiceField(label=_("For unit"), coerce=int, required=False)
 
-    def __init__(self, *args, listing, units=(), own_unit_id=None, **kwargs):
+    def __init__(self, *args, listing, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Warehouse staff and coordinators may book for another unit of their organisation:
+        # the shared type-ahead picker (issue 20), as on the reserve form and the basket.
+        field = for_unit_field(actor)
+        if field is not None:
+            self.fields["unit"] = field
         today = timezone.localdate().isoformat()
         for name in ("start", "end"):
             self.fields[name].widget.attrs.update(min=today)
@@ -31,14 +36,11 @@ class LoanForm(forms.Form):
         self.fields["quantity"].widget.attrs.update(
             min=1, max=listing.quantity, inputmode="numeric"
         )
-        if units:
-            self.fields["unit"].choices = [
-                (unit.pk, f"{unit.display_name} ({unit.department.display_name})") for unit in units
-            ]
-            self.fields["unit"].initial = own_unit_id
-            self.fields["unit"].help_text = _("You can book on behalf of another unit.")
-        else:
-            del self.fields["unit"]
+
+    def unit_id(self) -> int | None:
+        """The unit chosen in "For unit", or None for the actor's own."""
+        unit = self.cleaned_data.get("unit")
+        return unit.pk if unit is not None else None
 
 
 class CancelForm(forms.Form):

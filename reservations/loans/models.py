@@ -62,6 +62,8 @@ class Loan(models.Model):
     # Reminders, once each: before the last day, and when overdue (again every few days).
     reminded_before_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_overdue_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A booking told, once, that an earlier loan late back may leave it short.
+    told_short_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -144,3 +146,27 @@ class LoanDay(models.Model):
 
     def __str__(self):
         return f"{self.listing_id} {self.day}: {self.booked}/{self.capacity}"
+
+
+class LoanHold(models.Model):
+    """A day after its last one that an overdue loan (picked up, not returned) still holds
+    in the ledger: `quantity` of the loan's, as many as were free when the periodic job
+    held it. Written only by the loan services, under the listing's lock; released when
+    the loan comes back (see the package's docstring, "Overdue loans")."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="holds")
+    day = models.DateField()
+    quantity = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["loan", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "day"], name="loanhold_one_per_day"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1, quantity__lte=MAX_QUANTITY),
+                name="loanhold_quantity_1_999",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.loan_id} {self.day}: {self.quantity}"

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 
-from kierratys.accounts.models import Unit
 from kierratys.accounts.roles import (
     belongs_to_unit,
     may_act_for_other_units,
@@ -174,16 +173,4 @@ def overdue_for_warehouse(*, user, today: date | None = None) -> list[Loan]:
             Q(listing__organisation_id=organisation_id)
             | Q(listing__storage_location__warehouse__organisation_id=organisation_id)
         )
-    )
-
-
-def units_to_act_for(*, user) -> list[Unit]:
-    """The units a warehouse person or coordinator may book for: their organisation's."""
-    organisation_id = organisation_id_of(user)
-    if organisation_id is None or not may_act_for_other_units(user):
-        return []
-    return list(
-        Unit.objects.filter(department__organisation_id=organisation_id, is_active=True)
-        .select_related("department")
-        .order_by("name", "pk")
     )

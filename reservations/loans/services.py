@@ -9,7 +9,7 @@ docstring); a refusal writes nothing.
 
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -30,7 +30,7 @@ from ..locks import listing_lock
 from ..permissions import is_owner_side
 from . import notify
 from .errors import LoanError as Code
-from .models import Loan, LoanDay
+from .models import Loan, LoanDay, LoanHold
 
 Status = Loan.Status
 
@@ -184,7 +184,12 @@ def _check_free(listing: Listing, start: date, end: date, quantity: int) -> None
     for day in _days(start, end):
         free = max(0, listing.quantity - booked.get(day, 0))
         if free < quantity:
-            if free == 0:
+            if LoanHold.objects.filter(loan__listing_id=listing.pk, day=day).exists():
+                text = _(
+                    "Only %(n)d free on %(day)s: an earlier loan is late back and still "
+                    "holds the rest. Choose other days or a smaller quantity."
+                ) % {"n": free, "day": _day(day)}
+            elif free == 0:
                 text = _("%(day)s is fully booked. Choose other days.") % {"day": _day(day)}
             else:
                 text = _("Only %(n)d free on %(day)s. Choose other days or a smaller quantity.") % {
@@ -282,6 +287,7 @@ def loan_book(
             **({"on_behalf": True} if not belongs_to_unit(actor, unit.pk) else {}),
         )
         _announce(loan, listing)
+        notify.booked(loan)
     return loan
 
 
@@ -320,7 +326,7 @@ def _cancel(loan: Loan, listing: Listing, actor, reason: str) -> None:
     loan.save(update_fields=["status", "cancelled_at", "reason", "updated_at"])
     _record(loan, listing, actor, "loan_cancelled", note=loan.reason)
     _announce(loan, listing)
-    notify.status_changed(loan)
+    notify.cancelled(loan, by_owner_side=actor is not None and is_owner_side(actor, listing))
 
 
 # --- handing out and taking back ------------------------------------------------------------
@@ -397,6 +403,7 @@ def loan_return(
         today = timezone.localdate()
         # Back today: today and the days left are free again (it can go out again today).
         _ledger_release(listing.pk, max(loan.start, today), loan.end, loan.quantity)
+        _holds_release(loan, today)
         loan.status = Status.RETURNED
         loan.returned_at = timezone.now()
         loan.return_condition = condition
@@ -416,6 +423,49 @@ def loan_return(
         _announce(loan, listing)
         notify.status_changed(loan)
     return loan
+
+
+# --- the listing's edit --------------------------------------------------------------------
+
+
+def loans_check_listing_edit(*, listing: Listing, changes: dict) -> None:
+    """`listings.hooks.listing_edit_check`, under the listing's lock: the owner cannot
+    switch "for loan" off while loans are open, nor lower the quantity below what a day
+    from today on has booked (the days' own limit, `loanday_within_capacity`)."""
+    today = timezone.localdate()
+    if "for_loan" in changes and not listing.for_loan:
+        open_loans = Loan.objects.filter(listing_id=listing.pk, status__in=Loan.HOLDING_STATUSES)
+        count = open_loans.count()
+        if count:
+            raise ValidationError(
+                {
+                    "for_loan": ngettext(
+                        "%(n)d loan of this item is booked or out. It can be given for keeps "
+                        "once it is back or cancelled.",
+                        "%(n)d loans of this item are booked or out. It can be given for keeps "
+                        "once they are back or cancelled.",
+                        count,
+                    )
+                    % {"n": count}
+                }
+            )
+    if "quantity" in changes:
+        busiest = (
+            LoanDay.objects.filter(
+                listing_id=listing.pk, day__gte=today, booked__gt=listing.quantity
+            )
+            .order_by("-booked", "day")
+            .first()
+        )
+        if busiest is not None:
+            raise ValidationError(
+                {
+                    "quantity": _(
+                        "%(n)d are booked for loan on %(day)s; the quantity cannot be less."
+                    )
+                    % {"n": busiest.booked, "day": _day(busiest.day)}
+                }
+            )
 
 
 # --- periodic jobs ----------------------------------------------------------------------------
@@ -485,3 +535,82 @@ def loans_expire(*, today: date | None = None) -> int:
             _cancel(loan, listing, None, _("Not picked up by the last day of the loan."))
             done += 1
     return done
+
+
+# --- overdue loans keep holding their items --------------------------------------------------
+
+
+def _holds_release(loan: Loan, today: date) -> None:
+    """An overdue loan back: the days it held from today on are free again."""
+    for hold in list(loan.holds.filter(day__gte=today)):
+        _ledger_release(loan.listing_id, hold.day, hold.day, hold.quantity)
+        hold.delete()
+
+
+def _hold_day(loan: Loan, listing: Listing, day: date, held: int) -> bool:
+    """Hold up to the loan's quantity on `day` (as many as are free); False if short."""
+    want = loan.quantity - held
+    row, _created = LoanDay.objects.get_or_create(
+        listing_id=listing.pk, day=day, defaults={"booked": 0, "capacity": listing.quantity}
+    )
+    take = min(want, max(0, listing.quantity - row.booked))
+    if take:
+        LoanDay.objects.filter(pk=row.pk).update(
+            booked=F("booked") + take, capacity=listing.quantity
+        )
+        LoanHold.objects.update_or_create(loan=loan, day=day, defaults={"quantity": held + take})
+    return take == want
+
+
+def loans_hold_overdue(*, today: date | None = None) -> int:
+    """Overdue loans keep holding their items: each loan picked up and past its last day
+    holds its quantity in the ledger today and tomorrow (one day more each run), so nobody
+    books what is still out. A day already booked by others gets what is free; those
+    bookings' borrowers and the owner unit are told, once, that they may come up short.
+    Returns how many loans hold days."""
+    today = today or timezone.localdate()
+    done = 0
+    due = {"status": Status.PICKED_UP, "end__lt": today}
+    for loan_id, listing_id in list(
+        Loan.objects.filter(**due).order_by("listing_id", "pk").values_list("pk", "listing_id")
+    ):
+        with transaction.atomic():
+            listing = (
+                Listing.objects.select_for_update(skip_locked=True).filter(pk=listing_id).first()
+            )
+            if listing is None:
+                continue
+            loan = (
+                Loan.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=loan_id, **due)
+                .first()
+            )
+            if loan is None:
+                continue
+            held = dict(loan.holds.values_list("day", "quantity"))
+            short = [
+                day
+                for day in (today, today + timedelta(days=1))
+                if held.get(day, 0) < loan.quantity
+                and not _hold_day(loan, listing, day, held.get(day, 0))
+            ]
+            if short:
+                _tell_short(loan, listing, short)
+            done += 1
+    return done
+
+
+def _tell_short(overdue: Loan, listing: Listing, short: list[date]) -> None:
+    """The bookings on the days an overdue loan could not hold, told once each."""
+    later = (
+        Loan.objects.select_for_update(of=("self",))
+        .filter(listing_id=listing.pk, status=Status.BOOKED, told_short_at__isnull=True)
+        .filter(start__lte=max(short), end__gte=min(short))
+        .exclude(pk=overdue.pk)
+    )
+    for loan in later:
+        if not any(loan.start <= day <= loan.end for day in short):
+            continue
+        loan.told_short_at = timezone.now()
+        loan.save(update_fields=["told_short_at"])
+        notify.short(loan, overdue)

@@ -25,12 +25,7 @@ from .models import Loan
 
 
 def loan_form(*, user, listing, data=None) -> LoanForm:
-    return LoanForm(
-        data,
-        listing=listing,
-        units=selectors.units_to_act_for(user=user),
-        own_unit_id=user.unit_id,
-    )
+    return LoanForm(data, listing=listing, actor=user)
 
 
 def loan_box_context(*, request, listing, form=None) -> dict:
@@ -80,7 +75,7 @@ def book(request, pk):
                 start=data["start"],
                 end=data["end"],
                 quantity=data["quantity"],
-                unit_id=data.get("unit"),
+                unit_id=form.unit_id(),
             )
             loan.listing = listing
             messages.success(request, _booked_message(loan))

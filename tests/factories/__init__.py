@@ -26,7 +26,7 @@ from .inventory import (
     warehouse_with_slots,
 )
 from .listings import CategoryFactory, ListingFactory
-from .loans import book, loan_listing
+from .loans import book, loan_listing, overdue_loan
 from .reservations import ReservationFactory, reserve
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "UserFactory",
     "WarehouseFactory",
     "book",
+    "overdue_loan",
     "book_delivery",
     "next_working_day",
     "loan_listing",

@@ -32,3 +32,22 @@ def book(listing, *, user=None, start=None, end=None, quantity=1, unit_id=None):
         quantity=quantity,
         unit_id=unit_id,
     )
+
+
+def overdue_loan(listing, *, quantity=1, days_late=1, unit=None):
+    """A loan picked up and past its last day (`days_late` days ago), not returned: made
+    directly, as its past days no longer matter to the ledger."""
+    from reservations.loans.models import Loan
+
+    user = UserFactory(unit=unit) if unit else UserFactory()
+    end = timezone.localdate() - timedelta(days=days_late)
+    return Loan.objects.create(
+        listing=listing,
+        unit=user.unit,
+        booked_by=user,
+        quantity=quantity,
+        start=end - timedelta(days=3),
+        end=end,
+        status=Loan.Status.PICKED_UP,
+        picked_up_at=timezone.now() - timedelta(days=days_late + 3),
+    )

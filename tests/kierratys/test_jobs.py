@@ -62,4 +62,7 @@ def test_the_round_reports_what_each_job_did():
         "announcements gone live",
         "wanted requests expired",
         "webhook attempts",
+        "loan reminders",
+        "loans not picked up cancelled",
+        "overdue loans holding their items",
     }

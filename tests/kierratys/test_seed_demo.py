@@ -111,6 +111,16 @@ def test_seed_demo_brings_every_feature_to_life(settings):
         unit=reserver.unit, status=Reservation.Status.ACTIVE, handover="pickup"
     ).exists()  # something to hand over with the QR code
 
+    # Lent, not given (issue 20): a for-loan item with one booking on its calendar.
+    from reservations.loans.models import Loan
+
+    beds = Listing.objects.get(title="Retkisänky kesäleireille")
+    assert beds.for_loan and beds.status == Listing.Status.PUBLISHED
+    assert (beds.quantity, beds.loan_max_days) == (3, 14)
+    loan = Loan.objects.get(listing=beds)
+    assert loan.status == Loan.Status.BOOKED and loan.unit == reserver.unit
+    assert loan.start > today and loan.days <= beds.loan_max_days
+
 
 def test_the_demo_names_its_units_in_swedish_too(settings):
     settings.DEBUG = True

@@ -18,6 +18,7 @@ from ...factories import (
     loan_listing,
     member_of,
     other_organisation,
+    unit_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +162,32 @@ def test_warehouse_staff_book_for_a_unit_and_the_loan_says_by_whom(client):
     assert (loan.unit, loan.booked_by) == (school, staff)
     detail = client.get(answer.url).text
     assert "by Varasto Väinö for Puolalan koulu" in detail
+
+
+def test_the_for_unit_field_is_the_shared_type_ahead_picker_of_the_organisation(client):
+    bikes = loan_listing()
+    school = UnitFactory(name="Puolalan koulu")
+    staff = UserFactory(roles=[WAREHOUSE])
+    client.force_login(staff)
+    page = client.get(f"/loans/item/{bikes.pk}/").text
+    assert "data-unit-picker" in page and 'name="unit_text"' in page
+    assert "js/unit-picker.js" in page
+    # Without script the typed name is looked up on the server.
+    answer = post_booking(
+        client, bikes, start=iso(1), end=iso(2), quantity="1", unit_text="Puolalan"
+    )
+    assert answer.status_code == 302
+    assert Loan.objects.get().unit == school
+
+
+def test_another_organisations_unit_cannot_be_picked(client):
+    bikes = loan_listing()
+    foreign = unit_of(other_organisation())
+    client.force_login(UserFactory(roles=[WAREHOUSE]))
+    answer = post_booking(client, bikes, start=iso(1), end=iso(2), quantity="1", unit=foreign.pk)
+    assert answer.status_code == 400
+    assert "Choose a unit of your organisation from the list." in answer.text
+    assert not Loan.objects.exists()
 
 
 def test_unit_staff_are_not_offered_other_units(client):
