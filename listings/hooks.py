@@ -24,3 +24,8 @@ audience_widened = Hook("audience_widened")
 # field errors; nothing of the edit is written. Receivers take the listing and `changes`
 # ({field: [old, new]}).
 listing_edit_check = Hook("listing_edit_check")
+
+# The owner is about to donate, sell or recycle what is left of a listing, under its lock:
+# higher apps refuse (a Conflict) while their own rows still need the items (loans: booked
+# or out). Receivers take the listing.
+end_of_life_check = Hook("end_of_life_check")

@@ -91,7 +91,7 @@ def unit_acted_for(actor, unit_id) -> Unit:
         return Unit.objects.select_related("department__organisation").get(pk=actor.unit_id)
     unit = (
         Unit.objects.select_related("department__organisation")
-        .filter(pk=unit_id, department__organisation_id=organisation_id_of(actor))
+        .filter(pk=unit_id, department__organisation_id=organisation_id_of(actor), is_active=True)
         .first()
     )
     if unit is None or not may_act_for_other_units(actor):

@@ -164,6 +164,7 @@ def listing_end_of_life_decide(
                     "last stage has ended, it has been withdrawn or its last day has passed."
                 )
             )
+        hooks.end_of_life_check(listing=listing)
         if outcome not in Outcome.values:
             raise ServiceError({"outcome": _("Choose donate, sell or recycle.")})
         quantity = _checked_quantity(listing, quantity)

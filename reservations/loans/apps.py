@@ -11,6 +11,7 @@ class LoansConfig(AppConfig):
     def ready(self):
         from listings import hooks
 
-        from .services import loans_check_listing_edit
+        from .services import loans_check_end_of_life, loans_check_listing_edit
 
         hooks.listing_edit_check.connect(loans_check_listing_edit)
+        hooks.end_of_life_check.connect(loans_check_end_of_life)

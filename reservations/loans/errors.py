@@ -19,3 +19,5 @@ class LoanError(StrEnum):
     CONDITION = "condition"  # a return without its condition, or damage without a note (400)
     SCAN = "scan"  # the scanned label is not this item's (400)
     PAUSED = "paused"  # ordering is paused for its organisation or warehouse (409)
+    NOT_LENT = "not_lent"  # picking up from a listing withdrawn since the booking (409)
+    OPEN_LOANS = "open_loans"  # an end of life decided while loans are booked or out (409)

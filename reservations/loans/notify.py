@@ -33,11 +33,12 @@ def booked(loan: Loan) -> None:
     notify_loan.enqueue(loan.pk, "loan_owner", "booked", "owner")
 
 
-def cancelled(loan: Loan, *, by_owner_side: bool) -> None:
-    """The borrower hears of the cancellation, and the owner unit unless it cancelled."""
+def cancelled(loan: Loan, *, by_owner_side: bool, expired: bool = False) -> None:
+    """The borrower hears of the cancellation, and the owner unit unless it cancelled;
+    `expired`: nobody did, the periodic job found it not picked up by its last day."""
     status_changed(loan)
     if not by_owner_side:
-        notify_loan.enqueue(loan.pk, "loan_owner", "cancelled", "owner")
+        notify_loan.enqueue(loan.pk, "loan_owner", "expired" if expired else "cancelled", "owner")
 
 
 def short(loan: Loan, overdue: Loan) -> None:

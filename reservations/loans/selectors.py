@@ -9,7 +9,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kierratys.accounts.roles import (
+    WAREHOUSE,
     belongs_to_unit,
+    has_role,
     may_act_for_other_units,
     organisation_id_of,
 )
@@ -60,7 +62,7 @@ def month_of(value: str | None, today: date) -> date:
     try:
         year, month = (int(part) for part in (value or "").split("-"))
         asked = date(year, month, 1)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # "2026-13", "x", a year of 20 digits
         return first
     last = _add_months(first, MONTHS_AHEAD)
     return min(max(asked, first), last)
@@ -168,9 +170,7 @@ def overdue_for_warehouse(*, user, today: date | None = None) -> list[Loan]:
     organisation_id = organisation_id_of(user)
     if organisation_id is None or not may_act_for_other_units(user):
         raise PermissionDenied
-    return list(
-        _overdue(today).filter(
-            Q(listing__organisation_id=organisation_id)
-            | Q(listing__storage_location__warehouse__organisation_id=organisation_id)
-        )
-    )
+    ours = Q(listing__organisation_id=organisation_id)
+    if has_role(user, WAREHOUSE):  # as `is_owner_side`: the shelves are the warehouse's
+        ours |= Q(listing__storage_location__warehouse__organisation_id=organisation_id)
+    return list(_overdue(today).filter(ours))

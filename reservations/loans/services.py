@@ -27,6 +27,7 @@ from listings.codes import code_problem
 from listings.models import Listing
 
 from ..locks import listing_lock
+from ..models import Reservation
 from ..permissions import is_owner_side
 from . import notify
 from .errors import LoanError as Code
@@ -326,7 +327,11 @@ def _cancel(loan: Loan, listing: Listing, actor, reason: str) -> None:
     loan.save(update_fields=["status", "cancelled_at", "reason", "updated_at"])
     _record(loan, listing, actor, "loan_cancelled", note=loan.reason)
     _announce(loan, listing)
-    notify.cancelled(loan, by_owner_side=actor is not None and is_owner_side(actor, listing))
+    notify.cancelled(
+        loan,
+        by_owner_side=actor is not None and is_owner_side(actor, listing),
+        expired=actor is None,
+    )
 
 
 # --- handing out and taking back ------------------------------------------------------------
@@ -365,6 +370,11 @@ def loan_pick_up(*, actor, loan_id: int, scanned_code: str = "") -> Loan:
         if today > loan.end:
             raise Conflict(
                 _("The last day of this loan has passed. Book new days."), code=Code.DATES
+            )
+        if listing.status != Listing.Status.PUBLISHED:
+            raise Conflict(
+                _("This item is no longer lent: its owner has withdrawn it."),
+                code=Code.NOT_LENT,
             )
         _check_label(scanned_code, listing)
         loan.status = Status.PICKED_UP
@@ -433,6 +443,21 @@ def loans_check_listing_edit(*, listing: Listing, changes: dict) -> None:
     switch "for loan" off while loans are open, nor lower the quantity below what a day
     from today on has booked (the days' own limit, `loanday_within_capacity`)."""
     today = timezone.localdate()
+    if "for_loan" in changes and listing.for_loan:
+        # Lent from then on: every piece must still be here, none promised for keeps.
+        given = listing.quantity - listing.quantity_available
+        promised = Reservation.objects.filter(
+            listing_id=listing.pk, status__in=Reservation.OPEN_STATUSES
+        ).exists()
+        if given or promised:
+            raise ValidationError(
+                {
+                    "for_loan": _(
+                        "Some of this item is reserved, handed over or on a waiting list for "
+                        "keeps. List the pieces still free as a new listing to lend them."
+                    )
+                }
+            )
     if "for_loan" in changes and not listing.for_loan:
         open_loans = Loan.objects.filter(listing_id=listing.pk, status__in=Loan.HOLDING_STATUSES)
         count = open_loans.count()
@@ -466,6 +491,24 @@ def loans_check_listing_edit(*, listing: Listing, changes: dict) -> None:
                     % {"n": busiest.booked, "day": _day(busiest.day)}
                 }
             )
+
+
+def loans_check_end_of_life(*, listing: Listing) -> None:
+    """`listings.hooks.end_of_life_check`: nothing lent is donated, sold or recycled while
+    loans of it are booked or out."""
+    count = Loan.objects.filter(listing_id=listing.pk, status__in=Loan.HOLDING_STATUSES).count()
+    if count:
+        raise Conflict(
+            ngettext(
+                "%(n)d loan of this item is booked or out. Decide what happens to it once "
+                "it is back or cancelled.",
+                "%(n)d loans of this item are booked or out. Decide what happens to it once "
+                "they are back or cancelled.",
+                count,
+            )
+            % {"n": count},
+            code=Code.OPEN_LOANS,
+        )
 
 
 # --- periodic jobs ----------------------------------------------------------------------------

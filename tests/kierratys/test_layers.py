@@ -11,7 +11,7 @@ from listings import hooks as listing_hooks
 from listings.apps import follow_unit, forget_filter_choices
 from listings.wanted.apps import answer_published, audience_widened
 from reservations import hooks as reservation_hooks
-from reservations.loans.services import loans_check_listing_edit
+from reservations.loans.services import loans_check_end_of_life, loans_check_listing_edit
 from reservations.services import waiting_list_promote
 
 
@@ -21,6 +21,7 @@ def test_every_hook_is_connected_to_its_higher_app():
     assert listing_hooks.listing_published.receivers == [answer_published]
     assert listing_hooks.audience_widened.receivers == [audience_widened]
     assert listing_hooks.listing_edit_check.receivers == [loans_check_listing_edit]
+    assert listing_hooks.end_of_life_check.receivers == [loans_check_end_of_life]
     assert account_hooks.organisation_changed.receivers == [forget_filter_choices]
     assert account_hooks.unit_moved.receivers == [follow_unit]
     assert reservation_hooks.delivery_slots.receivers == [delivery_slots]

@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils import translation
 
 from kierratys.accounts.roles import COORDINATOR, WAREHOUSE
 from kierratys.common.submissions import new_token
@@ -26,6 +27,15 @@ from ..factories import (
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """Messages and mails are asserted in English (people without a language of their own
+    get the service's)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def reserve_data(**overrides):
@@ -288,3 +298,13 @@ def test_a_waiting_list_place_for_a_unit_is_its_own(warehouse_worker, school):
     reserve(listing, quantity=1)
     waiting = reserve(listing, user=warehouse_worker, for_unit_id=school.pk, join_waiting_list=True)
     assert waiting.status == Reservation.Status.WAITING and waiting.unit == school
+
+
+def test_nobody_acts_for_a_unit_that_has_closed():
+    from kierratys.accounts.roles import unit_acted_for
+
+    coordinator = UserFactory(roles=[COORDINATOR])
+    closed = UnitFactory(department=coordinator.unit.department, is_active=False)
+    with pytest.raises(Http404):
+        unit_acted_for(coordinator, closed.pk)
+    assert unit_acted_for(coordinator, coordinator.unit_id) == coordinator.unit

@@ -18,6 +18,8 @@ from ..factories import (
     ListingFactory,
     TaskFactory,
     UserFactory,
+    book,
+    loan_listing,
     reserve,
     warehouse_with_slots,
 )
@@ -29,7 +31,7 @@ KEYS = [
     "start", "end", "department", "unit", "category", "kind", "assignee", "choice", "location",
     "reason", "problem", "scanned_code", "action", "enabled", "language", "username", "email",
     "contact_name", "contact_phone", "handover", "wanted_date", "title", "name", "query",
-    "width_min", "sort", "submission", "count_1",
+    "width_min", "sort", "submission", "count_1", "month", "condition", "lending",
 ]  # fmt: skip
 # Already percent-encoded: an unpaired surrogate can only travel as its (invalid) UTF-8 bytes.
 VALUES = [
@@ -90,6 +92,10 @@ def fill(route: str, objects: dict) -> tuple[str, list[str]]:
 
 
 def _owner(route: str, name: str) -> str:
+    if route.startswith("loans/item/"):
+        return "bike"
+    if route.startswith("loans/"):
+        return "loan"
     if name == "listing_pk" or route.startswith(("listings/<", "reservations/basket")):
         return "listing"
     if name == "reservation_pk" or route.startswith("reservations/"):
@@ -112,6 +118,8 @@ def world(monkeypatch):
     reservation = reserve(listing, handover="delivery")
     task = TaskFactory(warehouse=warehouse, listing=listing, created_by=staff)
     saved = SavedSearch.objects.create(user=staff, name="Tuolit", query="q=tuoli")
+    bike = loan_listing(owner_unit=staff.unit, created_by=staff)
+    loan = book(bike)
     users = {
         "anonymous": None,
         "staff": staff,
@@ -124,6 +132,8 @@ def world(monkeypatch):
         "task": task.pk,
         "location": shelves[0].pk,
         "search": saved.pk,
+        "bike": bike.pk,
+        "loan": loan.pk,
     }
     return users, objects
 

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from listings import services as listing_services
+from reservations import services as reservation_services
 from reservations.loans import services
 
-from ...factories import book, loan_listing
+from ...factories import ListingFactory, book, loan_listing, reserve
 from ...listings.test_listing_pages import edit_data
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +76,20 @@ def test_the_service_refuses_it_too_and_writes_nothing():
     assert list(refused.value.message_dict) == ["quantity"]
     bikes.refresh_from_db()
     assert bikes.quantity == 2 and not bikes.events.filter(kind="edited").exists()
+
+
+def test_for_loan_cannot_be_switched_on_while_pieces_are_promised_for_keeps(client):
+    chairs = ListingFactory(quantity=2)
+    reservation = reserve(chairs, quantity=2)
+    client.force_login(chairs.created_by)
+    answer = post(client, chairs)
+    assert answer.status_code == 400
+    assert "reserved, handed over or on a waiting list for keeps" in answer.text
+    chairs.refresh_from_db()
+    assert not chairs.for_loan
+    reservation_services.reservation_cancel(
+        actor=reservation.requested_by, reservation_id=reservation.pk
+    )
+    assert post(client, chairs).status_code == 302
+    chairs.refresh_from_db()
+    assert chairs.for_loan

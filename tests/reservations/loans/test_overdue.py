@@ -19,7 +19,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def english():
+def english(settings):
+    """The messages are asserted in English, the mails too (people without a language of
+    their own get the service's)."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
@@ -133,6 +136,21 @@ def test_the_owner_unit_hears_of_a_new_booking_and_of_its_cancellation(
     assert sorted(m.to[0] for m in mail.outbox) == sorted([owner.email, borrower.email])
     to_owner = next(m for m in mail.outbox if m.to == [owner.email])
     assert to_owner.subject == "Loan cancelled: Polkupyörä"
+
+
+def test_a_booking_never_picked_up_tells_the_owner_it_lapsed_not_that_it_was_cancelled(
+    run_tasks, django_capture_on_commit_callbacks
+):
+    bikes = loan_listing()
+    loan = book(bikes, start=days(0), end=days(1))
+    run_tasks()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.loans_expire(today=days(2)) == 1
+    run_tasks()
+    to_owner = next(m for m in mail.outbox if m.to == [bikes.created_by.email])
+    assert "was not picked up by its last day and has been cancelled" in to_owner.body
+    assert f"{loan.unit.name} cancelled" not in to_owner.body
 
 
 def test_the_owner_side_cancelling_is_not_told_of_its_own_cancellation(

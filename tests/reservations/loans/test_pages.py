@@ -78,6 +78,9 @@ def test_next_and_previous_month_links_work_without_javascript(client):
     assert f'data-day="{following.replace(day=1).isoformat()}"' in page.text
     assert 'rel="prev"' in page.text
     assert client.get(f"{bikes.get_absolute_url()}?month=nonsense").status_code == 200
+    huge = "?month=99999999999999999999-01"
+    assert client.get(f"{bikes.get_absolute_url()}{huge}").status_code == 200
+    assert client.get(f"/loans/item/{bikes.pk}/{huge}").status_code == 200
 
 
 def test_booking_from_the_form_and_seeing_it_in_my_loans(client):

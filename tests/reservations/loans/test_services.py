@@ -31,8 +31,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def english():
-    """The messages are asserted in English."""
+def english(settings):
+    """The messages are asserted in English, the mails too (people without a language of
+    their own get the service's)."""
+    settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 
@@ -264,6 +266,25 @@ def test_overdue_lists_for_the_owner_and_the_warehouse():
         selectors.overdue_for_warehouse(user=UserFactory(), today=later)
 
 
+def test_a_partners_shelf_shows_its_overdue_loans_to_its_warehouse_staff_only():
+    from ...factories import StorageLocationFactory, WarehouseFactory
+
+    storer = other_organisation()
+    shelf = StorageLocationFactory(warehouse=WarehouseFactory(organisation=storer))
+    bikes = loan_listing(storage_location=shelf)
+    loan = book(bikes, start=days(0), end=days(1))
+    services.loan_pick_up(actor=bikes.created_by, loan_id=loan.pk)
+    later = days(3)
+    assert selectors.overdue_for_warehouse(
+        user=member_of(storer, roles=[WAREHOUSE]), today=later
+    ) == [loan]
+    # Their coordinator may not hand anything out from the shelves: not theirs to see.
+    assert (
+        selectors.overdue_for_warehouse(user=member_of(storer, roles=[COORDINATOR]), today=later)
+        == []
+    )
+
+
 def test_a_loan_is_not_found_for_another_organisation():
     bikes = loan_listing()
     loan = book(bikes)
@@ -373,3 +394,26 @@ def test_booking_for_a_unit_the_item_is_not_shown_to_says_so():
     assert "not shown to Toinen koulu yet" in refused.value.message_dict["unit"][0]
     with pytest.raises(NotFound):  # its own member does not even see it
         book(bikes, user=UserFactory(unit=elsewhere))
+
+
+def test_nothing_lent_is_disposed_of_and_a_withdrawn_item_is_not_handed_out():
+    from listings.services import end_of_life, listing_withdraw
+
+    bikes = loan_listing(quantity=3)
+    owner = bikes.created_by
+    out = book(bikes, start=days(0), end=days(3), quantity=2)
+    services.loan_pick_up(actor=owner, loan_id=out.pk, scanned_code=bikes.code)
+    later = book(bikes, start=days(0), end=days(2))
+    listing_withdraw(actor=owner, listing_id=bikes.pk)
+    with pytest.raises(Conflict) as refused:
+        end_of_life.listing_end_of_life_decide(
+            actor=owner, listing_id=bikes.pk, outcome="recycle", quantity=2
+        )
+    assert "2 loans of this item are booked or out" in str(refused.value)
+    bikes.refresh_from_db()
+    assert bikes.quantity_disposed == 0
+    with pytest.raises(Conflict) as withdrawn:
+        services.loan_pick_up(actor=owner, loan_id=later.pk)
+    assert withdrawn.value.code == LoanError.NOT_LENT
+    later.refresh_from_db()
+    assert later.status == Loan.Status.BOOKED
