@@ -45,6 +45,8 @@ class Loan(models.Model):
         related_name="loans",
         verbose_name=_("booked by"),
     )
+    # Booked by warehouse staff or a coordinator for the unit: "by X for unit Y" (issue 20).
+    on_behalf = models.BooleanField(_("booked on the unit's behalf"), default=False)
     quantity = models.PositiveSmallIntegerField(_("quantity"))
     start = models.DateField(_("first day"))
     end = models.DateField(_("last day"))

@@ -12,7 +12,6 @@ from django.conf import settings
 from django_tasks import task
 
 from kierratys.accounts.models import User
-from kierratys.accounts.roles import belongs_to_unit
 from kierratys.common import mail
 
 from .models import Loan
@@ -56,7 +55,7 @@ def owner_recipients(loan: Loan) -> list[User]:
 
 def recipients(loan: Loan) -> list[User]:
     people = [loan.booked_by] if loan.booked_by.is_active else []
-    if not belongs_to_unit(loan.booked_by, loan.unit_id):  # booked on the unit's behalf
+    if loan.on_behalf:  # the unit's own people hear of it too
         people += list(
             User.objects.filter(unit_id=loan.unit_id, is_active=True).order_by("pk")[
                 :MAX_UNIT_RECIPIENTS
@@ -74,7 +73,7 @@ def context(loan: Loan) -> dict:
         "quantity": loan.quantity,
         "unit": loan.unit.name,
         "booked_by": loan.booked_by.full_name,
-        "on_behalf": not belongs_to_unit(loan.booked_by, loan.unit_id),
+        "on_behalf": loan.on_behalf,
         "status_code": loan.status,
         "start": loan.start.isoformat(),
         "end": loan.end.isoformat(),

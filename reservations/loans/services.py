@@ -273,6 +273,7 @@ def loan_book(
             listing=listing,
             unit=unit,
             booked_by=actor,
+            on_behalf=not belongs_to_unit(actor, unit.pk),
             quantity=quantity,
             start=start,
             end=end,
@@ -285,7 +286,7 @@ def loan_book(
             "loan_booked",
             days=[start.isoformat(), end.isoformat()],
             # Booked on the unit's behalf (issue 20): the history says "X for unit Y".
-            **({"on_behalf": True} if not belongs_to_unit(actor, unit.pk) else {}),
+            **({"on_behalf": True} if loan.on_behalf else {}),
         )
         _announce(loan, listing)
         notify.booked(loan)
