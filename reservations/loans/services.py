@@ -554,11 +554,9 @@ def loans_remind(*, today: date | None = None) -> int:
     return sent
 
 
-def loans_expire(*, today: date | None = None) -> int:
-    """Bookings never picked up by their last day are cancelled (their days are past)."""
-    today = today or timezone.localdate()
-    due = {"status": Status.BOOKED, "end__lt": today}
-    done = 0
+def _due_loans_locked(due: dict):
+    """Each loan matching `due`, in its own transaction with its listing's lock and its
+    own; one another process holds is skipped (the next run takes it)."""
     for loan_id, listing_id in list(
         Loan.objects.filter(**due).order_by("listing_id", "pk").values_list("pk", "listing_id")
     ):
@@ -574,10 +572,17 @@ def loans_expire(*, today: date | None = None) -> int:
                 .filter(pk=loan_id, **due)
                 .first()
             )
-            if loan is None:
-                continue
-            _cancel(loan, listing, None, _("Not picked up by the last day of the loan."))
-            done += 1
+            if loan is not None:
+                yield loan, listing
+
+
+def loans_expire(*, today: date | None = None) -> int:
+    """Bookings never picked up by their last day are cancelled (their days are past)."""
+    today = today or timezone.localdate()
+    done = 0
+    for loan, listing in _due_loans_locked({"status": Status.BOOKED, "end__lt": today}):
+        _cancel(loan, listing, None, _("Not picked up by the last day of the loan."))
+        done += 1
     return done
 
 
@@ -614,33 +619,17 @@ def loans_hold_overdue(*, today: date | None = None) -> int:
     Returns how many loans hold days."""
     today = today or timezone.localdate()
     done = 0
-    due = {"status": Status.PICKED_UP, "end__lt": today}
-    for loan_id, listing_id in list(
-        Loan.objects.filter(**due).order_by("listing_id", "pk").values_list("pk", "listing_id")
-    ):
-        with transaction.atomic():
-            listing = (
-                Listing.objects.select_for_update(skip_locked=True).filter(pk=listing_id).first()
-            )
-            if listing is None:
-                continue
-            loan = (
-                Loan.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(pk=loan_id, **due)
-                .first()
-            )
-            if loan is None:
-                continue
-            held = dict(loan.holds.values_list("day", "quantity"))
-            short = [
-                day
-                for day in (today, today + timedelta(days=1))
-                if held.get(day, 0) < loan.quantity
-                and not _hold_day(loan, listing, day, held.get(day, 0))
-            ]
-            if short:
-                _tell_short(loan, listing, short)
-            done += 1
+    for loan, listing in _due_loans_locked({"status": Status.PICKED_UP, "end__lt": today}):
+        held = dict(loan.holds.values_list("day", "quantity"))
+        short = [
+            day
+            for day in (today, today + timedelta(days=1))
+            if held.get(day, 0) < loan.quantity
+            and not _hold_day(loan, listing, day, held.get(day, 0))
+        ]
+        if short:
+            _tell_short(loan, listing, short)
+        done += 1
     return done
 
 
