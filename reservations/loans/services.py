@@ -293,12 +293,25 @@ def loan_book(
     return loan
 
 
+def is_borrower_side(user, loan: Loan) -> bool:
+    """A member of the borrowing unit, or whoever booked it for them."""
+    return belongs_to_unit(user, loan.unit_id) or loan.booked_by_id == user.pk
+
+
 def can_cancel(user, loan: Loan) -> bool:
-    return (
-        belongs_to_unit(user, loan.unit_id)
-        or loan.booked_by_id == user.pk
-        or is_owner_side(user, loan.listing)
-    )
+    return is_borrower_side(user, loan) or is_owner_side(user, loan.listing)
+
+
+def loan_actions(*, user, loan: Loan) -> dict:
+    """What `user` may do with the loan now, for its page (the services check again)."""
+    hands_over = can_hand_over(user, loan)
+    return {
+        "can_cancel": loan.status == Status.BOOKED and can_cancel(user, loan),
+        "must_give_reason": not is_borrower_side(user, loan),
+        "can_pick_up": loan.status == Status.BOOKED and hands_over,
+        "can_return": loan.status == Status.PICKED_UP and hands_over,
+        "overdue": loan.status == Status.PICKED_UP and loan.end < timezone.localdate(),
+    }
 
 
 def loan_cancel(*, actor, loan_id: int, reason: str = "") -> Loan:
@@ -313,8 +326,7 @@ def loan_cancel(*, actor, loan_id: int, reason: str = "") -> Loan:
                 _("Only a booking that is not picked up yet can be cancelled."),
                 code=Code.NOT_BOOKED,
             )
-        borrower = belongs_to_unit(actor, loan.unit_id) or loan.booked_by_id == actor.pk
-        if not borrower and not (reason or "").strip():
+        if not is_borrower_side(actor, loan) and not (reason or "").strip():
             raise ServiceError({"reason": _("Tell the borrowing unit why you cancel.")})
         _cancel(loan, listing, actor, reason)
     return loan

@@ -93,15 +93,7 @@ def detail(request, pk, *, cancel_form=None, status=200):
     loan = selectors.loan_for_user(user=request.user, loan_id=pk)
     context = {
         "loan": loan,
-        "can_cancel": loan.status == Loan.Status.BOOKED and services.can_cancel(request.user, loan),
-        "must_give_reason": not (
-            belongs_to_unit(request.user, loan.unit_id) or loan.booked_by_id == request.user.pk
-        ),
-        "can_pick_up": loan.status == Loan.Status.BOOKED
-        and services.can_hand_over(request.user, loan),
-        "can_return": loan.status == Loan.Status.PICKED_UP
-        and services.can_hand_over(request.user, loan),
-        "overdue": loan.status == Loan.Status.PICKED_UP and loan.end < timezone.localdate(),
+        **services.loan_actions(user=request.user, loan=loan),
         "cancel_form": cancel_form or CancelForm(),
     }
     return render(request, "loans/detail.html", context, status=status)
