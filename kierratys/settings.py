@@ -197,7 +197,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": {
                 "core": "channels_redis.core.RedisChannelLayer",
-                "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "pubsub": "kierratys.live.layers.PipelinedPubSubChannelLayer",
             }[REDIS_CHANNEL_LAYER],
             "CONFIG": {
                 # A Redis that accepts and never answers fails a command after these many

@@ -38,12 +38,14 @@ class Reservation(models.Model):
         on_delete=models.PROTECT,
         related_name="reservations",
         verbose_name=_("listing"),
+        db_index=False,  # the (listing, status, created_at) index leads with it
     )
     unit = models.ForeignKey(
         "kierratys.Unit",
         on_delete=models.PROTECT,
         related_name="reservations",
         verbose_name=_("reserving unit"),
+        db_index=False,  # the (unit, status) index leads with it
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -65,6 +65,22 @@ RESERVE_SQL = f"""
 """
 
 
+# What listing_announce needs of the listing, in the model's field order (from_db's).
+_ANNOUNCED = tuple(
+    field.attname
+    for field in Listing._meta.concrete_fields
+    if field.attname
+    in (
+        "id",
+        "status",
+        "quantity_available",
+        "owner_unit_id",
+        "organisation_id",
+        "department_id",
+        "audience",
+    )
+)
+
 PREPARE_AFTER = 2  # runs of the statement on one connection
 
 
@@ -90,7 +106,9 @@ def reserve_fast(*, actor, unit, listing_id, quantity, **details) -> Reservation
     """
     if connection.vendor != "postgresql":
         return None
+    today = timezone.localdate()
     reservation = _new_reservation(
+        today=today,
         listing_id=listing_id,
         actor=actor,
         unit=unit,
@@ -102,7 +120,7 @@ def reserve_fast(*, actor, unit, listing_id, quantity, **details) -> Reservation
     params = {
         "quantity": quantity,
         "now": now,
-        "today": timezone.localdate(),
+        "today": today,
         "listing": listing_id,
         "unit": unit.pk,
         "unit_name": unit.name,
@@ -128,17 +146,20 @@ def reserve_fast(*, actor, unit, listing_id, quantity, **details) -> Reservation
     reservation.pk, available, owner_unit_id, organisation_id, department_id, stage, answers = row
     reservation._state.adding = False
     notify.reserved(reservation)
-    listing_announce(  # its audience too: only those who may see it hear of it
-        Listing(
-            pk=listing_id,
-            status=Listing.Status.PUBLISHED,
-            quantity_available=available,
-            owner_unit_id=owner_unit_id,
-            organisation_id=organisation_id,
-            department_id=department_id,
-            audience=stage,
-        )
-    )
+    # Its audience too: only those who may see it hear of it. Built as a partly loaded row
+    # (the rest deferred), so no field default is computed: available_until's would look
+    # up the time zone again.
+    known = {
+        "id": listing_id,
+        "status": Listing.Status.PUBLISHED,
+        "quantity_available": available,
+        "owner_unit_id": owner_unit_id,
+        "organisation_id": organisation_id,
+        "department_id": department_id,
+        "audience": stage,
+    }
+    listing = Listing.from_db(connection.alias, _ANNOUNCED, [known[name] for name in _ANNOUNCED])
+    listing_announce(listing)
     _announce_reservation(reservation, owner_unit_id)
     if answers:
         _fulfil_wanted(reservation, actor)

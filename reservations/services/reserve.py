@@ -5,17 +5,18 @@ from contextlib import nullcontext
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from kierratys.common.errors import NotFound, ServiceError
 from kierratys.common.limits import MAX_QUANTITY
 from listings import history
 from listings.events import listing_announce
+from listings.models import Listing
 
 from .. import hooks, notify
 from ..errors import ReservationError as Code
-from ..locks import listing_lock, listings_lock
+from ..locks import UNUSED_FIELDS, listing_lock, listings_lock
 from ..models import Reservation
 from .fast import reserve_fast
 from .rules import (
@@ -188,16 +189,21 @@ def _reserve(
         )
         if reservation is not None:
             return reservation
+        if not join_waiting_list and connection.vendor == "postgresql":
+            _refuse_sold_out(listing_id, unit, quantity, on_behalf, seen_available)
     # Not enough, or something to explain: take the lock, look, and queue or refuse.
     with transaction.atomic():
         listing = listing_lock(listing_id)
-        _check_reservable(listing, unit, quantity, on_behalf=on_behalf)
+        if join_waiting_list:
+            _check_reservable(listing, unit, quantity, on_behalf=on_behalf)
+        else:
+            _refuse(listing, unit, quantity, on_behalf=on_behalf, seen_available=seen_available)
         if listing.quantity_available >= quantity:
             listing.quantity_available -= quantity
             listing.save(update_fields=["quantity_available", "updated_at"])
             status = _holding_status(listing)
             listing_announce(listing)
-        elif join_waiting_list:
+        else:  # the waiting list
             left = listing.quantity - listing.quantity_collected - listing.quantity_disposed
             if quantity > left:
                 raise ServiceError(
@@ -206,15 +212,6 @@ def _reserve(
                     code=Code.QUANTITY,
                 )
             status = Status.WAITING
-        elif seen_available is None or seen_available >= quantity:
-            raise NotEnoughAvailable(
-                _not_enough_message(listing.quantity_available), code=Code.NOT_ENOUGH
-            )
-        else:  # nobody was first: the page already showed too few
-            raise _coded(
-                ServiceError({"quantity": _too_few_message(listing.quantity_available)}),
-                Code.NOT_ENOUGH,
-            )
         reservation = _create(
             listing=listing,
             actor=actor,
@@ -230,6 +227,38 @@ def _reserve(
         )
         notify.reserved(reservation)
     return reservation
+
+
+def _refuse_sold_out(listing_id, unit, quantity, on_behalf, seen_available) -> None:
+    """After the fast path took nothing: when a plain read, without the lock, shows that
+    every rule allows it and there are simply too few left, say so now. When a hot listing
+    sold out, every thread still trying queued on its row lock only to be told that
+    (issue 22); the read is as true as what the lock would show a moment later. Anything
+    else (a rule refuses, or there are enough after all) goes on to the lock, which waits
+    for whatever holds the listing, such as a move to a wider audience, and decides."""
+    listing = Listing.objects.defer(*UNUSED_FIELDS).filter(pk=listing_id).first()
+    if listing is None or listing.quantity_available >= quantity:
+        return
+    try:
+        _check_reservable(listing, unit, quantity, on_behalf=on_behalf)
+    except (NotFound, ServiceError):
+        return
+    _raise_too_few(listing.quantity_available, quantity, seen_available)
+
+
+def _refuse(listing, unit, quantity, *, on_behalf, seen_available) -> None:
+    """Raise what stops the unit reserving `quantity` of the listing without a waiting
+    list: a rule that refuses it, else too few left. Returns when it could be reserved."""
+    _check_reservable(listing, unit, quantity, on_behalf=on_behalf)
+    if listing.quantity_available < quantity:
+        _raise_too_few(listing.quantity_available, quantity, seen_available)
+
+
+def _raise_too_few(available: int, quantity: int, seen_available: int | None):
+    if seen_available is None or seen_available >= quantity:
+        raise NotEnoughAvailable(_not_enough_message(available), code=Code.NOT_ENOUGH)
+    # Nobody was first: the page already showed too few.
+    raise _coded(ServiceError({"quantity": _too_few_message(available)}), Code.NOT_ENOUGH)
 
 
 def basket_reserve(

@@ -82,7 +82,8 @@ def test_postgres_url_and_redis_switch_backends():
     assert loaded["name"] == "kierratys"
     assert loaded["conn_max_age"] == 60  # each server thread keeps its connection
     assert loaded["health_checks"] is True
-    assert loaded["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    # channels-redis pub/sub, sending each batch as one pipeline (kierratys.live.layers)
+    assert loaded["layer"] == "kierratys.live.layers.PipelinedPubSubChannelLayer"
 
 
 def test_s3_bucket_switches_media_to_s3():

@@ -168,3 +168,37 @@ def test_owner_sweeps_in_parallel_tell_each_owner_once():
     emails = DBTaskResult.objects.filter(task_path__endswith="send_email")
     recipients = [task.args_kwargs["kwargs"]["to"] for task in emails]
     assert sorted(recipients) == sorted(x.created_by.email for x in listings)
+
+
+def test_a_sold_out_listing_says_so_at_once_while_someone_holds_it():
+    """Refusing needs no lock: while another transaction holds the listing (an owner
+    saving an edit, a cancel giving pieces back), a unit asking for a sold-out item is told
+    at once instead of queueing behind it."""
+    listing = ListingFactory(quantity=1)
+    reserve(listing, user=UserFactory(), quantity=1)
+    locked, release, released = threading.Event(), threading.Event(), threading.Event()
+
+    def hold():
+        from django.db import transaction
+
+        from reservations.locks import listing_lock
+
+        try:
+            with transaction.atomic():
+                listing_lock(listing.pk)
+                locked.set()
+                release.wait(timeout=5)
+            released.set()
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=5)
+        with pytest.raises(services.NotEnoughAvailable):
+            reserve(listing, user=UserFactory(), quantity=1)
+        assert not released.is_set(), "the refusal waited for the other transaction"
+    finally:
+        release.set()
+        holder.join()
