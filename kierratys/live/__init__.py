@@ -68,17 +68,13 @@ def warehouse_group(organisation_id: int) -> str:
     return f"warehouse-{organisation_id}"
 
 
-async def _with_retry(send, *args) -> None:
+async def _group_send(layer, group: str, message: dict) -> None:
     try:
-        await send(*args)
+        await layer.group_send(group, message)
     except Exception:
         # After Redis restarts, the first use of each pooled connection fails (Redis closed
         # it); the retry gets a new one. Without it the first batch after a restart is lost.
-        await send(*args)
-
-
-async def _group_send(layer, group: str, message: dict) -> None:
-    await _with_retry(layer.group_send, group, message)
+        await layer.group_send(group, message)
 
 
 async def _send_all(layer, events, *, published: float | None = None) -> None:
@@ -109,8 +105,8 @@ async def _send_all(layer, events, *, published: float | None = None) -> None:
         )
         for group, group_texts in texts.items()
     ]
-    if hasattr(layer, "group_send_many"):  # kierratys.live.layers: one round trip
-        await asyncio.wait_for(_with_retry(layer.group_send_many, messages), SEND_TIMEOUT)
+    if hasattr(layer, "group_send_many"):  # kierratys.live.layers: one round trip, retried
+        await asyncio.wait_for(layer.group_send_many(messages), SEND_TIMEOUT)
         return
     sends = [_group_send(layer, group, message) for group, message in messages]
     results = await asyncio.wait_for(asyncio.gather(*sends, return_exceptions=True), SEND_TIMEOUT)

@@ -28,9 +28,19 @@ class PipelinedPubSubChannelLayer(RedisPubSubChannelLayer):
                 (channel, self.serialize(message))
             )
         for shard, items in by_shard.values():
-            async with shard._lock:
-                shard._ensure_redis()
-                pipe = shard._redis.pipeline(transaction=False)
-                for channel, data in items:
-                    pipe.publish(channel, data)
-                await pipe.execute()
+            try:
+                await self._publish(shard, items)
+            except Exception:
+                # After Redis restarts, the first use of a pooled connection fails (Redis
+                # closed it); the retry gets a new one. Only this shard's part again, so no
+                # other shard's groups hear it twice.
+                await self._publish(shard, items)
+
+    @staticmethod
+    async def _publish(shard, items: list[tuple[str, bytes]]) -> None:
+        async with shard._lock:
+            shard._ensure_redis()
+            pipe = shard._redis.pipeline(transaction=False)
+            for channel, data in items:
+                pipe.publish(channel, data)
+            await pipe.execute()

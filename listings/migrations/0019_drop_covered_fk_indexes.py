@@ -3,6 +3,10 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+# Only the index goes: AlterField(db_index=False) on a foreign key would drop and re-add the
+# constraint too, checking every row under heavy locks. The names are the ones Django gave
+# these indexes; IF EXISTS leaves a database whose index is named otherwise as it was.
+
 
 class Migration(migrations.Migration):
 
@@ -11,9 +15,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='listingevent',
-            name='listing',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='listings.listing'),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    "DROP INDEX IF EXISTS listings_listingevent_listing_id_7a9cb3ec",
+                    reverse_sql="CREATE INDEX IF NOT EXISTS listings_listingevent_listing_id_7a9cb3ec ON listings_listingevent (listing_id)",
+                ),
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name='listingevent',
+                    name='listing',
+                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='listings.listing'),
+                ),
+            ],
         ),
     ]

@@ -3,6 +3,10 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+# Only the index goes: AlterField(db_index=False) on a foreign key would drop and re-add the
+# constraint too, checking every row under heavy locks. The names are the ones Django gave
+# these indexes; IF EXISTS leaves a database whose index is named otherwise as it was.
+
 
 class Migration(migrations.Migration):
 
@@ -13,14 +17,34 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='reservation',
-            name='listing',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='listings.listing', verbose_name='listing'),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    "DROP INDEX IF EXISTS reservations_reservation_listing_id_e54c43fa",
+                    reverse_sql="CREATE INDEX IF NOT EXISTS reservations_reservation_listing_id_e54c43fa ON reservations_reservation (listing_id)",
+                ),
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name='reservation',
+                    name='listing',
+                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='listings.listing', verbose_name='listing'),
+                ),
+            ],
         ),
-        migrations.AlterField(
-            model_name='reservation',
-            name='unit',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='kierratys.unit', verbose_name='reserving unit'),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    "DROP INDEX IF EXISTS reservations_reservation_unit_id_382e62bd",
+                    reverse_sql="CREATE INDEX IF NOT EXISTS reservations_reservation_unit_id_382e62bd ON reservations_reservation (unit_id)",
+                ),
+            ],
+            state_operations=[
+                migrations.AlterField(
+                    model_name='reservation',
+                    name='unit',
+                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='kierratys.unit', verbose_name='reserving unit'),
+                ),
+            ],
         ),
     ]

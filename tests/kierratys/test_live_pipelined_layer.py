@@ -50,8 +50,13 @@ async def test_each_group_gets_its_own_messages_in_order_and_once(redis):
     await reader.flush()
 
 
-async def test_the_live_plumbing_sends_a_batch_through_it(redis):
+async def test_the_live_plumbing_sends_a_batch_through_it(redis, monkeypatch):
     layer = PipelinedPubSubChannelLayer(hosts=[_url(redis)], prefix="t")
+
+    async def one_by_one(*args):
+        raise AssertionError("each group on its own, not one pipeline")
+
+    monkeypatch.setattr(layer, "group_send", one_by_one)
     reader = PipelinedPubSubChannelLayer(hosts=[_url(redis)], prefix="t")
     channel = await _subscribed(reader, ["unit-7", "organisation-3"])
     events = [

@@ -97,6 +97,14 @@ def test_an_organisation_pause_refuses_reserving_with_its_message(turku):
     assert not Reservation.objects.exists()
 
 
+def test_a_sold_out_paused_listing_is_refused_with_the_pause_not_as_sold_out(turku):
+    """The pause is the reason to give: on PostgreSQL a sold-out listing is refused without
+    its row lock only when no rule refuses it first."""
+    listing = ListingFactory(quantity=1, quantity_available=0)
+    paused(turku)
+    refused_with_pause(lambda: reserve(listing))
+
+
 def test_joining_the_waiting_list_is_refused_too(turku):
     listing = ListingFactory(quantity=1, quantity_available=0)
     paused(turku)
