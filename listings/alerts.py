@@ -2,6 +2,7 @@
 
 A match gives an in-app notice and a live `search.match` event at once. Email goes out
 at most once an hour per saved search; matches in between are bundled into one digest.
+A search is told of a listing once, however many matchers ask (SavedSearchAlert).
 """
 
 from datetime import timedelta
@@ -20,7 +21,7 @@ from kierratys.common import mail
 
 from . import audience
 from .filters import CatalogueFilter, visible_listings
-from .models import Listing, SavedSearch
+from .models import Listing, SavedSearch, SavedSearchAlert
 
 EMAIL_INTERVAL = timedelta(hours=1)
 UNSUBSCRIBE_SALT = "listings.saved-search.unsubscribe"
@@ -63,9 +64,9 @@ def match_saved_searches(listing_id: int) -> int:
         .select_related("user__unit__department")
     )
     matched = 0
-    for saved in searches.iterator():
-        if matches(saved, listing_id):
-            alert(saved.pk, listing)
+    # Those told of it already are skipped before the matcher runs; alert() decides.
+    for saved in searches.exclude(alerted__listing_id=listing_id).iterator():
+        if matches(saved, listing_id) and alert(saved.pk, listing):
             matched += 1
     return matched
 
@@ -74,13 +75,20 @@ def _listing_url(listing: Listing) -> str:
     return reverse("listings:detail", args=[listing.pk])
 
 
-def alert(saved_id: int, listing: Listing) -> None:
+def alert(saved_id: int, listing: Listing) -> bool:
+    """Tell the search's owner of `listing`, at most once per search and listing: publishing
+    and widening its audience (at once, as an answer to a wanted request does) each queue
+    a matcher. False when told before, or the search is gone."""
     with transaction.atomic():
         saved = (
             SavedSearch.objects.select_for_update(of=("self",))
             .select_related("user")
-            .get(pk=saved_id)
+            .filter(pk=saved_id)
+            .first()
         )
+        if saved is None or saved.alerted.filter(listing_id=listing.pk).exists():
+            return False
+        SavedSearchAlert.objects.create(saved_search=saved, listing=listing)
         Notice.objects.create(
             user=saved.user,
             kind=Notice.Kind.SEARCH_MATCH,
@@ -93,7 +101,7 @@ def alert(saved_id: int, listing: Listing) -> None:
             {"search_id": saved.pk, "listing_id": listing.pk, "title": listing.title},
         )
         if not saved.alerts_enabled:
-            return
+            return True
         now = timezone.now()
         if saved.last_emailed_at is None or now - saved.last_emailed_at >= EMAIL_INTERVAL:
             _email(saved, [listing])
@@ -106,6 +114,7 @@ def alert(saved_id: int, listing: Listing) -> None:
                 )
                 saved.digest_scheduled = True
         saved.save(update_fields=["last_emailed_at", "pending_listing_ids", "digest_scheduled"])
+        return True
 
 
 @task()

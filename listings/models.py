@@ -465,6 +465,29 @@ class SavedSearch(models.Model):
         return self.name
 
 
+class SavedSearchAlert(models.Model):
+    """A saved search was alerted of a listing: at most once, whichever task asks (the
+    publish matcher, a widened one, a retry). Written under the saved search's row lock
+    (listings.alerts.alert); the constraint is the rule. Goes with the search or listing."""
+
+    # No index of its own: the unique (saved_search, listing) one leads with it.
+    saved_search = models.ForeignKey(
+        SavedSearch, on_delete=models.CASCADE, related_name="alerted", db_index=False
+    )
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saved_search", "listing"], name="saved_search_alert_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.saved_search_id} → {self.listing_id}"
+
+
 class Recipient(models.Model):
     """An association or organisation that takes donated furniture; the coordinator keeps
     the organisation's list."""

@@ -118,7 +118,8 @@ def _tell_owners_it_ended(listing: Listing) -> None:
 @task()
 def match_saved_searches_widened(listing_id: int, before: str) -> int:
     """Saved-search alerts for the people the wider stage shows the listing to for the
-    first time; those who saw it before were told when it was published."""
+    first time; those who saw it before were told when it was published (and a search is
+    told of a listing once: listings.alerts.alert)."""
     from .. import alerts
     from ..models import SavedSearch
 
@@ -136,11 +137,10 @@ def match_saved_searches_widened(listing_id: int, before: str) -> int:
         .select_related("user__unit__department")
     )
     matched = 0
-    for saved in searches.iterator():
+    for saved in searches.exclude(alerted__listing_id=listing_id).iterator():
         if audience.sees(audience.viewer_of(saved.user), earlier):
             continue
-        if alerts.matches(saved, listing_id):
-            alerts.alert(saved.pk, listing)
+        if alerts.matches(saved, listing_id) and alerts.alert(saved.pk, listing):
             matched += 1
     return matched
 

@@ -16,7 +16,7 @@ from kierratys.accounts.roles import COORDINATOR
 from kierratys.reports import selectors as reports
 from kierratys.reports.anonymise import anonymised_email, user_anonymise
 from kierratys.reports.personal_data import personal_data_of
-from listings.models import ListingEvent, SavedSearch
+from listings.models import ListingEvent, SavedSearch, SavedSearchAlert
 from reservations import services
 from reservations.models import HandoverDocument, Reservation
 
@@ -68,7 +68,8 @@ def pekka():
     services.reservation_cancel(
         actor=pekka, reservation_id=dropped.pk, reason="Pekan syy: ei tarvita"
     )
-    SavedSearch.objects.create(user=pekka, name="Pekan haku", query="q=sohva")
+    saved = SavedSearch.objects.create(user=pekka, name="Pekan haku", query="q=sohva")
+    SavedSearchAlert.objects.create(saved_search=saved, listing=chair)
     Notice.objects.create(user=pekka, kind=Notice.Kind.SEARCH_MATCH)
     privacy.personal_data_viewed(
         viewer=receiver,
@@ -128,6 +129,7 @@ def test_anonymising_leaves_no_name_email_or_phone_and_the_reports_unchanged(cli
     assert not HandoverDocument.objects.filter(receiver_name=NAME).exists()
     assert not User.objects.filter(email=EMAIL).exists()
     assert not SavedSearch.objects.filter(user=pekka).exists()
+    assert not SavedSearchAlert.objects.filter(saved_search__user=pekka).exists()
     assert not PersonalDataAccess.objects.filter(subject_description=NAME).exists()
     # The records stay: his listing, and the log entry (without his name).
     assert pekka.reservations.count() == 2

@@ -9,9 +9,17 @@ from django_tasks_db.models import DBTaskResult
 
 from kierratys.accounts.models import Notice
 from listings import alerts, services
-from listings.models import SavedSearch
+from listings.models import Listing, SavedSearch
+from listings.services.audience import match_saved_searches_widened
+from listings.wanted import services as wanted_services
 
-from ..factories import CategoryFactory, ListingFactory, UserFactory
+from ..factories import (
+    CategoryFactory,
+    DepartmentFactory,
+    ListingFactory,
+    UnitFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +205,91 @@ def test_notices_page_lists_and_marks_read(client, searcher):
     assert "Tuoli" in page.text and 'class="badge"' in page.text
     client.post(reverse("notices"))
     assert not Notice.objects.filter(read_at__isnull=True).exists()
+
+
+# --- one alert per saved search and listing, whichever task asks ------------------------------
+
+
+def live_events(monkeypatch) -> list:
+    """(event, listing id) of every live event published from here on."""
+    sent = []
+
+    def publish(groups, event, data, **kwargs):
+        sent.append((event, data.get("listing_id")))
+
+    monkeypatch.setattr(alerts.live, "publish", publish)
+    return sent
+
+
+def colleague_elsewhere(user, **fields):
+    """Someone in another department of `user`'s organisation."""
+    department = DepartmentFactory(organisation=user.unit.department.organisation)
+    return UserFactory(unit=UnitFactory(department=department), **fields)
+
+
+def test_an_answer_to_a_wanted_request_alerts_a_saved_search_once(searcher, run_tasks, monkeypatch):
+    """Publishing an answer widens it at once (to the asker's organisation), so both the
+    publish and the widened matcher are queued: the searcher, whom only the wider stage
+    shows it to, hears of it once, in-app, live and in the digest."""
+    organisation = searcher.unit.department.organisation
+    organisation.department_days = 7  # listings start at their own department
+    organisation.save()
+    chairs = CategoryFactory()
+    saved = services.saved_search_create(user=searcher, name="All", query="")
+    SavedSearch.objects.filter(pk=saved.pk).update(last_emailed_at=timezone.now())
+    asker = colleague_elsewhere(searcher)
+    wanted = wanted_services.wanted_post(
+        actor=asker,
+        unit=asker.unit,
+        fields={
+            "category": chairs,
+            "quantity": 1,
+            "details": "",
+            "needed_by": None,
+            "audience": Listing.Audience.ORGANISATION,
+        },
+    )
+    giver = colleague_elsewhere(searcher)
+    draft = wanted_services.wanted_answer(actor=giver, request_id=wanted.pk)
+    listing = services.listing_publish(actor=giver, listing_id=draft.pk)
+    listing.refresh_from_db()
+    assert listing.audience == Listing.Audience.ORGANISATION  # widened in publishing
+    events = live_events(monkeypatch)
+    run_tasks()
+    notices = Notice.objects.filter(user=searcher, kind=Notice.Kind.SEARCH_MATCH)
+    assert [n.params["title"] for n in notices] == [listing.title]
+    assert [e for e in events if e == ("search.match", listing.pk)] == [
+        ("search.match", listing.pk)
+    ]
+    saved.refresh_from_db()
+    assert saved.pending_listing_ids == [listing.pk]  # one digest entry
+
+
+def test_publish_and_widened_matchers_for_one_listing_alert_once(searcher, run_tasks):
+    saved = services.saved_search_create(user=searcher, name="All", query="")
+    giver = colleague_elsewhere(searcher)
+    listing = ListingFactory(owner_unit=giver.unit)
+    assert alerts.match_saved_searches.call(listing.pk) == 1
+    assert match_saved_searches_widened.call(listing.pk, Listing.Audience.DEPARTMENT) == 0
+    assert alerts.match_saved_searches.call(listing.pk) == 0  # a retried task, too
+    assert Notice.objects.filter(user=searcher).count() == 1
+    run_tasks()
+    assert len(mail.outbox) == 1
+    saved.refresh_from_db()
+    assert saved.pending_listing_ids == []
+
+
+def test_another_listing_still_alerts_the_same_search(searcher, run_tasks):
+    saved = services.saved_search_create(user=searcher, name="All", query="")
+    giver = colleague_elsewhere(searcher)
+    first = ListingFactory(owner_unit=giver.unit, title="Ensimmäinen tuoli")
+    other = ListingFactory(owner_unit=giver.unit, title="Toinen tuoli")
+    for listing in (first, other):
+        match_saved_searches_widened.call(listing.pk, Listing.Audience.DEPARTMENT)
+        alerts.match_saved_searches.call(listing.pk)
+    titles = Notice.objects.filter(user=searcher).values_list("params__title", flat=True)
+    assert sorted(titles) == ["Ensimmäinen tuoli", "Toinen tuoli"]
+    run_tasks()
+    assert [m.body.count("Ensimmäinen tuoli") for m in mail.outbox] == [1]  # at once
+    saved.refresh_from_db()
+    assert saved.pending_listing_ids == [other.pk]  # the other in the digest, once
