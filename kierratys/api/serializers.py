@@ -174,8 +174,23 @@ class ListingDetailSerializer(ListingSummarySerializer):
 
 
 class ReservationSerializer(serializers.ModelSerializer):
+    """A reservation as its page shows it. One made on behalf of its unit (by warehouse
+    staff or a coordinator, with `for_unit`) says so, and who made it by name only, as the
+    pages' "by X for unit Y": never the maker's e-mail or phone."""
+
     listing_title = serializers.CharField(source="listing.title", read_only=True)
-    unit = serializers.CharField(source="unit.display_name", read_only=True)
+    unit = serializers.CharField(
+        source="unit.display_name",
+        read_only=True,
+        help_text="The reserving unit's name: whose reservation it is, also when made on "
+        "its behalf.",
+    )
+    on_behalf = serializers.BooleanField(
+        read_only=True,
+        help_text="Made on behalf of the unit by warehouse staff or a coordinator of its "
+        "organisation (for_unit), not by the unit's own people.",
+    )
+    requested_by = serializers.SerializerMethodField()
     page = serializers.SerializerMethodField()
     waiting_place = serializers.SerializerMethodField()
 
@@ -186,6 +201,8 @@ class ReservationSerializer(serializers.ModelSerializer):
             "listing",
             "listing_title",
             "unit",
+            "on_behalf",
+            "requested_by",
             "quantity",
             "status",
             "waiting_place",
@@ -211,6 +228,18 @@ class ReservationSerializer(serializers.ModelSerializer):
     )
     def get_waiting_place(self, reservation):
         return waiting_position(reservation)
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "nullable": True,
+            "description": "Made on behalf of the unit (on_behalf true): the name of who made "
+            "it, as the reservation page shows it; otherwise null.",
+        }
+    )
+    def get_requested_by(self, reservation):
+        # full_name, not str(user): that falls back to the e-mail address.
+        return reservation.requested_by.full_name if reservation.on_behalf else None
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_page(self, reservation) -> str:

@@ -17,7 +17,8 @@ state, as the endpoint's organisation may see it then:
 Otherwise, or when it is gone, `resource` is null: the message never says more than the
 organisation could read through the API. Contact names, phones and notes stay out of the
 reservation (the API shows them to the parties' own tokens; an organisation-wide message
-is not a look that is logged), as the task's shape leaves them out already.
+is not a look that is logged), as the task's shape leaves them out already. Who made one
+on behalf of its unit is named (`requested_by`, as on its page), never their e-mail or phone.
 
 A failed attempt stores the message (delivery.py), so a retry sends the very same bytes;
 a delivered one keeps only the event's data, not a copy of the resource."""
@@ -66,7 +67,7 @@ def _reservations(ids):
     return (
         Reservation.objects.filter(pk__in=ids)
         .order_by()
-        .select_related("listing", "unit__department", "listing__owner_unit")
+        .select_related("listing", "unit__department", "listing__owner_unit", "requested_by")
     )
 
 

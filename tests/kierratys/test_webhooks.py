@@ -35,6 +35,7 @@ from ..factories import (
     reserve,
     running_partnership,
 )
+from ..factories.reservations import CONTACT_PHONE
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -333,7 +334,29 @@ def test_a_reservations_message_carries_it_as_the_api_shows_it_without_contacts(
         "listing": f"http://testserver/api/v1/listings/{listing.pk}/",
         "page": f"http://testserver/reservations/{reservation.pk}/",
     }
-    assert "040" not in json.dumps(message)
+    assert CONTACT_PHONE not in json.dumps(message)
+
+
+def test_a_reservation_made_for_another_unit_says_by_whom_but_no_contact_details(
+    receiver, coordinator
+):
+    """Issue 20: the resource says on_behalf and the maker's name, as the API does; neither
+    the maker's e-mail or phone nor the reservation's contact details go."""
+    organisation = coordinator.unit.department.organisation
+    coordinator.phone = "050 765 4321"
+    coordinator.save(update_fields=["phone"])
+    endpoint = register(coordinator, receiver)
+    other_unit = member_of(organisation).unit
+    reservation = reserve(ListingFactory(), user=coordinator, for_unit_id=other_unit.pk)
+    assert reservation.on_behalf and reservation.unit == other_unit
+    (message,) = _sent(receiver, endpoint)
+    resource = message["data"]["resource"]
+    assert (resource["on_behalf"], resource["unit"]) == (True, other_unit.display_name)
+    assert resource["requested_by"] == coordinator.full_name
+    sent = json.dumps(message)
+    assert coordinator.email not in sent and "@" not in sent
+    assert "050 765 4321" not in sent and CONTACT_PHONE not in sent  # the maker's, the contact
+    assert not {"contact_name", "contact_phone", "note"} & set(resource)
 
 
 def test_a_listings_message_carries_the_apis_listing_with_its_links(receiver, coordinator):
@@ -443,6 +466,23 @@ def test_the_resource_is_read_once_for_all_the_endpoints_that_hear_of_it(
     with django_assert_max_num_queries(4):
         payloads.completed(rows)
     assert len({json.dumps(row.payload, sort_keys=True) for row in rows}) == 1
+
+
+def test_reservations_made_on_behalf_are_read_in_the_same_one_query(
+    receiver, coordinator, django_assert_max_num_queries
+):
+    """The maker's name comes with the reservation: however many, one query for them all."""
+    from kierratys.webhooks import payloads
+
+    register(coordinator, receiver)
+    organisation = coordinator.unit.department.organisation
+    for _ in range(5):
+        reserve(ListingFactory(), user=coordinator, for_unit_id=member_of(organisation).unit.pk)
+    rows = list(Delivery.objects.select_related("endpoint"))
+    assert len(rows) == 5
+    with django_assert_max_num_queries(4):  # as for one reservation: not one more per maker
+        payloads.completed(rows)
+    assert all(row.payload["data"]["resource"]["requested_by"] for row in rows)
 
 
 def test_every_kind_of_message_matches_its_component_in_the_openapi_document(

@@ -1,11 +1,23 @@
 """Reserving through the API: the reserve page's form and service, the same 409 when
 someone was first, the unit's own reservations, cancelling; others' are 404."""
 
-import pytest
+import json
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kierratys.accounts.roles import COORDINATOR
 from kierratys.api.models import Scope
 from reservations.models import Reservation
-from tests.factories import ListingFactory, member_of, other_organisation, reserve, unit_of
+from tests.factories import (
+    ListingFactory,
+    ReservationFactory,
+    member_of,
+    other_organisation,
+    reserve,
+    unit_of,
+)
 
 from .conftest import Api, make_token, problem_of
 
@@ -140,8 +152,67 @@ def test_a_warehouse_token_reserves_on_behalf_of_a_unit(client, coordinator, sch
     assert response.status_code == 201, response.content
     reservation = Reservation.objects.get(pk=response.json()["id"])
     assert reservation.unit == other_school and reservation.on_behalf
+    body = response.json()
+    assert (body["unit"], body["on_behalf"]) == (other_school.display_name, True)
+    assert body["requested_by"] == reservation.requested_by.full_name  # the token's account
+    again = warehouse.get(f"{RESERVE}{reservation.pk}/").json()  # the maker reads it too
+    assert (again["on_behalf"], again["requested_by"]) == (True, body["requested_by"])
     foreign = unit_of(other_organisation())
     problem_of(warehouse.post(RESERVE, _body(listing, for_unit=foreign.pk)), 404)
     staff = Api(client, make_token(coordinator, school, name="Toinen").secret)
     problem_of(staff.post(RESERVE, _body(listing, for_unit=other_school.pk)), 404)
     assert Reservation.objects.count() == 1
+
+
+def test_a_reservation_made_for_another_unit_says_by_whom_for_which_unit(
+    client, coordinator, school, turku
+):
+    """Issue 20, as the pages' "by X for unit Y": the reserving unit's token sees that a
+    coordinator made it for them and who, by name only; an ordinary one says neither."""
+    other_school = unit_of(turku)
+    acting = member_of(turku, roles=[COORDINATOR], full_name="Kaisa Koordinaattori")
+    acting.phone = "050 765 4321"
+    acting.save(update_fields=["phone"])
+    listing = ListingFactory(quantity=3)
+    made_for = reserve(listing, user=acting, for_unit_id=other_school.pk)
+    own = reserve(listing, user=member_of(unit=other_school, full_name="Oona Oma"))
+    theirs = Api(client, make_token(coordinator, other_school).secret)
+
+    shown = theirs.get(f"{RESERVE}{made_for.pk}/").json()
+    assert shown["on_behalf"] is True
+    assert shown["unit"] == other_school.display_name
+    assert shown["requested_by"] == "Kaisa Koordinaattori"
+    assert acting.email not in json.dumps(shown) and "050 765 4321" not in json.dumps(shown)
+    ordinary = theirs.get(f"{RESERVE}{own.pk}/").json()
+    assert (ordinary["on_behalf"], ordinary["requested_by"]) == (False, None)
+    assert ordinary["unit"] == other_school.display_name
+    listed = {item["id"]: item for item in theirs.get(RESERVE).json()["results"]}
+    assert listed[made_for.pk]["requested_by"] == "Kaisa Koordinaattori"
+    assert listed[own.pk]["requested_by"] is None
+
+    client.force_login(acting)  # the coordinator who made it sees it too, the same
+    mine = client.get(f"{RESERVE}{made_for.pk}/").json()
+    assert (mine["on_behalf"], mine["requested_by"]) == (True, "Kaisa Koordinaattori")
+    client.logout()
+    elsewhere = other_organisation()
+    outsider = Api(
+        client, make_token(member_of(elsewhere, roles=[COORDINATOR]), unit_of(elsewhere)).secret
+    )
+    problem_of(outsider.get(f"{RESERVE}{made_for.pk}/"), 404)
+
+
+def test_the_reservations_list_keeps_its_query_count_with_reservations_made_for_it(
+    api, school, turku
+):
+    """On behalf or not, the maker comes in the same query: 12 or 24 on a page cost alike."""
+    for n in range(24):
+        maker = member_of(turku, roles=[COORDINATOR]) if n % 2 else member_of(unit=school)
+        ReservationFactory(requested_by=maker, unit=school, on_behalf=bool(n % 2))
+    api.get(RESERVE, {"page_size": "1"})  # the token's first use is written once a minute
+    with CaptureQueriesContext(connection) as twelve:
+        page = api.get(RESERVE, {"page_size": "12"}).json()["results"]
+    assert len(page) == 12 and sum(item["on_behalf"] for item in page) == 6
+    with CaptureQueriesContext(connection) as twenty_four:
+        page = api.get(RESERVE, {"page_size": "24"}).json()["results"]
+    assert len(page) == 24 and all(bool(item["requested_by"]) == item["on_behalf"] for item in page)
+    assert len(twenty_four) == len(twelve)
