@@ -108,9 +108,13 @@ def _told_before(wanted: WantedRequest, url: str) -> bool:
 
 def _tell(wanted: WantedRequest, listing: Listing, *, answer: bool) -> bool:
     url = reverse("listings:detail", args=[listing.pk])
-    if _told_before(wanted, url):
-        return False
     with transaction.atomic():
+        # The request's row is locked while its notices are looked at: two workers telling
+        # of one listing at the same moment would otherwise both find none and both tell.
+        if not WantedRequest.objects.select_for_update().filter(pk=wanted.pk).exists():
+            return False  # deleted meanwhile
+        if _told_before(wanted, url):
+            return False
         Notice.objects.create(
             user=wanted.poster,
             kind=Notice.Kind.WANTED_ANSWER if answer else Notice.Kind.WANTED_MATCH,
