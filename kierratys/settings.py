@@ -541,6 +541,10 @@ SPECTACULAR_SETTINGS = {
         "kierratys.api.schema.add_headers",
     ],
     "ENUM_NAME_OVERRIDES": {},
+    # `<id:pk>` (kierratys.common.inputs.IdConverter): ids are integers, up to 18 digits.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 10**18 - 1}
+    },
 }
 # Requests a minute for a signed-in browser; each service token has its own limit.
 API_SESSION_RATE_PER_MINUTE = env.int("API_SESSION_RATE_PER_MINUTE", default=600)

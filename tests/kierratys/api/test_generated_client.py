@@ -69,12 +69,12 @@ def test_a_generated_client_lists_reserves_and_cancels(generated, live_server, c
         assert made.quantity == 2 and made.status.value == "active"
         assert [r.id for r in reservations_list.sync(client=client).results] == [made.id]
 
-        cancelled = reservations_cancel.sync(str(made.id), client=client)
+        cancelled = reservations_cancel.sync(made.id, client=client)
         assert cancelled.status.value == "cancelled"
         assert Reservation.objects.get(pk=made.id).status == Reservation.Status.CANCELLED
         listing.refresh_from_db()
         assert listing.quantity_available == 3
 
         # An error comes back as the document's problem model, not an exception or a dict.
-        again = reservations_cancel.sync(str(made.id), client=client)
+        again = reservations_cancel.sync(made.id, client=client)
         assert type(again).__name__ == "Problem" and again.status == 409

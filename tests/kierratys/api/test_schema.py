@@ -61,3 +61,21 @@ def test_the_docs_page_uses_our_own_static_files(client):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
     assert "<script>" not in html  # the page's script comes from a file (the CSP)
+
+
+def test_every_path_id_is_an_integer_the_urls_accept(client):
+    """`<id:pk>` takes 1-18 digits: a generated client gets an integer parameter, not text."""
+    document = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    ids = [
+        parameter["schema"]
+        for path, item in document["paths"].items()
+        if "{id}" in path
+        for operation in item.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "path" and parameter["name"] == "id"
+    ]
+    assert len(ids) == 13
+    assert all(
+        schema == {"type": "integer", "format": "int64", "minimum": 1, "maximum": 10**18 - 1}
+        for schema in ids
+    )
