@@ -41,6 +41,14 @@ urlpatterns = [
     ),
     path("impact/", _open(views.Impact), name="impact"),
     path("schema/", _open(SpectacularAPIView), name="schema"),
-    path("docs/", _open(SpectacularSwaggerSplitView, url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        _open(
+            SpectacularSwaggerSplitView,
+            url_name="api:schema",
+            template_name="kierratys/api_docs.html",
+        ),
+        name="docs",
+    ),
     re_path(r"^.*$", login_not_required(not_found_view)),
 ]

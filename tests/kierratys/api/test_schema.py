@@ -61,6 +61,7 @@ def test_the_docs_page_uses_our_own_static_files(client):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
     assert "<script>" not in html  # the page's script comes from a file (the CSP)
+    assert "<style" not in html and "/static/css/api-docs.css" in html  # its rules too
 
 
 def test_every_path_id_is_an_integer_the_urls_accept(client):
